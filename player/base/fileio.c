@@ -1,0 +1,161 @@
+#include "base/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/xalloc.h"
+
+int dp_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EINVAL;
+    }
+    if ((size_t)st.st_size > max) {
+        close(fd);
+        return -EFBIG;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *data = dp_malloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap > max + 1) {
+                free(data);
+                close(fd);
+                return -EFBIG;
+            }
+            cap = cap * 2 + 1;
+            data = dp_realloc(data, cap);
+        }
+        ssize_t r = read(fd, data + n, cap - 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = -errno;
+            free(data);
+            close(fd);
+            return e;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > max) {
+        free(data);
+        return -EFBIG;
+    }
+    data[n] = '\0';
+    *out = data;
+    if (len)
+        *len = n;
+    return 0;
+}
+
+int dp_fsync_dir(const char *path)
+{
+    struct stat st;
+    char *copy = NULL;
+    const char *dir = path;
+    if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        copy = dp_strdup(path);
+        dir = dirname(copy);
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int r = 0;
+    if (fd < 0)
+        r = -errno;
+    else if (fsync(fd) < 0)
+        r = -errno;
+    if (fd >= 0)
+        close(fd);
+    free(copy);
+    return r;
+}
+
+int dp_write_atomic(const char *path, const void *data, size_t len)
+{
+    char tmp[4096];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return -ENAMETOOLONG;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    const char *p = data;
+    size_t left = len;
+    int r = 0;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            r = -errno;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (!r && fsync(fd) < 0)
+        r = -errno;
+    if (close(fd) < 0 && !r)
+        r = -errno;
+    if (!r && rename(tmp, path) < 0)
+        r = -errno;
+    if (r) {
+        unlink(tmp);
+        return r;
+    }
+    return dp_fsync_dir(path);
+}
+
+int dp_mkdir_p(const char *path, unsigned mode)
+{
+    char buf[4096];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof buf)
+        return -EINVAL;
+    memcpy(buf, path, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                return -errno;
+            buf[i] = c;
+        }
+    }
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return -errno;
+    return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+void dp_slug(const char *s, size_t max, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; s && *s && n < max && n + 1 < cap; s++) {
+        char c = *s;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        out[n++] = ok ? c : '_';
+    }
+    out[n] = '\0';
+    if (n == 0 || strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
+        snprintf(out, cap, "_");
+}

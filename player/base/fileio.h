@@ -1,0 +1,23 @@
+/* Files: capped reads and atomic, durable writes. Blocking: never call from
+ * the drawing thread. All return 0 or a negative errno value. */
+#ifndef DP_FILEIO_H
+#define DP_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Reads a whole file of at most max bytes into a fresh NUL-terminated buffer
+ * (caller frees *out). -EFBIG when larger. */
+int dp_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Writes path atomically and durably: path.tmp.<pid>, fsync, rename, fsync of
+ * the directory. A crash leaves the old file or the new one, never a mix. */
+int dp_write_atomic(const char *path, const void *data, size_t len);
+/* fsync of the directory that holds path (or of path when it is a directory). */
+int dp_fsync_dir(const char *dir);
+/* mkdir -p; 0 when it exists. */
+int dp_mkdir_p(const char *path, unsigned mode);
+/* Reduces s to [A-Za-z0-9._-] (others become '_'), at most max chars, into
+ * out (cap bytes). Never yields "", "." or "..": a safe single path part. */
+void dp_slug(const char *s, size_t max, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,26 @@
+/* Every limit deskplayer enforces, with its name and value in one place. */
+#ifndef DP_LIMITS_H
+#define DP_LIMITS_H
+
+#define DP_FEED_MAX_BYTES        (10L * 1024 * 1024) /* a larger feed is rejected */
+#define DP_JSON_MAX_DEPTH        64                  /* nesting in a feed document */
+#define DP_TEXT_MAX_CHARS        5000                /* post text, after sanitising */
+#define DP_FIELD_MAX_CHARS       1000                /* titles, names, alt texts */
+#define DP_URL_MAX_BYTES         4096
+#define DP_MAX_POSTS             1000                /* posts kept from one feed */
+#define DP_MAX_MEDIA_PER_POST    20
+#define DP_IMAGE_MAX_PIXELS      (100L * 1000 * 1000) /* header larger: never decoded */
+#define DP_IMAGE_MAX_SIDE        30000
+#define DP_IMAGE_MAX_FILE_BYTES  (256L * 1024 * 1024)
+#define DP_MQ_DEPTH              256                 /* messages waiting for main */
+#define DP_DOWNLOADERS           2
+#define DP_REDIRECTS_MAX         5
+#define DP_CONNECT_TIMEOUT_S     10
+#define DP_LOW_SPEED_BYTES       1024                /* below this per second ... */
+#define DP_LOW_SPEED_TIME_S      30                  /* ... for this long: abandoned */
+#define DP_BACKOFF_MAX_MS        (10 * 60 * 1000)
+#define DP_REVALIDATE_MS         (24LL * 3600 * 1000) /* cached media re-checked daily */
+#define DP_CAPTION_MAX_LINES     3
+#define DP_HTTP_HEADER_MAX_BYTES 8192
+
+#endif

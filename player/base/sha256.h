@@ -1,0 +1,14 @@
+/* SHA-256 through libsodium. */
+#ifndef DP_SHA256_H
+#define DP_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DP_SHA256_HEX 65   /* 64 hex digits and a NUL */
+
+void dp_sha256_hex(const void *data, size_t len, char out[DP_SHA256_HEX]);
+/* Hashes a whole file; *size gets its length. 0 or a negative errno. */
+int dp_sha256_file(const char *path, char out[DP_SHA256_HEX], int64_t *size);
+
+#endif

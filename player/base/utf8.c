@@ -1,0 +1,139 @@
+#include "base/utf8.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+
+bool dp_utf8_next(const char *str, size_t len, size_t *i, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (*i >= len)
+        return false;
+    unsigned c = s[*i];
+    size_t n;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        (*i)++;
+        return true;
+    } else if ((c & 0xE0) == 0xC0) {
+        n = 1; v = c & 0x1F; min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 2; v = c & 0x0F; min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 3; v = c & 0x07; min = 0x10000;
+    } else {
+        goto bad;
+    }
+    if (*i + n >= len)
+        goto bad;
+    for (size_t k = 1; k <= n; k++) {
+        unsigned cc = s[*i + k];
+        if ((cc & 0xC0) != 0x80)
+            goto bad;
+        v = (v << 6) | (cc & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        goto bad;
+    *cp = v;
+    *i += n + 1;
+    return true;
+bad:
+    *cp = 0xFFFD;
+    (*i)++;
+    return true;
+}
+
+size_t dp_utf8_put(char *out, uint32_t cp)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    } else if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    } else if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18));
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static bool is_bidi_control(uint32_t cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0x200E || cp == 0x200F || cp == 0x061C;
+}
+
+static bool is_space(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x3000 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F;
+}
+
+char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_newlines)
+{
+    struct dp_buf out;
+    dp_buf_init(&out, 0);
+    size_t i = 0, count = 0;
+    uint32_t cp;
+    int pending_space = 0, pending_newlines = 0;
+    bool at_start = true;
+    while (s && dp_utf8_next(s, len, &i, &cp)) {
+        if (cp == '\r')
+            continue;
+        if (cp == '\n' || cp == 0x2028 || cp == 0x2029) {
+            if (keep_newlines) {
+                pending_space = 0;
+                if (!at_start && pending_newlines < 2)
+                    pending_newlines++;
+            } else if (!at_start) {
+                pending_space = 1;
+            }
+            continue;
+        }
+        if (is_space(cp)) {
+            if (!at_start)
+                pending_space = 1;
+            continue;
+        }
+        if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || is_bidi_control(cp) ||
+            cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB))
+            continue;
+        if (count >= max_chars) {
+            dp_buf_append(&out, "\xE2\x80\xA6", 3);
+            break;
+        }
+        if (pending_newlines) {
+            dp_buf_append(&out, "\n\n", (size_t)pending_newlines);
+            count += (size_t)pending_newlines;
+        } else if (pending_space) {
+            dp_buf_append(&out, " ", 1);
+            count++;
+        }
+        pending_newlines = pending_space = 0;
+        char enc[4];
+        dp_buf_append(&out, enc, dp_utf8_put(enc, cp));
+        count++;
+        at_start = false;
+    }
+    return dp_buf_steal(&out, NULL);
+}
+
+size_t dp_utf8_count(const char *s)
+{
+    size_t n = 0, i = 0, len = strlen(s);
+    uint32_t cp;
+    while (dp_utf8_next(s, len, &i, &cp))
+        n++;
+    return n;
+}

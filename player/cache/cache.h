@@ -1,0 +1,81 @@
+/* The content store (playback.md "Offline cache").
+ *
+ * Layout under dir:  feeds/<sha256(url)>.body + .meta   the last good feed
+ *                    media/<sha256(url)>                 complete, verified media
+ *                    media/<sha256(url)>.part + .pmeta   a download in progress
+ *                    index/<sha256(url)>.meta            one record per media file
+ * Every write is atomic and durable (temp, fsync, rename, fsync dir); an
+ * index record is written only after its media file is durable.
+ *
+ * Thread-safety: every function takes the cache's lock; the ones marked
+ * "cheap" touch no disk and may be called from the drawing thread. */
+#ifndef DP_CACHE_H
+#define DP_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/sha256.h"
+
+struct cache;
+
+/* Opens (creating) the cache dir, removes leftovers (temp files, parts
+ * without a validator, media without an index record), loads the index.
+ * Returns NULL with a message in err when the dir cannot be used (exit 1). */
+struct cache *cache_open(const char *dir, int64_t max_size, int64_t max_media_size,
+                         char *err, size_t errlen);
+void cache_close(struct cache *c);                 /* NULL ok */
+
+/* Cheap: true when url has a complete media file recorded in the index. */
+bool cache_has(struct cache *c, const char *url);
+/* Blocking (disk): the path of url's media after checking its size (every
+ * call) and its SHA-256 (first use after a start). On a mismatch the file
+ * and its record are deleted and -EBADMSG is returned (the caller logs a
+ * skip and the downloader fetches it again). -ENOENT when not cached. */
+int cache_media_path(struct cache *c, const char *url, char *path, size_t cap);
+/* Cheap: records that url was shown (for least-recently-shown eviction). */
+void cache_mark_shown(struct cache *c, const char *url, int64_t wall_ms);
+
+/* A download in progress. */
+struct cache_part {
+    char path[4096];        /* where to write (append from `have`) */
+    int64_t have;           /* bytes already there from an earlier attempt */
+    char etag[256];         /* validator of those bytes ("" when none) */
+    char last_modified[64];
+};
+/* Prepares url's .part: fills p; `have` > 0 only when a validator is known. */
+int cache_part_begin(struct cache *c, const char *url, struct cache_part *p);
+/* Records the validator of the bytes being written (before writing them). */
+int cache_part_set_validator(struct cache *c, const char *url, const char *etag,
+                             const char *last_modified);
+/* fsync the part, hash it, rename it into media/, fsync the dir, then write
+ * the index record. Evicts to stay under max_size. 0 or negative errno. */
+int cache_commit(struct cache *c, const char *url, const char *etag, const char *last_modified,
+                 const char *mime);
+/* Deletes url's .part and its validator. */
+void cache_part_discard(struct cache *c, const char *url);
+/* The validators of a complete file and when it was last checked with the
+ * server, for the once-a-day conditional request. false when not cached. */
+bool cache_validators(struct cache *c, const char *url, char *etag, size_t etag_cap,
+                      char *last_modified, size_t lm_cap, int64_t *checked_wall_ms);
+void cache_mark_checked(struct cache *c, const char *url, int64_t wall_ms);
+
+/* The last good feed for feed_url. Stored atomically. */
+int cache_store_feed(struct cache *c, const char *feed_url, const char *body, size_t len,
+                     const char *content_type, const char *etag, const char *last_modified);
+/* Loads it; the caller frees the strings. -ENOENT when there is none. */
+int cache_load_feed(struct cache *c, const char *feed_url, char **body, size_t *len,
+                    char **content_type, char **etag, char **last_modified);
+
+/* Media not in keep are evicted first (least recently shown first) until the
+ * total is under max_size. keep: the URLs of the current rotation. */
+void cache_set_rotation(struct cache *c, const char *const *keep, size_t n_keep);
+
+struct cache_stats {
+    int64_t bytes, files, max_bytes;
+};
+void cache_get_stats(struct cache *c, struct cache_stats *st);   /* cheap */
+const char *cache_dir(const struct cache *c);
+
+#endif

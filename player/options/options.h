@@ -1,0 +1,104 @@
+/* The one option table: every config key with its type, default and range
+ * lives in options.c, and drives INI parsing, --check-config output and
+ * config/deskplayer.conf.example. The command line is parsed here too.
+ * Not thread-safe; app/ loads options before starting other threads and
+ * hands each module a copy of what it needs. */
+#ifndef DP_OPTIONS_H
+#define DP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum dp_transition { DP_TRANSITION_FADE, DP_TRANSITION_CUT };
+enum dp_new_posts { DP_NEW_NEXT, DP_NEW_INTERRUPT, DP_NEW_QUEUE };
+enum dp_sync { DP_SYNC_NONE, DP_SYNC_WALLCLOCK };
+
+struct dp_config {
+    /* [feed] */
+    char *feed_url;            /* NULL: the bundled demo feed */
+    int64_t poll_interval_ms;
+    char *public_key;
+    char *ca_file;
+    char *headers;             /* "Name: value\nName: value" */
+    /* [cache] */
+    char *cache_dir;           /* NULL: the platform default, see options_default_cache_dir */
+    int64_t max_size;
+    int64_t max_media_size;
+    /* [display] */
+    int size_w, size_h;        /* 0: native mode */
+    int rotation;              /* 0, 90, 180, 270 */
+    int margin;
+    uint32_t background;       /* 0xRRGGBB */
+    enum dp_transition transition;
+    int64_t transition_ms;
+    char *font;
+    bool show_qr;
+    /* [playback] */
+    int64_t image_duration_ms;
+    int64_t text_duration_ms;  /* 0: auto (reading time) */
+    int64_t video_max_duration_ms; /* 0: no cap */
+    bool audio;
+    int volume;                /* 0..100 */
+    int max_items;
+    int64_t max_age_ms;        /* 0: no limit */
+    enum dp_new_posts new_posts;
+    enum dp_sync sync;
+    /* [schedule] */
+    char *on_hours;
+    /* [status] */
+    char *status_listen;       /* "" turns it off */
+    char *status_token;
+};
+
+/* Everything the command line says. Strings point into argv. */
+struct dp_cmdline {
+    const char *config_path;   /* -c / --config */
+    const char *cache_dir;
+    bool windowed;
+    int windowed_w, windowed_h;
+    bool headless;
+    int size_w, size_h;        /* --size, headless output */
+    const char *snapshot_dir;
+    int64_t snapshot_interval_ms;
+    const char *play_log;
+    int64_t run_for_ms;        /* 0: forever */
+    int64_t cycles;            /* 0: forever */
+    bool check_config;
+    const char *log_level;
+    bool help, version;
+    const char *feed;          /* positional FEED */
+    int64_t benchmark;         /* test/bench hooks: see options.c */
+};
+
+/* Fills cfg with the built-in defaults (owned strings; options_finish frees). */
+void options_defaults(struct dp_config *cfg);
+void options_finish(struct dp_config *cfg);
+
+/* Loads an INI file over cfg. On error returns -1 and writes a one-line
+ * message naming file:line, the key, what was expected and the closest
+ * known key into err. -2 when the file cannot be read. */
+int options_load_file(struct dp_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Parses argv. Returns 0, or -1 with a message in err (exit 2). */
+int options_parse_cmdline(int argc, char **argv, struct dp_cmdline *cl, char *err, size_t errlen);
+
+/* Picks the config path: --config, else $DESKPLAYER_CONFIG, else
+ * /etc/deskplayer/deskplayer.conf if it exists, else NULL (built-in defaults). */
+const char *options_config_path(const struct dp_cmdline *cl);
+
+/* Prints the effective settings as INI (for --check-config). */
+void options_print(const struct dp_config *cfg, FILE *out);
+/* Writes the example config: every key, its default and its meaning. */
+void options_write_example(FILE *out);
+void options_usage(FILE *out);
+
+/* Parsers shared with the command line; return false on a bad value. */
+bool options_parse_size(const char *s, int64_t *bytes);        /* 10, 5K, 2M, 1G */
+bool options_parse_duration(const char *s, int64_t *ms);       /* 10, 600ms, 5s, 2m, 1h */
+bool options_parse_wxh(const char *s, int *w, int *h);         /* 1920x1080 */
+/* The default cache dir: $XDG_CACHE_HOME/deskplayer, else ~/.cache/deskplayer,
+ * else /var/cache/deskplayer. Caller frees. */
+char *options_default_cache_dir(void);
+
+#endif
