@@ -7,6 +7,14 @@
  * Every write is atomic and durable (temp, fsync, rename, fsync dir); an
  * index record is written only after its media file is durable.
  *
+ * The index is durable as one small text record per media file (see
+ * cache/record.h: url, size, sha256, validators, committed/checked/shown
+ * wall times), each replaced atomically; it is loaded into memory at open.
+ * A .pmeta records the part's URL, validator and the bytes known durable.
+ * Shown times are kept in memory and written by cache_flush/cache_close.
+ * One process per cache dir (flock on <dir>/lock).
+ * Only one thread may download a given URL at a time (net/ ensures it).
+ *
  * Thread-safety: every function takes the cache's lock; the ones marked
  * "cheap" touch no disk and may be called from the drawing thread. */
 #ifndef DP_CACHE_H
@@ -53,6 +61,9 @@ int cache_part_set_validator(struct cache *c, const char *url, const char *etag,
  * the index record. Evicts to stay under max_size. 0 or negative errno. */
 int cache_commit(struct cache *c, const char *url, const char *etag, const char *last_modified,
                  const char *mime);
+/* The first durable_bytes of url's part have been fsynced by the caller:
+ * a resume after a crash starts there. Downloader thread. 0 or -errno. */
+int cache_part_checkpoint(struct cache *c, const char *url, int64_t durable_bytes);
 /* Deletes url's .part and its validator. */
 void cache_part_discard(struct cache *c, const char *url);
 /* The validators of a complete file and when it was last checked with the
@@ -68,14 +79,31 @@ int cache_store_feed(struct cache *c, const char *feed_url, const char *body, si
 int cache_load_feed(struct cache *c, const char *feed_url, char **body, size_t *len,
                     char **content_type, char **etag, char **last_modified);
 
+/* Same, with the effective URL (after redirects) that relative URLs of the
+ * feed resolve against; base_url may be NULL. Poller thread. */
+int cache_store_feed_ex(struct cache *c, const char *feed_url, const char *base_url,
+                        const char *body, size_t len, const char *content_type,
+                        const char *etag, const char *last_modified);
+/* Same; *base_url gets the stored effective URL or NULL (caller frees).
+ * Validators are NULL when the record does not match the body. */
+int cache_load_feed_ex(struct cache *c, const char *feed_url, char **body, size_t *len,
+                       char **content_type, char **etag, char **last_modified,
+                       char **base_url);
+
 /* Media not in keep are evicted first (least recently shown first) until the
- * total is under max_size. keep: the URLs of the current rotation. */
+ * total is under max_size. keep: the URLs of the current rotation (copied).
+ * Eviction runs in cache_commit; this call only records the set, and it
+ * touches the disk only when the cache is already over max_size (a lowered
+ * max_size). net_set_wanted calls it with the wanted list. */
 void cache_set_rotation(struct cache *c, const char *const *keep, size_t n_keep);
+/* Blocking (disk): writes the shown times changed since the last flush. */
+void cache_flush(struct cache *c);
 
 struct cache_stats {
     int64_t bytes, files, max_bytes;
 };
 void cache_get_stats(struct cache *c, struct cache_stats *st);   /* cheap */
 const char *cache_dir(const struct cache *c);
+int64_t cache_max_media_size(const struct cache *c);   /* cheap */
 
 #endif

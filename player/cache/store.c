@@ -1,0 +1,201 @@
+/* Downloads in progress (.part + .pmeta) and the last good feed of each
+ * feed URL (feeds/<key>.body + .meta).
+ *
+ * A part record holds the URL, the validator of the part's bytes and the
+ * number of bytes known to be durable (fsynced by the downloader, see
+ * cache_part_checkpoint). A resume starts from there, never from bytes a
+ * power cut may have left unwritten.
+ *
+ * A feed is stored body first, then its record (which holds the body's
+ * SHA-256): a crash between the two leaves a new body beside an old record,
+ * which is detected, and the old validators are then not used (a
+ * conditional request with them could otherwise keep an old feed). */
+#include "cache/cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/fileio.h"
+#include "base/limits.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "cache/cache_internal.h"
+#include "cache/record.h"
+
+bool part_validator_usable(const char *etag)
+{
+    return etag && *etag && strncmp(etag, "W/", 2) != 0;
+}
+
+static bool has_validator(const char *etag, const char *last_modified)
+{
+    return part_validator_usable(etag) || (last_modified && *last_modified);
+}
+
+int cache_part_begin(struct cache *c, const char *url, struct cache_part *p)
+{
+    char key[DP_SHA256_HEX], pmeta[4096];
+    memset(p, 0, sizeof *p);
+    cache_key(url, key);
+    cache_path(c, "media", key, ".part", p->path, sizeof p->path);
+    cache_path(c, "media", key, ".pmeta", pmeta, sizeof pmeta);
+
+    struct record r;
+    struct stat st;
+    bool resumable = record_load(pmeta, &r) == 0;
+    if (resumable) {
+        resumable = strcmp(r.url, url) == 0 && has_validator(r.etag, r.last_modified) &&
+                    stat(p->path, &st) == 0 && S_ISREG(st.st_mode);
+        if (resumable) {
+            p->have = st.st_size < r.size ? st.st_size : r.size;
+            if (part_validator_usable(r.etag))
+                snprintf(p->etag, sizeof p->etag, "%s", r.etag);
+            if (r.last_modified)
+                snprintf(p->last_modified, sizeof p->last_modified, "%s", r.last_modified);
+        }
+        record_finish(&r);
+    }
+    if (!resumable || p->have == 0) {
+        unlink(pmeta);
+        p->have = 0;
+        p->etag[0] = p->last_modified[0] = '\0';
+    }
+    int fd = open(p->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -errno;
+    int e = ftruncate(fd, p->have) < 0 ? -errno : 0;
+    close(fd);
+    return e;
+}
+
+int cache_part_set_validator(struct cache *c, const char *url, const char *etag,
+                             const char *last_modified)
+{
+    char key[DP_SHA256_HEX], pmeta[4096];
+    cache_key(url, key);
+    cache_path(c, "media", key, ".pmeta", pmeta, sizeof pmeta);
+    if (!has_validator(etag, last_modified)) {
+        unlink(pmeta);
+        return 0;
+    }
+    struct record r = {
+        .url = (char *)url,
+        .etag = (char *)etag,
+        .last_modified = (char *)last_modified,
+        .committed_ms = dp_wall_ms(),
+    };
+    return record_save(pmeta, &r);
+}
+
+int cache_part_checkpoint(struct cache *c, const char *url, int64_t durable_bytes)
+{
+    char key[DP_SHA256_HEX], pmeta[4096];
+    cache_key(url, key);
+    cache_path(c, "media", key, ".pmeta", pmeta, sizeof pmeta);
+    struct record r;
+    if (record_load(pmeta, &r) != 0)
+        return 0;   /* not resumable: nothing to record */
+    r.size = durable_bytes;
+    int e = record_save(pmeta, &r);
+    record_finish(&r);
+    return e;
+}
+
+void cache_part_discard(struct cache *c, const char *url)
+{
+    char key[DP_SHA256_HEX], p[4096];
+    cache_key(url, key);
+    cache_path(c, "media", key, ".pmeta", p, sizeof p);
+    unlink(p);
+    cache_path(c, "media", key, ".part", p, sizeof p);
+    unlink(p);
+}
+
+/* ---- feeds ---- */
+
+int cache_store_feed_ex(struct cache *c, const char *feed_url, const char *base_url,
+                        const char *body, size_t len, const char *content_type,
+                        const char *etag, const char *last_modified)
+{
+    char key[DP_SHA256_HEX], bp[4096], mp[4096];
+    cache_key(feed_url, key);
+    cache_path(c, "feeds", key, ".body", bp, sizeof bp);
+    cache_path(c, "feeds", key, ".meta", mp, sizeof mp);
+    int e = dp_write_atomic(bp, body, len);
+    if (e < 0)
+        return e;
+    struct record r = {
+        .url = (char *)feed_url,
+        .base_url = (char *)base_url,
+        .mime = (char *)content_type,
+        .etag = (char *)etag,
+        .last_modified = (char *)last_modified,
+        .size = (int64_t)len,
+        .committed_ms = dp_wall_ms(),
+    };
+    dp_sha256_hex(body, len, r.sha);
+    return record_save(mp, &r);
+}
+
+int cache_store_feed(struct cache *c, const char *feed_url, const char *body, size_t len,
+                     const char *content_type, const char *etag, const char *last_modified)
+{
+    return cache_store_feed_ex(c, feed_url, NULL, body, len, content_type, etag,
+                               last_modified);
+}
+
+int cache_load_feed_ex(struct cache *c, const char *feed_url, char **body, size_t *len,
+                       char **content_type, char **etag, char **last_modified,
+                       char **base_url)
+{
+    char key[DP_SHA256_HEX], bp[4096], mp[4096];
+    cache_key(feed_url, key);
+    cache_path(c, "feeds", key, ".body", bp, sizeof bp);
+    cache_path(c, "feeds", key, ".meta", mp, sizeof mp);
+    char *data = NULL;
+    size_t n = 0;
+    int e = dp_read_file(bp, DP_FEED_MAX_BYTES, &data, &n);
+    if (e < 0)
+        return e == -ENOENT ? -ENOENT : e;
+    struct record r;
+    bool have_meta = record_load(mp, &r) == 0;
+    if (have_meta && strcmp(r.url, feed_url) != 0) {
+        record_finish(&r);
+        have_meta = false;
+    }
+    bool matches = false;
+    if (have_meta) {
+        char sha[DP_SHA256_HEX];
+        dp_sha256_hex(data, n, sha);
+        matches = (int64_t)n == r.size && strcmp(sha, r.sha) == 0;
+        if (!matches)
+            LOG_W("cache", "feed record of %s is older than its body: validators dropped",
+                  feed_url);
+    }
+    *body = data;
+    if (len)
+        *len = n;
+    if (content_type)
+        *content_type = have_meta ? dp_strdup(r.mime) : NULL;
+    if (etag)
+        *etag = matches ? dp_strdup(r.etag) : NULL;
+    if (last_modified)
+        *last_modified = matches ? dp_strdup(r.last_modified) : NULL;
+    if (base_url)
+        *base_url = have_meta && r.base_url ? dp_strdup(r.base_url) : NULL;
+    if (have_meta)
+        record_finish(&r);
+    return 0;
+}
+
+int cache_load_feed(struct cache *c, const char *feed_url, char **body, size_t *len,
+                    char **content_type, char **etag, char **last_modified)
+{
+    return cache_load_feed_ex(c, feed_url, body, len, content_type, etag, last_modified, NULL);
+}
