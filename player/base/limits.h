@@ -9,7 +9,8 @@
 #define DP_URL_MAX_BYTES         4096
 #define DP_MAX_POSTS             1000                /* posts kept from one feed */
 #define DP_MAX_MEDIA_PER_POST    20
-#define DP_IMAGE_MAX_PIXELS      (100L * 1000 * 1000) /* header larger: never decoded */
+#define DP_IMAGE_MAX_PIXELS      (100L * 1000 * 1000) /* JPEG (decoded at reduced scale) */
+#define DP_IMAGE_MAX_PIXELS_FULL (40L * 1000 * 1000)  /* formats decoded at full size */
 #define DP_IMAGE_MAX_SIDE        30000
 #define DP_IMAGE_MAX_FILE_BYTES  (256L * 1024 * 1024)
 #define DP_MQ_DEPTH              256                 /* messages waiting for main */

@@ -52,6 +52,9 @@ const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
                                               const char *reason));
 /* Marks it as the one on screen (advances the cursor). */
 void rotation_commit(struct rotation *r, const struct item *it);
+/* True when showing next would start a new cycle (it is at or before the
+ * cursor), so that --cycles can stop before the first item comes again. */
+bool rotation_wraps(const struct rotation *r, const struct item *next);
 /* Full cycles completed (the cursor wrapped past the last item). */
 int64_t rotation_cycles(const struct rotation *r);
 

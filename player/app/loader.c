@@ -1,0 +1,177 @@
+/* The loader thread: see loader.h. */
+#include "app/loader.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL_ttf.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "cache/cache.h"
+#include "feed/url.h"
+#include "media/image.h"
+#include "render/text.h"
+
+#define LOADER_QUEUE 16
+#define MSG_REQ 1
+#define MSG_QUIT 2
+
+struct loader {
+    struct loader_config cfg;
+    struct fontset *fonts;
+    struct dp_mq *in, *out;
+    int msg_type;
+    pthread_t thread;
+};
+
+void loader_request_free(struct loader_request *req)
+{
+    if (!req)
+        return;
+    feed_unref(req->feed);
+    free(req->item_id);
+    free(req->title);
+    free(req);
+}
+
+static void request_free(void *p) { loader_request_free(p); }
+
+void loader_result_free(void *p)
+{
+    struct loader_result *r = p;
+    if (!r)
+        return;
+    SDL_FreeSurface(r->surface);
+    free(r->item_id);
+    free(r->media_path);
+    free(r);
+}
+
+/* The file behind a media URL: local files as they are, remote ones from
+ * the cache after its size and hash checks. */
+static int media_file(struct loader *l, const char *url, char **path, char *reason, size_t cap)
+{
+    if (url_is_local(url)) {
+        *path = url_to_path(url);
+        if (!*path) {
+            snprintf(reason, cap, "not_cached");
+            return -1;
+        }
+        return 0;
+    }
+    char buf[4096];
+    int r = cache_media_path(l->cfg.cache, url, buf, sizeof buf);
+    if (r == -EBADMSG) {
+        snprintf(reason, cap, "corrupt");
+        return -1;
+    }
+    if (r < 0) {
+        snprintf(reason, cap, "not_cached");
+        return -1;
+    }
+    *path = dp_strdup(buf);
+    return 0;
+}
+
+static void load_item(struct loader *l, struct loader_request *req, struct loader_result *res)
+{
+    const struct card_style *st = &l->cfg.style;
+    int w = l->cfg.w, h = l->cfg.h;
+    if (req->kind == ITEM_TEXT) {
+        res->surface = card_text(l->fonts, w, h, st, req->post, req->now_wall_ms);
+        if (!res->surface)
+            snprintf(res->reason, sizeof res->reason, "out_of_memory");
+        return;
+    }
+    if (media_file(l, req->media->url, &res->media_path, res->reason, sizeof res->reason) < 0)
+        return;
+    if (req->kind == ITEM_VIDEO) {
+        snprintf(res->reason, sizeof res->reason, "video_unsupported");
+        return;
+    }
+    int bw, bh;
+    card_media_box(w, h, st, &bw, &bh);
+    SDL_Surface *img = NULL;
+    char reason[IMAGE_REASON_CAP];
+    if (image_load(res->media_path, bw, bh, &img, reason) < 0) {
+        snprintf(res->reason, sizeof res->reason, "%s", reason);
+        return;
+    }
+    res->surface = card_media(l->fonts, w, h, st, img, req->post);
+    SDL_FreeSurface(img);
+    if (!res->surface)
+        snprintf(res->reason, sizeof res->reason, "out_of_memory");
+}
+
+static void *loader_main(void *arg)
+{
+    struct loader *l = arg;
+    struct dp_msg m;
+    for (;;) {
+        if (!dp_mq_wait(l->in, &m, -1))
+            continue;
+        if (m.type == MSG_QUIT)
+            break;
+        struct loader_request *req = m.payload;
+        struct loader_result *res = dp_calloc(1, sizeof *res);
+        res->gen = req->gen;
+        res->what = req->what;
+        res->item_id = dp_strdup(req->item_id);
+        if (req->what == LOAD_STANDBY) {
+            res->surface = card_standby(l->fonts, l->cfg.w, l->cfg.h, &l->cfg.style, req->title,
+                                        req->now_wall_ms, req->downloading, req->percent);
+        } else {
+            load_item(l, req, res);
+        }
+        dp_msg_free(&m);
+        dp_mq_post(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
+                                           .free_payload = loader_result_free});
+    }
+    return NULL;
+}
+
+struct loader *loader_create(const struct loader_config *cfg, struct dp_mq *out, int msg_type,
+                             char *err, size_t errlen)
+{
+    struct loader *l = dp_calloc(1, sizeof *l);
+    l->cfg = *cfg;
+    l->out = out;
+    l->msg_type = msg_type;
+    l->fonts = fontset_create(cfg->font, cfg->assets_dir, err, errlen);
+    if (!l->fonts) {
+        free(l);
+        return NULL;
+    }
+    l->in = dp_mq_create(LOADER_QUEUE, NULL, NULL);
+    if (pthread_create(&l->thread, NULL, loader_main, l) != 0) {
+        snprintf(err, errlen, "cannot start the loader thread");
+        dp_mq_destroy(l->in);
+        fontset_destroy(l->fonts);
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void loader_destroy(struct loader *l)
+{
+    if (!l)
+        return;
+    while (dp_mq_post(l->in, (struct dp_msg){.type = MSG_QUIT}) < 0)
+        SDL_Delay(5);
+    pthread_join(l->thread, NULL);
+    dp_mq_destroy(l->in);
+    fontset_destroy(l->fonts);
+    free(l);
+}
+
+void loader_submit(struct loader *l, struct loader_request *req)
+{
+    if (dp_mq_post(l->in, (struct dp_msg){.type = MSG_REQ, .payload = req,
+                                          .free_payload = request_free}) < 0)
+        LOG_W("app", "loader queue full; request dropped");
+}

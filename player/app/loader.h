@@ -1,0 +1,66 @@
+/* The loader thread: turns the item that comes next into a composed,
+ * screen-size picture ahead of its turn (image decode and resize, text
+ * layout, caption band), and renders the standby card. Results go to the
+ * main thread's queue as MSG_LOADED messages carrying a struct
+ * loader_result. DESIGN: one thread, one bounded request queue; the fonts
+ * belong to this thread alone. */
+#ifndef DP_LOADER_H
+#define DP_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <SDL.h>
+
+#include "base/mq.h"
+#include "render/card.h"
+#include "rotation/rotation.h"
+
+struct cache;
+
+enum loader_what { LOAD_ITEM, LOAD_STANDBY };
+
+struct loader_request {
+    uint64_t gen;
+    enum loader_what what;
+    /* LOAD_ITEM: the item, kept alive by a reference on its feed. */
+    struct feed *feed;
+    const struct post *post;
+    const struct media_ref *media;
+    enum item_kind kind;
+    char *item_id;
+    /* LOAD_STANDBY */
+    char *title;
+    int downloading, percent;
+    int64_t now_wall_ms;
+};
+
+struct loader_result {
+    uint64_t gen;
+    enum loader_what what;
+    char *item_id;
+    SDL_Surface *surface;      /* the composed canvas; NULL on failure */
+    char reason[64];           /* the skip reason on failure */
+    char *media_path;          /* the verified file that was used */
+};
+
+void loader_result_free(void *r);
+
+struct loader_config {
+    int w, h;                  /* the canvas */
+    struct card_style style;
+    const char *font;          /* [display] font or NULL */
+    const char *assets_dir;
+    struct cache *cache;
+};
+
+/* Starts the thread; results are posted to out with type msg_type.
+ * Returns NULL with a message in err (no font). */
+struct loader *loader_create(const struct loader_config *cfg, struct dp_mq *out, int msg_type,
+                             char *err, size_t errlen);
+void loader_destroy(struct loader *l);   /* NULL ok; joins the thread */
+/* Queues a request (ownership passes; the feed reference too). Never blocks. */
+void loader_submit(struct loader *l, struct loader_request *req);
+void loader_request_free(struct loader_request *req);
+
+#endif

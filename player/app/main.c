@@ -1,0 +1,108 @@
+/* deskplayer: command line, config, and the exit codes of interface.md. */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/player.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "options/options.h"
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where the fonts and the demo feed are: $DESKPLAYER_ASSETS, the installed
+ * share/deskplayer beside the binary, or the source tree. Caller frees. */
+static char *find_assets(void)
+{
+    const char *env = getenv("DESKPLAYER_ASSETS");
+    if (env && is_dir(env))
+        return dp_strdup(env);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *installed = dp_strfmt("%s/../share/deskplayer", dirname(exe));
+        if (is_dir(installed))
+            return installed;
+        free(installed);
+    }
+    return dp_strdup(DP_SOURCE_DIR "/assets");
+}
+
+int main(int argc, char **argv)
+{
+    struct dp_cmdline cl;
+    char err[1024] = "";
+    if (options_parse_cmdline(argc, argv, &cl, err, sizeof err) < 0) {
+        fprintf(stderr, "deskplayer: %s\n(see deskplayer --help)\n", err);
+        return 2;
+    }
+    if (cl.help) {
+        options_usage(stdout);
+        return 0;
+    }
+    if (cl.version) {
+        printf("deskplayer %s\n", DP_VERSION);
+        return 0;
+    }
+    if (cl.log_level) {
+        enum dp_log_level level;
+        if (dp_log_parse_level(cl.log_level, &level))
+            dp_log_set_level(level);
+    }
+
+    struct dp_config cfg;
+    options_defaults(&cfg);
+    const char *config_path = options_config_path(&cl);
+    if (config_path) {
+        int r = options_load_file(&cfg, config_path, err, sizeof err);
+        if (r < 0) {
+            fprintf(stderr, "deskplayer: %s\n", err);
+            options_finish(&cfg);
+            return 2;
+        }
+    }
+    if (cl.check_config) {
+        if (config_path)
+            printf("# config: %s\n", config_path);
+        else
+            printf("# config: built-in defaults\n");
+        options_print(&cfg, stdout);
+        options_finish(&cfg);
+        return 0;
+    }
+
+    char *assets = find_assets();
+    char *feed = NULL;
+    if (cl.feed)
+        feed = dp_strdup(cl.feed);
+    else if (cfg.feed_url && *cfg.feed_url)
+        feed = dp_strdup(cfg.feed_url);
+    else
+        feed = dp_strfmt("%s/demo/feed.json", assets);
+    char *cache_dir = cl.cache_dir ? dp_strdup(cl.cache_dir)
+                      : cfg.cache_dir && *cfg.cache_dir ? dp_strdup(cfg.cache_dir)
+                                                         : options_default_cache_dir();
+
+    struct player_setup setup = {
+        .cfg = &cfg,
+        .cl = &cl,
+        .feed_url = feed,
+        .cache_dir = cache_dir,
+        .assets_dir = assets,
+    };
+    int code = player_run(&setup);
+    free(feed);
+    free(cache_dir);
+    free(assets);
+    options_finish(&cfg);
+    return code;
+}

@@ -1,0 +1,372 @@
+/* Still images: see image.h.
+ *
+ * JPEG goes through libjpeg directly so that a photo larger than the screen
+ * is decoded at 1/2, 1/4 or 1/8 scale in the DCT (a 6000x4000 photo for a
+ * 1080p screen never exists at full size in memory). Other formats go
+ * through SDL_image after their header has been checked against the pixel
+ * limits, so that a file claiming 30000x30000 pixels is never decoded. */
+#include "media/image.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL_image.h>
+#include <jpeglib.h>
+#include <jerror.h>
+#include <libexif/exif-data.h>
+
+#include "base/fileio.h"
+#include "base/limits.h"
+#include "base/log.h"
+
+static unsigned be32(const unsigned char *p)
+{
+    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+static unsigned le16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
+static unsigned le24(const unsigned char *p) { return le16(p) | (unsigned)p[2] << 16; }
+
+enum image_format image_sniff(const unsigned char *d, size_t len, int *w, int *h)
+{
+    *w = *h = 0;
+    if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+        return IMAGE_JPEG;
+    if (len >= 24 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) {
+        if (memcmp(d + 12, "IHDR", 4) != 0)
+            return IMAGE_UNKNOWN;
+        unsigned pw = be32(d + 16), ph = be32(d + 20);
+        *w = pw > 0x7fffffff ? 0x7fffffff : (int)pw;
+        *h = ph > 0x7fffffff ? 0x7fffffff : (int)ph;
+        return IMAGE_PNG;
+    }
+    if (len >= 10 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0)) {
+        *w = (int)le16(d + 6);
+        *h = (int)le16(d + 8);
+        return IMAGE_GIF;
+    }
+    if (len >= 30 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0) {
+        if (memcmp(d + 12, "VP8 ", 4) == 0) {
+            *w = (int)(le16(d + 26) & 0x3fff);
+            *h = (int)(le16(d + 28) & 0x3fff);
+        } else if (memcmp(d + 12, "VP8L", 4) == 0) {
+            unsigned bits = (unsigned)d[21] | (unsigned)d[22] << 8 | (unsigned)d[23] << 16 |
+                            (unsigned)d[24] << 24;
+            *w = (int)(bits & 0x3fff) + 1;
+            *h = (int)((bits >> 14) & 0x3fff) + 1;
+        } else if (memcmp(d + 12, "VP8X", 4) == 0) {
+            *w = (int)le24(d + 24) + 1;
+            *h = (int)le24(d + 27) + 1;
+        }
+        return IMAGE_WEBP;
+    }
+    if (len >= 26 && d[0] == 'B' && d[1] == 'M') {
+        *w = (int)(be32((const unsigned char[]){d[21], d[20], d[19], d[18]}));
+        int32_t bh = (int32_t)be32((const unsigned char[]){d[25], d[24], d[23], d[22]});
+        *h = bh < 0 ? (bh == INT32_MIN ? INT32_MAX : -bh) : bh;
+        return IMAGE_BMP;
+    }
+    return IMAGE_UNKNOWN;
+}
+
+void image_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h)
+{
+    if (src_w <= 0 || src_h <= 0 || box_w <= 0 || box_h <= 0) {
+        *w = *h = 0;
+        return;
+    }
+    /* Compare src_w/src_h with box_w/box_h without rounding. */
+    if ((int64_t)src_w * box_h >= (int64_t)box_w * src_h) {
+        *w = box_w;
+        *h = (int)(((int64_t)src_h * box_w + src_w / 2) / src_w);
+    } else {
+        *h = box_h;
+        *w = (int)(((int64_t)src_w * box_h + src_h / 2) / src_h);
+    }
+    if (*w < 1)
+        *w = 1;
+    if (*h < 1)
+        *h = 1;
+}
+
+/* ---- JPEG through libjpeg ------------------------------------------------ */
+
+struct jpeg_err {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+    bool corrupt;     /* a warning that means missing or damaged data */
+};
+
+static void jpeg_error_exit(j_common_ptr cinfo)
+{
+    struct jpeg_err *e = (struct jpeg_err *)cinfo->err;
+    longjmp(e->jump, 1);
+}
+
+static void jpeg_emit(j_common_ptr cinfo, int level)
+{
+    struct jpeg_err *e = (struct jpeg_err *)cinfo->err;
+    if (level >= 0)
+        return;
+    int code = e->mgr.msg_code;
+    /* Extraneous bytes are common in real files and harmless; truncation and
+     * damaged entropy data would show a grey or smeared picture. */
+    if (code != JWRN_EXTRANEOUS_DATA)
+        e->corrupt = true;
+}
+
+static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w, int box_h,
+                                char reason[IMAGE_REASON_CAP])
+{
+    struct jpeg_decompress_struct cinfo;
+    struct jpeg_err jerr;
+    SDL_Surface *volatile surf = NULL;
+    JSAMPROW volatile cmyk_row = NULL;
+
+    memset(&jerr, 0, sizeof jerr);
+    cinfo.err = jpeg_std_error(&jerr.mgr);
+    jerr.mgr.error_exit = jpeg_error_exit;
+    jerr.mgr.emit_message = jpeg_emit;
+    if (setjmp(jerr.jump)) {
+        snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+        jpeg_destroy_decompress(&cinfo);
+        SDL_FreeSurface(surf);
+        free(cmyk_row);
+        return NULL;
+    }
+    jpeg_create_decompress(&cinfo);
+    jpeg_mem_src(&cinfo, data, (unsigned long)len);
+    jpeg_read_header(&cinfo, TRUE);
+    if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
+        cinfo.image_width > DP_IMAGE_MAX_SIDE || cinfo.image_height > DP_IMAGE_MAX_SIDE ||
+        (int64_t)cinfo.image_width * cinfo.image_height > DP_IMAGE_MAX_PIXELS) {
+        snprintf(reason, IMAGE_REASON_CAP, "too_large");
+        jpeg_destroy_decompress(&cinfo);
+        return NULL;
+    }
+    /* The smallest DCT scale that still covers the box (the EXIF turn may
+     * swap the sides: cover the larger box side with the smaller image side). */
+    int need = box_w > box_h ? box_w : box_h;
+    int img_small = (int)(cinfo.image_width < cinfo.image_height ? cinfo.image_width
+                                                                   : cinfo.image_height);
+    int img_large = (int)(cinfo.image_width > cinfo.image_height ? cinfo.image_width
+                                                                   : cinfo.image_height);
+    int fit_w, fit_h;
+    image_fit(img_large, img_small, need, need, &fit_w, &fit_h);
+    (void)fit_h;
+    unsigned denom = 1;
+    while (denom < 8 && img_large / (int)(denom * 2) >= fit_w)
+        denom *= 2;
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = denom;
+    bool cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
+    cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;
+    jpeg_start_decompress(&cinfo);
+
+    surf = SDL_CreateRGBSurfaceWithFormat(0, (int)cinfo.output_width, (int)cinfo.output_height,
+                                          32, SDL_PIXELFORMAT_RGBA32);
+    if (!surf)
+        longjmp(jerr.jump, 1);
+    if (cmyk)
+        cmyk_row = malloc((size_t)cinfo.output_width * 4);
+    while (cinfo.output_scanline < cinfo.output_height) {
+        unsigned char *row = (unsigned char *)surf->pixels +
+                             (size_t)cinfo.output_scanline * (size_t)surf->pitch;
+        JSAMPROW rows[1] = {cmyk ? cmyk_row : row};
+        if (jpeg_read_scanlines(&cinfo, rows, 1) != 1)
+            longjmp(jerr.jump, 1);
+        if (cmyk) {
+            /* Adobe writes inverted CMYK. */
+            for (unsigned x = 0; x < cinfo.output_width; x++) {
+                unsigned k = cmyk_row[4 * x + 3];
+                row[4 * x + 0] = (unsigned char)(cmyk_row[4 * x + 0] * k / 255);
+                row[4 * x + 1] = (unsigned char)(cmyk_row[4 * x + 1] * k / 255);
+                row[4 * x + 2] = (unsigned char)(cmyk_row[4 * x + 2] * k / 255);
+                row[4 * x + 3] = 255;
+            }
+        }
+        if (jerr.corrupt)
+            longjmp(jerr.jump, 1);
+    }
+    jpeg_finish_decompress(&cinfo);
+    if (jerr.corrupt)
+        longjmp(jerr.jump, 1);
+    jpeg_destroy_decompress(&cinfo);
+    free(cmyk_row);
+    return surf;
+}
+
+/* ---- EXIF orientation ----------------------------------------------------- */
+
+static int exif_orientation(const unsigned char *data, size_t len)
+{
+    ExifData *ed = exif_data_new_from_data(data, (unsigned)len);
+    if (!ed)
+        return 1;
+    int o = 1;
+    ExifEntry *e = exif_content_get_entry(ed->ifd[EXIF_IFD_0], EXIF_TAG_ORIENTATION);
+    if (e && e->format == EXIF_FORMAT_SHORT && e->components >= 1 && e->size >= 2)
+        o = exif_get_short(e->data, exif_data_get_byte_order(ed));
+    exif_data_unref(ed);
+    return o >= 1 && o <= 8 ? o : 1;
+}
+
+/* Returns src turned upright (a new surface; src is freed), or src. */
+static SDL_Surface *apply_orientation(SDL_Surface *src, int o)
+{
+    if (o <= 1)
+        return src;
+    int w = src->w, h = src->h;
+    bool swap = o >= 5;
+    SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, swap ? h : w, swap ? w : h, 32,
+                                                      SDL_PIXELFORMAT_RGBA32);
+    if (!dst)
+        return src;
+    for (int y = 0; y < dst->h; y++) {
+        uint32_t *out = (uint32_t *)((unsigned char *)dst->pixels + (size_t)y * dst->pitch);
+        for (int x = 0; x < dst->w; x++) {
+            int sx, sy;
+            switch (o) {
+            case 2: sx = w - 1 - x; sy = y; break;
+            case 3: sx = w - 1 - x; sy = h - 1 - y; break;
+            case 4: sx = x; sy = h - 1 - y; break;
+            case 5: sx = y; sy = x; break;
+            case 6: sx = y; sy = h - 1 - x; break;
+            case 7: sx = w - 1 - y; sy = h - 1 - x; break;
+            default: sx = w - 1 - y; sy = x; break; /* 8 */
+            }
+            out[x] = ((uint32_t *)((unsigned char *)src->pixels + (size_t)sy * src->pitch))[sx];
+        }
+    }
+    SDL_FreeSurface(src);
+    return dst;
+}
+
+/* ---- resizing --------------------------------------------------------------- */
+
+static SDL_Surface *shrink_area(SDL_Surface *src, int w, int h)
+{
+    SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!dst)
+        return NULL;
+    for (int y = 0; y < h; y++) {
+        int y0 = (int)((int64_t)y * src->h / h);
+        int y1 = (int)((int64_t)(y + 1) * src->h / h);
+        if (y1 <= y0)
+            y1 = y0 + 1;
+        unsigned char *out = (unsigned char *)dst->pixels + (size_t)y * dst->pitch;
+        for (int x = 0; x < w; x++) {
+            int x0 = (int)((int64_t)x * src->w / w);
+            int x1 = (int)((int64_t)(x + 1) * src->w / w);
+            if (x1 <= x0)
+                x1 = x0 + 1;
+            uint64_t r = 0, g = 0, b = 0, a = 0, n = 0;
+            for (int sy = y0; sy < y1; sy++) {
+                const unsigned char *p =
+                    (const unsigned char *)src->pixels + (size_t)sy * src->pitch + 4 * x0;
+                for (int sx = x0; sx < x1; sx++, p += 4) {
+                    /* Weighted by alpha, so transparent pixels add no colour. */
+                    r += (uint64_t)p[0] * p[3];
+                    g += (uint64_t)p[1] * p[3];
+                    b += (uint64_t)p[2] * p[3];
+                    a += p[3];
+                    n++;
+                }
+            }
+            unsigned char *o = out + 4 * x;
+            o[0] = a ? (unsigned char)(r / a) : 0;
+            o[1] = a ? (unsigned char)(g / a) : 0;
+            o[2] = a ? (unsigned char)(b / a) : 0;
+            o[3] = (unsigned char)(a / n);
+        }
+    }
+    return dst;
+}
+
+SDL_Surface *image_resize(SDL_Surface *src, int w, int h)
+{
+    if (src->w == w && src->h == h)
+        return SDL_ConvertSurfaceFormat(src, SDL_PIXELFORMAT_RGBA32, 0);
+    if (w <= src->w && h <= src->h)
+        return shrink_area(src, w, h);
+    SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!dst)
+        return NULL;
+    if (SDL_SoftStretchLinear(src, NULL, dst, NULL) < 0) {
+        SDL_FreeSurface(dst);
+        return NULL;
+    }
+    return dst;
+}
+
+/* ---- the entry point --------------------------------------------------------- */
+
+int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
+               char reason[IMAGE_REASON_CAP])
+{
+    char *data = NULL;
+    size_t len = 0;
+    SDL_Surface *surf = NULL;
+    *out = NULL;
+    reason[0] = '\0';
+
+    int r = dp_read_file(path, DP_IMAGE_MAX_FILE_BYTES, &data, &len);
+    if (r == -EFBIG) {
+        snprintf(reason, IMAGE_REASON_CAP, "too_large");
+        return -1;
+    }
+    if (r < 0) {
+        snprintf(reason, IMAGE_REASON_CAP, "unreadable");
+        return -1;
+    }
+    int w, h;
+    enum image_format fmt = image_sniff((unsigned char *)data, len, &w, &h);
+    if (fmt == IMAGE_UNKNOWN) {
+        snprintf(reason, IMAGE_REASON_CAP, "not_an_image");
+        goto fail;
+    }
+    if (fmt == IMAGE_JPEG) {
+        surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, reason);
+        if (!surf)
+            goto fail;
+        surf = apply_orientation(surf, exif_orientation((unsigned char *)data, len));
+    } else {
+        if (w <= 0 || h <= 0 || w > DP_IMAGE_MAX_SIDE || h > DP_IMAGE_MAX_SIDE ||
+            (int64_t)w * h > DP_IMAGE_MAX_PIXELS_FULL) {
+            snprintf(reason, IMAGE_REASON_CAP, w <= 0 || h <= 0 ? "decode_error" : "too_large");
+            goto fail;
+        }
+        SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
+        SDL_Surface *raw = rw ? IMG_Load_RW(rw, 1) : NULL;
+        if (!raw) {
+            LOG_D("media", "%s: %s", path, IMG_GetError());
+            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            goto fail;
+        }
+        surf = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0);
+        SDL_FreeSurface(raw);
+        if (!surf) {
+            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            goto fail;
+        }
+    }
+    int fw, fh;
+    image_fit(surf->w, surf->h, box_w, box_h, &fw, &fh);
+    SDL_Surface *fitted = image_resize(surf, fw, fh);
+    SDL_FreeSurface(surf);
+    surf = NULL;
+    if (!fitted) {
+        snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+        goto fail;
+    }
+    free(data);
+    *out = fitted;
+    return 0;
+fail:
+    SDL_FreeSurface(surf);
+    free(data);
+    return -1;
+}

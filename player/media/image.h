@@ -1,0 +1,37 @@
+/* Still images: sniffing, header checks, decoding at reduced scale, EXIF
+ * orientation and a good-quality resize. Called on the loader thread (it
+ * reads the disk and takes time); never on the drawing thread. */
+#ifndef DP_IMAGE_H
+#define DP_IMAGE_H
+
+#include <stddef.h>
+
+#include <SDL.h>
+
+enum image_format { IMAGE_UNKNOWN, IMAGE_JPEG, IMAGE_PNG, IMAGE_GIF, IMAGE_WEBP, IMAGE_BMP };
+
+/* Why an image was refused: the play log's skip reason. */
+#define IMAGE_REASON_CAP 64
+
+/* Looks at the first bytes (at least 32): the format, and the pixel size
+ * when the header says it (JPEG: 0x0 until the frame header is parsed). */
+enum image_format image_sniff(const unsigned char *data, size_t len, int *w, int *h);
+
+/* Decodes the image at path, turned upright per its EXIF orientation, and
+ * scaled (up or down, keeping its aspect ratio) to fit inside box_w x box_h.
+ * Images larger than the box are decoded at a reduced scale when the format
+ * allows (JPEG), and never held at full resolution when it does not need to.
+ * Returns 0 and a new RGBA32 surface in *out (caller frees), or -1 with a
+ * reason ("decode_error", "too_large", "not_an_image", "unreadable") in
+ * reason. A truncated or corrupt file is refused, never shown partly. */
+int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
+               char reason[IMAGE_REASON_CAP]);
+
+/* Resizes src (RGBA32) to exactly w x h: area averaging when shrinking,
+ * bilinear when growing. Returns a new surface or NULL. */
+SDL_Surface *image_resize(SDL_Surface *src, int w, int h);
+
+/* The largest w x h with src's aspect ratio that fits inside box. */
+void image_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h);
+
+#endif

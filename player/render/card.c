@@ -1,0 +1,283 @@
+/* Cards: see card.h. */
+#include "render/card.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <qrencode.h>
+
+#include "base/xalloc.h"
+#include "render/layout.h"
+
+#define LINE_SPACING 1.25
+
+static const SDL_Color WHITE = {255, 255, 255, 255};
+static const SDL_Color GREY = {176, 184, 196, 255};
+static const SDL_Color ACCENT = {96, 165, 250, 255};
+
+static SDL_Surface *new_canvas(int w, int h, uint32_t rgb, uint8_t alpha)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!s)
+        return NULL;
+    SDL_FillRect(s, NULL, SDL_MapRGBA(s->format, (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255,
+                                      alpha));
+    return s;
+}
+
+static void fill(SDL_Surface *s, int x, int y, int w, int h, uint8_t r, uint8_t g, uint8_t b,
+                 uint8_t a)
+{
+    SDL_Rect rect = {x, y, w, h};
+    SDL_FillRect(s, &rect, SDL_MapRGBA(s->format, r, g, b, a));
+}
+
+/* Darkens a band of s by blending black at alpha a (s keeps its alpha, or
+ * gets at least a on a transparent overlay). */
+static void shade(SDL_Surface *s, int y, int h, uint8_t a)
+{
+    for (int row = y; row < y + h && row < s->h; row++) {
+        uint8_t *p = (uint8_t *)s->pixels + (size_t)row * s->pitch;
+        for (int x = 0; x < s->w; x++, p += 4) {
+            p[0] = (uint8_t)(p[0] * (255 - a) / 255);
+            p[1] = (uint8_t)(p[1] * (255 - a) / 255);
+            p[2] = (uint8_t)(p[2] * (255 - a) / 255);
+            if (p[3] < a)
+                p[3] = a;
+        }
+    }
+}
+
+void card_media_box(int canvas_w, int canvas_h, const struct card_style *st, int *w, int *h)
+{
+    int m = st->margin;
+    if (2 * m > canvas_w / 2 || 2 * m > canvas_h / 2)
+        m = 0;
+    *w = canvas_w - 2 * m;
+    *h = canvas_h - 2 * m;
+}
+
+void card_relative_time(int64_t then_ms, int64_t now_ms, char *out, size_t cap)
+{
+    if (then_ms == DP_TIME_NONE) {
+        out[0] = '\0';
+        return;
+    }
+    int64_t s = (now_ms - then_ms) / 1000;
+    if (s < 0)
+        s = 0;
+    if (s < 60)
+        snprintf(out, cap, "just now");
+    else if (s < 3600)
+        snprintf(out, cap, "%d min ago", (int)(s / 60));
+    else if (s < 86400)
+        snprintf(out, cap, "%d h ago", (int)(s / 3600));
+    else if (s < 7 * 86400)
+        snprintf(out, cap, "%d day%s ago", (int)(s / 86400), s < 2 * 86400 ? "" : "s");
+    else {
+        time_t t = (time_t)(then_ms / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(out, cap, "%d %b %Y", &tm);
+    }
+}
+
+static void draw_layout(struct fontset *fs, SDL_Surface *dst, const char *text,
+                        const struct layout *l, int x, int y, SDL_Color c)
+{
+    char buf[4096];
+    for (int i = 0; i < l->n_lines; i++) {
+        const struct layout_line *ln = &l->lines[i];
+        size_t n = ln->len < sizeof buf - 4 ? ln->len : sizeof buf - 4;
+        memcpy(buf, text + ln->start, n);
+        if (l->ellipsis && i == l->n_lines - 1) {
+            memcpy(buf + n, "\xE2\x80\xA6", 3);
+            n += 3;
+        }
+        fontset_draw(fs, dst, x, y + i * l->line_height, l->size, false, buf, n, c);
+    }
+}
+
+/* The QR code of link in the bottom-right corner of the safe area. Returns
+ * the width it takes (0 when there is none). */
+static int draw_qr(SDL_Surface *s, const struct card_style *st, const char *link, int opaque_bg)
+{
+    if (!st->show_qr || !link || !*link)
+        return 0;
+    QRcode *qr = QRcode_encodeString(link, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr)
+        return 0;
+    int quiet = 2;
+    int target = (s->h < s->w ? s->h : s->w) / 7;
+    int mod = target / (qr->width + 2 * quiet);
+    if (mod < 2)
+        mod = 2;
+    int size = mod * (qr->width + 2 * quiet);
+    int pad = st->margin + (s->h < s->w ? s->h : s->w) / 40;
+    int x0 = s->w - pad - size, y0 = s->h - pad - size;
+    fill(s, x0, y0, size, size, 255, 255, 255, 255);
+    for (int y = 0; y < qr->width; y++)
+        for (int x = 0; x < qr->width; x++)
+            if (qr->data[y * qr->width + x] & 1)
+                fill(s, x0 + (x + quiet) * mod, y0 + (y + quiet) * mod, mod, mod, 0, 0, 0, 255);
+    QRcode_free(qr);
+    (void)opaque_bg;
+    return size + pad;
+}
+
+SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style *st,
+                       const struct post *post, int64_t now_wall_ms)
+{
+    uint32_t bg = st->background;
+    SDL_Surface *s = new_canvas(w, h, bg == 0 ? 0x111827 : bg, 255);
+    if (!s)
+        return NULL;
+    int unit = (w < h ? w : h);
+    int pad = st->margin + unit / 16;
+    int qr_w = draw_qr(s, st, post->link, 1);
+
+    /* Header: an accent bar, the author in bold, the relative time. */
+    int head = unit / 24;
+    fill(s, pad, pad, head / 4 > 3 ? head / 4 : 3, head * 3 / 2, ACCENT.r, ACCENT.g, ACCENT.b,
+         255);
+    int hx = pad + head;
+    const char *author = post->author && *post->author ? post->author : "";
+    int aw = 0;
+    if (*author)
+        aw = fontset_draw(fs, s, hx, pad, head, true, author, strlen(author), WHITE);
+    char when[64];
+    card_relative_time(post->published_ms, now_wall_ms, when, sizeof when);
+    if (*when) {
+        char buf[80];
+        snprintf(buf, sizeof buf, "%s%s", *author ? "  \xC2\xB7  " : "", when);
+        fontset_draw(fs, s, hx + aw, pad, head, false, buf, strlen(buf), GREY);
+    }
+
+    /* Body: the title and the text, as large as fits. */
+    char *body;
+    if (post->title && *post->title && strncmp(post->title, post->text, strlen(post->title)))
+        body = *post->text ? dp_strfmt("%s\n%s", post->title, post->text)
+                           : dp_strdup(post->title);
+    else
+        body = dp_strdup(post->text);
+    int top = pad + head * 5 / 2;
+    int bw = w - 2 * pad, bh = h - top - pad;
+    if (qr_w)
+        bw -= qr_w;
+    if (bw < unit / 4)
+        bw = w - 2 * pad;
+    struct layout *l = dp_malloc(sizeof *l);
+    layout_fit(body, unit / 30, unit / 7, bw, bh, LINE_SPACING, fontset_measure, fs, l);
+    int used = l->n_lines * l->line_height;
+    int y = top + (bh - used) / 2;
+    if (y < top)
+        y = top;
+    draw_layout(fs, s, body, l, pad, y, WHITE);
+    free(l);
+    free(body);
+    return s;
+}
+
+/* The caption band: the post's text, at most three lines, at the bottom. */
+static void draw_caption(struct fontset *fs, SDL_Surface *s, const struct card_style *st,
+                         const struct post *post, int qr_w)
+{
+    const char *text = post->text && *post->text ? post->text : post->title;
+    if (!text || !*text)
+        return;
+    int unit = s->w < s->h ? s->w : s->h;
+    int size = unit / 26;
+    int pad = st->margin + unit / 40;
+    int max_w = s->w - 2 * pad - qr_w;
+    struct layout *l = dp_malloc(sizeof *l);
+    /* Newlines become spaces: a caption is one flowing paragraph. */
+    char *flat = dp_strdup(text);
+    for (char *p = flat; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    layout_clamp(flat, size, max_w, 3, LINE_SPACING, fontset_measure, fs, l);
+    int band = l->n_lines * l->line_height + 2 * (unit / 40);
+    int y = s->h - st->margin - band;
+    shade(s, y, band + st->margin, 150);
+    draw_layout(fs, s, flat, l, pad, y + unit / 40, WHITE);
+    free(flat);
+    free(l);
+}
+
+SDL_Surface *card_media(struct fontset *fs, int w, int h, const struct card_style *st,
+                        SDL_Surface *media, const struct post *post)
+{
+    SDL_Surface *s = new_canvas(w, h, st->background, 255);
+    if (!s)
+        return NULL;
+    SDL_Rect r = {(w - media->w) / 2, (h - media->h) / 2, media->w, media->h};
+    SDL_SetSurfaceBlendMode(media, SDL_BLENDMODE_BLEND);
+    SDL_BlitSurface(media, NULL, s, &r);
+    int qr_w = draw_qr(s, st, post->link, 0);
+    draw_caption(fs, s, st, post, qr_w);
+    return s;
+}
+
+SDL_Surface *card_overlay(struct fontset *fs, int w, int h, const struct card_style *st,
+                          const struct post *post)
+{
+    SDL_Surface *s = new_canvas(w, h, 0, 0);
+    if (!s)
+        return NULL;
+    int qr_w = draw_qr(s, st, post->link, 0);
+    draw_caption(fs, s, st, post, qr_w);
+    return s;
+}
+
+SDL_Surface *card_standby(struct fontset *fs, int w, int h, const struct card_style *st,
+                          const char *feed_title, int64_t now_wall_ms, int downloading,
+                          int percent)
+{
+    SDL_Surface *s = new_canvas(w, h, 0x0b1020, 255);
+    if (!s)
+        return NULL;
+    int unit = w < h ? w : h;
+    int max_w = w - 2 * (st->margin + unit / 16);
+    const char *title = feed_title && *feed_title ? feed_title : "deskplayer";
+    struct layout *l = dp_malloc(sizeof *l);
+    layout_clamp(title, unit / 12, max_w, 2, LINE_SPACING, fontset_measure, fs, l);
+    int y = h / 4;
+    for (int i = 0; i < l->n_lines; i++) {
+        const struct layout_line *ln = &l->lines[i];
+        int lw = fontset_measure(fs, l->size, title + ln->start, ln->len);
+        fontset_draw(fs, s, (w - lw) / 2, y + i * l->line_height, l->size, false,
+                     title + ln->start, ln->len, WHITE);
+    }
+    y += l->n_lines * l->line_height + unit / 20;
+    free(l);
+
+    char clock[16];
+    time_t t = (time_t)(now_wall_ms / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(clock, sizeof clock, "%H:%M", &tm);
+    int cs = unit / 6;
+    int cw = fontset_measure_bold(fs, cs, clock, strlen(clock));
+    fontset_draw(fs, s, (w - cw) / 2, y, cs, true, clock, strlen(clock), WHITE);
+    y += cs * 3 / 2;
+
+    const char *wait = "waiting for content";
+    int ws = unit / 22;
+    int ww = fontset_measure(fs, ws, wait, strlen(wait));
+    fontset_draw(fs, s, (w - ww) / 2, y, ws, false, wait, strlen(wait), GREY);
+    y += ws * 2;
+    if (downloading > 0) {
+        char line[96];
+        if (percent >= 0)
+            snprintf(line, sizeof line, "%d media file%s downloading (%d%%)", downloading,
+                     downloading == 1 ? "" : "s", percent);
+        else
+            snprintf(line, sizeof line, "%d media file%s downloading", downloading,
+                     downloading == 1 ? "" : "s");
+        int lw = fontset_measure(fs, ws, line, strlen(line));
+        fontset_draw(fs, s, (w - lw) / 2, y, ws, false, line, strlen(line), ACCENT);
+    }
+    return s;
+}

@@ -1,0 +1,289 @@
+/* Rotation: pure bookkeeping of which item comes next. See rotation.h. */
+#include "rotation/rotation.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+
+struct rotation {
+    struct rotation_params p;
+    struct feed *feed;
+    struct item *items;
+    size_t n_items;
+    long cursor;              /* index of the item on screen, -1 before the first */
+    char *current_id;         /* its id, to find it again after a new feed */
+    char **queue;             /* ids of new posts' items to show next (new_posts) */
+    size_t n_queue;
+    int64_t cycles;
+};
+
+struct rotation *rotation_create(const struct rotation_params *p)
+{
+    struct rotation *r = dp_calloc(1, sizeof *r);
+    r->p = *p;
+    r->cursor = -1;
+    return r;
+}
+
+static void free_items(struct item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i].id);
+    free(items);
+}
+
+static void clear_queue(struct rotation *r)
+{
+    for (size_t i = 0; i < r->n_queue; i++)
+        free(r->queue[i]);
+    free(r->queue);
+    r->queue = NULL;
+    r->n_queue = 0;
+}
+
+void rotation_destroy(struct rotation *r)
+{
+    if (!r)
+        return;
+    free_items(r->items, r->n_items);
+    clear_queue(r);
+    free(r->current_id);
+    feed_unref(r->feed);
+    free(r);
+}
+
+static size_t count_words(const char *s)
+{
+    size_t n = 0;
+    bool in_word = false;
+    for (; s && *s; s++) {
+        bool space = *s == ' ' || *s == '\n' || *s == '\t';
+        if (!space && !in_word)
+            n++;
+        in_word = !space;
+    }
+    return n;
+}
+
+int64_t rotation_duration(const struct rotation_params *p, const struct post *post,
+                          enum item_kind kind)
+{
+    if (post->signage.duration_ms > 0)
+        return post->signage.duration_ms;
+    switch (kind) {
+    case ITEM_IMAGE:
+        return p->image_duration_ms;
+    case ITEM_VIDEO:
+        return 0;
+    case ITEM_TEXT:
+        break;
+    }
+    if (p->text_duration_ms > 0)
+        return p->text_duration_ms;
+    /* About 200 words a minute: 300 ms a word, clamped to [6 s, 30 s]. */
+    int64_t ms = (int64_t)(count_words(post->title) + count_words(post->text)) * 300;
+    if (ms < 6000)
+        ms = 6000;
+    if (ms > 30000)
+        ms = 30000;
+    return ms;
+}
+
+static bool post_too_old(const struct rotation_params *p, const struct post *post,
+                         int64_t now_wall_ms)
+{
+    if (p->max_age_ms <= 0 || post->signage.pinned)
+        return false;
+    if (post->published_ms == DP_TIME_NONE)
+        return false;
+    return post->published_ms < now_wall_ms - p->max_age_ms;
+}
+
+static void build_items(struct rotation *r, struct feed *f, int64_t now_wall_ms,
+                        struct item **out, size_t *n_out)
+{
+    size_t cap = 0, n = 0;
+    struct item *items = NULL;
+    int kept = 0;
+    for (size_t i = 0; f && i < f->n_posts; i++) {
+        const struct post *post = &f->posts[i];
+        if (post_too_old(&r->p, post, now_wall_ms))
+            continue;
+        if (!post->signage.pinned) {
+            if (r->p.max_items > 0 && kept >= r->p.max_items)
+                continue;
+            kept++;
+        }
+        size_t want = post->n_media ? post->n_media : 1;
+        if (n + want > cap) {
+            cap = (n + want) * 2;
+            items = dp_realloc(items, cap * sizeof *items);
+        }
+        if (!post->n_media) {
+            items[n++] = (struct item){
+                .id = dp_strdup(post->id),
+                .post = post,
+                .kind = ITEM_TEXT,
+                .duration_ms = rotation_duration(&r->p, post, ITEM_TEXT),
+            };
+            continue;
+        }
+        for (size_t m = 0; m < post->n_media; m++) {
+            enum item_kind kind =
+                post->media[m].kind == MEDIA_VIDEO ? ITEM_VIDEO : ITEM_IMAGE;
+            items[n++] = (struct item){
+                .id = dp_strfmt("%s#%zu", post->id, m + 1),
+                .post = post,
+                .media = &post->media[m],
+                .kind = kind,
+                .duration_ms = rotation_duration(&r->p, post, kind),
+            };
+        }
+    }
+    *out = items;
+    *n_out = n;
+}
+
+static bool feed_has_post(const struct feed *f, const char *id)
+{
+    for (size_t i = 0; f && i < f->n_posts; i++)
+        if (strcmp(f->posts[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+static long find_index(const struct item *items, size_t n, const char *id)
+{
+    for (size_t i = 0; id && i < n; i++)
+        if (strcmp(items[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+bool rotation_set_feed(struct rotation *r, struct feed *f, int64_t now_wall_ms)
+{
+    struct item *items;
+    size_t n;
+    build_items(r, f, now_wall_ms, &items, &n);
+
+    /* Posts that were not in the previous feed go first (new_posts). */
+    bool interrupt = false;
+    if (r->feed && r->p.new_posts != DP_NEW_QUEUE) {
+        for (size_t i = 0; i < n; i++) {
+            if (feed_has_post(r->feed, items[i].post->id))
+                continue;
+            r->queue = dp_realloc(r->queue, (r->n_queue + 1) * sizeof *r->queue);
+            r->queue[r->n_queue++] = dp_strdup(items[i].id);
+            interrupt = r->p.new_posts == DP_NEW_INTERRUPT;
+        }
+    }
+
+    /* The item on screen keeps its place; when it is gone, the rotation
+     * goes on from the same position. */
+    long idx = find_index(items, n, r->current_id);
+    if (idx < 0 && r->cursor >= 0)
+        idx = (r->cursor < (long)n ? r->cursor : (long)n) - 1;
+    free_items(r->items, r->n_items);
+    feed_unref(r->feed);
+    r->feed = feed_ref(f);
+    r->items = items;
+    r->n_items = n;
+    r->cursor = idx;
+    return interrupt;
+}
+
+static bool in_window(const struct item *it, int64_t now)
+{
+    const struct signage *s = &it->post->signage;
+    if (s->start_ms != DP_TIME_NONE && now < s->start_ms)
+        return false;
+    if (s->end_ms != DP_TIME_NONE && now >= s->end_ms)
+        return false;
+    return true;
+}
+
+static bool usable(const struct item *it, int64_t now, rotation_ready_fn ready, void *ctx,
+                   void (*skip)(void *, const struct item *, const char *))
+{
+    if (!in_window(it, now)) {
+        const struct signage *s = &it->post->signage;
+        if (skip && s->end_ms != DP_TIME_NONE && now >= s->end_ms)
+            skip(ctx, it, "expired");
+        return false;
+    }
+    return !ready || ready(ctx, it);
+}
+
+const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
+                                 rotation_ready_fn ready, void *ctx,
+                                 void (*skip)(void *ctx, const struct item *it,
+                                              const char *reason))
+{
+    /* New posts first, while they are still in the rotation. */
+    while (r->n_queue) {
+        long idx = find_index(r->items, r->n_items, r->queue[0]);
+        if (idx >= 0 && usable(&r->items[idx], now_wall_ms, ready, ctx, skip))
+            return &r->items[idx];
+        if (idx >= 0 && in_window(&r->items[idx], now_wall_ms))
+            break;  /* not downloaded yet: keep it queued, go on meanwhile */
+        free(r->queue[0]);
+        memmove(r->queue, r->queue + 1, (r->n_queue - 1) * sizeof *r->queue);
+        r->n_queue--;
+    }
+    for (size_t k = 1; k <= r->n_items; k++) {
+        size_t idx = (size_t)((r->cursor + (long)k) % (long)r->n_items);
+        if (r->cursor < 0)
+            idx = k - 1;
+        const struct item *it = &r->items[idx];
+        if (usable(it, now_wall_ms, ready, ctx, skip))
+            return it;
+    }
+    return NULL;
+}
+
+bool rotation_wraps(const struct rotation *r, const struct item *next)
+{
+    long idx = next - r->items;
+    for (size_t q = 0; q < r->n_queue; q++)
+        if (strcmp(r->queue[q], next->id) == 0)
+            return false;   /* a new post shown out of turn */
+    return r->cursor >= 0 && idx <= r->cursor;
+}
+
+void rotation_commit(struct rotation *r, const struct item *it)
+{
+    long idx = it - r->items;
+    if (idx < 0 || (size_t)idx >= r->n_items)
+        return;
+    for (size_t q = 0; q < r->n_queue; q++) {
+        if (strcmp(r->queue[q], it->id) == 0) {
+            free(r->queue[q]);
+            memmove(r->queue + q, r->queue + q + 1, (r->n_queue - q - 1) * sizeof *r->queue);
+            r->n_queue--;
+            /* A new post shown out of turn does not move the cursor. */
+            free(r->current_id);
+            r->current_id = dp_strdup(it->id);
+            return;
+        }
+    }
+    if (rotation_wraps(r, it))
+        r->cycles++;
+    r->cursor = idx;
+    free(r->current_id);
+    r->current_id = dp_strdup(it->id);
+}
+
+int64_t rotation_cycles(const struct rotation *r) { return r->cycles; }
+
+size_t rotation_items(const struct rotation *r, const struct item **items)
+{
+    *items = r->items;
+    return r->n_items;
+}
+
+const struct item *rotation_find(const struct rotation *r, const char *id)
+{
+    long idx = find_index(r->items, r->n_items, id);
+    return idx >= 0 ? &r->items[idx] : NULL;
+}
