@@ -1,0 +1,830 @@
+/* Video playback: open, threads, clock and texture upload (see video.h). */
+#include "media/video.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswresample/swresample.h>
+#include <libswscale/swscale.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "media/video_hw.h"
+#include "media/video_queue.h"
+
+struct video {
+    char *path;
+    struct video_opts opts;
+    AVFormatContext *fmt;
+    AVStream *vst, *ast;
+    AVCodecContext *vdec, *adec;
+    struct audio_source *asrc;     /* NULL: silent */
+    struct video_pkt_queue vq, aq;
+    struct video_frame_queue fq;
+    pthread_t demux_th, vdec_th, adec_th;
+    bool demux_on, vdec_on, adec_on;
+    atomic_bool abort;
+    atomic_bool broke;             /* a read error ended the stream early */
+    pthread_mutex_t wake_mu;       /* the demux thread's "queues have room" */
+    pthread_cond_t wake;
+
+    int w, h, rotation;            /* display size and clockwise rotation */
+    int64_t duration_ms;
+
+    /* Drawing thread only. */
+    bool started, first_shown, ended;
+    double start_pts;              /* pts of the first frame, ms */
+    double clk_pts;                /* media time ... */
+    int64_t clk_now;               /* ... at this caller time */
+    double last_end_pts;           /* end of the frame on screen */
+    int64_t frames, dropped, conversions;
+    bool audio_master;             /* the last clock reading came from audio */
+    double max_drift;
+    struct SwsContext *sws;
+    AVFrame *conv;
+};
+
+void video_opts_defaults(struct video_opts *o)
+{
+    *o = (struct video_opts){
+        .audio = true,
+        .volume = 100,
+        .hwdec = "auto",
+    };
+}
+
+static int interrupt_cb(void *ctx)
+{
+    struct video *v = ctx;
+    return atomic_load(&v->abort);
+}
+
+static void wake_demux(struct video *v)
+{
+    pthread_mutex_lock(&v->wake_mu);
+    pthread_cond_signal(&v->wake);
+    pthread_mutex_unlock(&v->wake_mu);
+}
+
+static double ts_ms(int64_t ts, AVRational tb)
+{
+    return (double)ts * av_q2d(tb) * 1000.0;
+}
+
+/* ---- demux thread ------------------------------------------------------ */
+
+static bool queue_enough(struct video_pkt_queue *q, AVStream *st, int64_t *bytes)
+{
+    int count;
+    int64_t b, dur;
+    bool eof;
+    video_pkt_queue_level(q, &count, &b, &dur, &eof);
+    *bytes += b;
+    return count > VIDEO_PACKETS_ENOUGH &&
+           (dur == 0 || ts_ms(dur, st->time_base) > VIDEO_PACKETS_ENOUGH_MS);
+}
+
+/* Waits up to 10 ms for a decoder to take a packet (ffplay's way: the
+ * timeout covers a wake-up that came before we waited). */
+static void demux_pause(struct video *v)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 10 * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&v->wake_mu);
+    if (!atomic_load(&v->abort))
+        pthread_cond_timedwait(&v->wake, &v->wake_mu, &ts);
+    pthread_mutex_unlock(&v->wake_mu);
+}
+
+static void *demux_main(void *arg)
+{
+    struct video *v = arg;
+    AVPacket *pkt = av_packet_alloc();
+    bool loop = v->opts.loop && v->opts.max_duration_ms > 0;
+    int64_t video_pkts_this_turn = 0;
+
+    while (pkt && !atomic_load(&v->abort)) {
+        int64_t bytes = 0;
+        bool v_enough = queue_enough(&v->vq, v->vst, &bytes);
+        bool a_enough = !v->asrc || queue_enough(&v->aq, v->ast, &bytes);
+        if (bytes > VIDEO_PACKET_QUEUE_BYTES || (v_enough && a_enough)) {
+            demux_pause(v);
+            continue;
+        }
+        int rc = av_read_frame(v->fmt, pkt);
+        if (rc < 0) {
+            if (atomic_load(&v->abort))
+                break;
+            if (rc != AVERROR_EOF && !avio_feof(v->fmt->pb)) {
+                LOG_W("media", "%s: read error, ending: %s", v->path, av_err2str(rc));
+                atomic_store(&v->broke, true);
+                break;
+            }
+            if (!loop || video_pkts_this_turn == 0)
+                break;
+            rc = avformat_seek_file(v->fmt, -1, INT64_MIN, 0, 0, AVSEEK_FLAG_BACKWARD);
+            if (rc < 0) {
+                LOG_W("media", "%s: cannot loop: %s", v->path, av_err2str(rc));
+                break;
+            }
+            video_pkts_this_turn = 0;
+            video_pkt_queue_put(&v->vq, NULL, VIDEO_PKT_LOOP);
+            continue;
+        }
+        if (pkt->stream_index == v->vst->index) {
+            AVPacket *p = av_packet_alloc();
+            if (!p)
+                break;
+            av_packet_move_ref(p, pkt);
+            video_pkt_queue_put(&v->vq, p, VIDEO_PKT_DATA);
+            video_pkts_this_turn++;
+        } else if (v->asrc && pkt->stream_index == v->ast->index) {
+            AVPacket *p = av_packet_alloc();
+            if (!p)
+                break;
+            av_packet_move_ref(p, pkt);
+            video_pkt_queue_put(&v->aq, p, VIDEO_PKT_DATA);
+        } else {
+            av_packet_unref(pkt);
+        }
+    }
+    av_packet_free(&pkt);
+    video_pkt_queue_set_eof(&v->vq);
+    video_pkt_queue_set_eof(&v->aq);
+    return NULL;
+}
+
+/* ---- video decode thread ----------------------------------------------- */
+
+struct vdec_state {
+    AVFrame *frame, *sw;
+    double loop_offset;            /* added to pts after each loop */
+    double turn_first, turn_end;   /* pts span of the current turn */
+    double next_pts;               /* guess when a frame has no pts */
+    double frame_dur;              /* from the stream's frame rate */
+};
+
+/* Returns 0, or -1 to stop (aborted or a frame we refuse). */
+static int vdec_frame(struct video *v, struct vdec_state *s, AVFrame *f)
+{
+    if (video_hw_is_hw_frame(v->vdec, f)) {
+        int rc = video_hw_download(s->sw, f);
+        if (rc < 0) {
+            LOG_W("media", "%s: hw frame download: %s", v->path, av_err2str(rc));
+            return 0;
+        }
+        av_frame_unref(f);
+        f = s->sw;
+    }
+    if ((int64_t)f->width * f->height > VIDEO_MAX_PIXELS || f->width <= 0) {
+        LOG_W("media", "%s: frame %dx%d refused", v->path, f->width, f->height);
+        av_frame_unref(f);
+        return -1;
+    }
+    double pts = s->next_pts;
+    if (f->best_effort_timestamp != AV_NOPTS_VALUE)
+        pts = ts_ms(f->best_effort_timestamp, v->vst->time_base);
+    double dur = f->pkt_duration > 0 ? ts_ms(f->pkt_duration, v->vst->time_base) : s->frame_dur;
+    if (s->turn_first < 0 || pts < s->turn_first)
+        s->turn_first = pts;
+    if (pts + dur > s->turn_end)
+        s->turn_end = pts + dur;
+    s->next_pts = pts + dur;
+    if (video_frame_queue_push(&v->fq, f, pts + s->loop_offset, dur) < 0) {
+        av_frame_unref(f);
+        return -1;
+    }
+    return 0;
+}
+
+/* Sends pkt (NULL: drain) and queues every frame that comes out. */
+static int vdec_send(struct video *v, struct vdec_state *s, const AVPacket *pkt)
+{
+    int rc = avcodec_send_packet(v->vdec, pkt);
+    if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_EOF)
+        LOG_D("media", "%s: decode: %s", v->path, av_err2str(rc));
+    for (;;) {
+        rc = avcodec_receive_frame(v->vdec, s->frame);
+        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
+            return 0;
+        if (rc < 0) {
+            LOG_D("media", "%s: decode: %s", v->path, av_err2str(rc));
+            return 0;
+        }
+        if (vdec_frame(v, s, s->frame) < 0)
+            return -1;
+    }
+}
+
+static void *vdec_main(void *arg)
+{
+    struct video *v = arg;
+    struct vdec_state s = {
+        .frame = av_frame_alloc(),
+        .sw = av_frame_alloc(),
+        .turn_first = -1,
+    };
+    AVRational fr = av_guess_frame_rate(v->fmt, v->vst, NULL);
+    s.frame_dur = fr.num > 0 && fr.den > 0 ? 1000.0 / av_q2d(fr) : 40.0;
+    if (!s.frame || !s.sw)
+        goto out;
+    for (;;) {
+        AVPacket *pkt = NULL;
+        enum video_pkt_kind kind;
+        int rc = video_pkt_queue_get(&v->vq, &pkt, &kind);
+        wake_demux(v);
+        if (rc < 0)
+            break;
+        if (rc == 0) {
+            vdec_send(v, &s, NULL);
+            break;
+        }
+        if (kind == VIDEO_PKT_LOOP) {
+            if (vdec_send(v, &s, NULL) < 0)
+                break;
+            avcodec_flush_buffers(v->vdec);
+            if (s.turn_first >= 0)
+                s.loop_offset += s.turn_end - s.turn_first;
+            s.turn_first = -1;
+            s.turn_end = 0;
+            continue;
+        }
+        rc = vdec_send(v, &s, pkt);
+        av_packet_free(&pkt);
+        if (rc < 0)
+            break;
+    }
+out:
+    video_frame_queue_set_eof(&v->fq);
+    av_frame_free(&s.frame);
+    av_frame_free(&s.sw);
+    return NULL;
+}
+
+/* ---- audio decode thread ----------------------------------------------- */
+
+struct adec_state {
+    AVFrame *frame;
+    SwrContext *swr;
+    float *buf;
+    int buf_frames;
+};
+
+static int adec_frame(struct video *v, struct adec_state *s)
+{
+    AVFrame *f = s->frame;
+    int out_rate = audio_out_rate(v->opts.audio_out);
+    if (!s->swr) {
+        AVChannelLayout stereo = AV_CHANNEL_LAYOUT_STEREO;
+        int rc = swr_alloc_set_opts2(&s->swr, &stereo, AV_SAMPLE_FMT_FLT, out_rate,
+                                     &f->ch_layout, f->format, f->sample_rate, 0, NULL);
+        if (rc >= 0)
+            rc = swr_init(s->swr);
+        if (rc < 0) {
+            LOG_W("media", "%s: audio resampler: %s; silent", v->path, av_err2str(rc));
+            return -1;
+        }
+    }
+    int want = swr_get_out_samples(s->swr, f->nb_samples);
+    if (want > s->buf_frames) {
+        s->buf = dp_realloc(s->buf, (size_t)want * AUDIO_OUT_CHANNELS * sizeof(float));
+        s->buf_frames = want;
+    }
+    uint8_t *out[1] = {(uint8_t *)s->buf};
+    int n = swr_convert(s->swr, out, want, (const uint8_t **)f->extended_data, f->nb_samples);
+    if (n < 0)
+        return 0;
+    double pts = -1;
+    if (f->best_effort_timestamp != AV_NOPTS_VALUE) {
+        pts = ts_ms(f->best_effort_timestamp, v->ast->time_base);
+        pts -= (double)swr_get_delay(s->swr, 1000);
+        if (pts < 0)
+            pts = 0;
+    }
+    if (n == 0)
+        return 0;
+    return audio_source_write(v->asrc, s->buf, n, pts);
+}
+
+static int adec_send(struct video *v, struct adec_state *s, const AVPacket *pkt)
+{
+    int rc = avcodec_send_packet(v->adec, pkt);
+    if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_EOF)
+        LOG_D("media", "%s: audio decode: %s", v->path, av_err2str(rc));
+    for (;;) {
+        rc = avcodec_receive_frame(v->adec, s->frame);
+        if (rc < 0)
+            return 0;
+        rc = adec_frame(v, s);
+        av_frame_unref(s->frame);
+        if (rc < 0)
+            return -1;
+    }
+}
+
+static void *adec_main(void *arg)
+{
+    struct video *v = arg;
+    struct adec_state s = {.frame = av_frame_alloc()};
+    bool failed = !s.frame;
+    for (;;) {
+        AVPacket *pkt = NULL;
+        enum video_pkt_kind kind;
+        int rc = video_pkt_queue_get(&v->aq, &pkt, &kind);
+        wake_demux(v);
+        if (rc < 0)
+            break;
+        if (rc == 0) {
+            if (!failed)
+                adec_send(v, &s, NULL);
+            break;
+        }
+        if (kind == VIDEO_PKT_DATA && !failed && adec_send(v, &s, pkt) < 0)
+            failed = true; /* keep draining the queue so the demuxer never stalls */
+        av_packet_free(&pkt);
+    }
+    audio_source_finish(v->asrc);
+    swr_free(&s.swr);
+    free(s.buf);
+    av_frame_free(&s.frame);
+    return NULL;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static int read_rotation(const AVStream *st)
+{
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (!m)
+        return 0;
+    double theta = -av_display_rotation_get((const int32_t *)(const void *)m);
+    if (isnan(theta))
+        return 0;
+    long r = lround(theta / 90.0) * 90;
+    r %= 360;
+    if (r < 0)
+        r += 360;
+    return (int)r;
+}
+
+static int open_audio(struct video *v)
+{
+    int idx = av_find_best_stream(v->fmt, AVMEDIA_TYPE_AUDIO, -1, v->vst->index, NULL, 0);
+    if (idx < 0)
+        return 0;
+    v->ast = v->fmt->streams[idx];
+    const AVCodec *codec = avcodec_find_decoder(v->ast->codecpar->codec_id);
+    if (!codec) {
+        LOG_W("media", "%s: no decoder for audio %s; silent", v->path,
+              avcodec_get_name(v->ast->codecpar->codec_id));
+        return 0;
+    }
+    v->adec = avcodec_alloc_context3(codec);
+    if (!v->adec || avcodec_parameters_to_context(v->adec, v->ast->codecpar) < 0)
+        goto fail;
+    v->adec->pkt_timebase = v->ast->time_base;
+    if (avcodec_open2(v->adec, codec, NULL) < 0)
+        goto fail;
+    v->asrc = audio_source_create(v->opts.audio_out);
+    float gain = v->opts.mute ? 0.0f : (float)v->opts.volume / 100.0f;
+    audio_source_set_gain(v->asrc, gain);
+    return 0;
+
+fail:
+    LOG_W("media", "%s: audio decoder failed; silent", v->path);
+    avcodec_free_context(&v->adec);
+    return 0;
+}
+
+static void video_stop_threads(struct video *v)
+{
+    atomic_store(&v->abort, true);
+    video_pkt_queue_abort(&v->vq);
+    video_pkt_queue_abort(&v->aq);
+    video_frame_queue_abort(&v->fq);
+    if (v->asrc)
+        audio_source_abort(v->asrc);
+    wake_demux(v);
+    if (v->demux_on)
+        pthread_join(v->demux_th, NULL);
+    if (v->vdec_on)
+        pthread_join(v->vdec_th, NULL);
+    if (v->adec_on)
+        pthread_join(v->adec_th, NULL);
+    v->demux_on = v->vdec_on = v->adec_on = false;
+}
+
+void video_close(struct video *v)
+{
+    if (!v)
+        return;
+    video_stop_threads(v);
+    audio_source_destroy(v->asrc);
+    video_frame_queue_finish(&v->fq);
+    video_pkt_queue_finish(&v->aq);
+    video_pkt_queue_finish(&v->vq);
+    pthread_cond_destroy(&v->wake);
+    pthread_mutex_destroy(&v->wake_mu);
+    sws_freeContext(v->sws);
+    av_frame_free(&v->conv);
+    avcodec_free_context(&v->adec);
+    avcodec_free_context(&v->vdec);
+    avformat_close_input(&v->fmt);
+    free(v->path);
+    free(v);
+}
+
+/* Opens the container and the decoders; no threads yet. */
+static int video_setup(struct video *v, char *err, size_t errlen)
+{
+    v->fmt = avformat_alloc_context();
+    if (!v->fmt) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    v->fmt->interrupt_callback = (AVIOInterruptCB){interrupt_cb, v};
+    int rc = avformat_open_input(&v->fmt, v->path, NULL, NULL);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot open: %s", av_err2str(rc));
+        return -1; /* fmt was freed and set to NULL */
+    }
+    rc = avformat_find_stream_info(v->fmt, NULL);
+    if (rc < 0) {
+        snprintf(err, errlen, "cannot read stream info: %s", av_err2str(rc));
+        return -1;
+    }
+    int idx = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (idx < 0 || (v->fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+        snprintf(err, errlen, "no video stream");
+        return -1;
+    }
+    v->vst = v->fmt->streams[idx];
+    AVCodecParameters *par = v->vst->codecpar;
+    if (par->width <= 0 || par->height <= 0 ||
+        (int64_t)par->width * par->height > VIDEO_MAX_PIXELS) {
+        snprintf(err, errlen, "bad picture size %dx%d", par->width, par->height);
+        return -1;
+    }
+    v->vdec = video_hw_open_decoder(v->vst, v->opts.hwdec, v->opts.threads, err, errlen);
+    if (!v->vdec)
+        return -1;
+    v->rotation = read_rotation(v->vst);
+    v->w = par->width;
+    v->h = par->height;
+    AVRational sar = av_guess_sample_aspect_ratio(v->fmt, v->vst, NULL);
+    if (sar.num > 0 && sar.den > 0 && sar.num != sar.den)
+        v->w = (int)lround(par->width * av_q2d(sar));
+
+    if (v->fmt->duration > 0)
+        v->duration_ms = v->fmt->duration / (AV_TIME_BASE / 1000);
+    else if (v->vst->duration > 0)
+        v->duration_ms = (int64_t)ts_ms(v->vst->duration, v->vst->time_base);
+    if (v->opts.loop && v->opts.max_duration_ms > 0)
+        v->duration_ms = v->opts.max_duration_ms;
+    else if (v->opts.max_duration_ms > 0 && v->duration_ms > v->opts.max_duration_ms)
+        v->duration_ms = v->opts.max_duration_ms;
+
+    if (v->opts.audio && v->opts.audio_out && !v->opts.loop)
+        open_audio(v);
+    return 0;
+}
+
+static struct video *video_alloc(const char *path, const struct video_opts *o)
+{
+    struct video *v = dp_calloc(1, sizeof *v);
+    v->path = dp_strdup(path);
+    if (o)
+        v->opts = *o;
+    else
+        video_opts_defaults(&v->opts);
+    v->opts.hwdec = NULL; /* not owned: only used during open */
+    if (o && o->hwdec && strcmp(o->hwdec, "auto") != 0) {
+        static const char *const known[] = {"none", "vaapi", "v4l2m2m", "drm"};
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+            if (strcmp(o->hwdec, known[i]) == 0)
+                v->opts.hwdec = known[i];
+        }
+    }
+    if (v->opts.volume < 0)
+        v->opts.volume = 0;
+    if (v->opts.volume > 100)
+        v->opts.volume = 100;
+    video_pkt_queue_init(&v->vq);
+    video_pkt_queue_init(&v->aq);
+    video_frame_queue_init(&v->fq, VIDEO_FRAME_QUEUE_DEPTH);
+    pthread_mutex_init(&v->wake_mu, NULL);
+    pthread_cond_init(&v->wake, NULL);
+    return v;
+}
+
+static int video_spawn(struct video *v, char *err, size_t errlen)
+{
+    if (pthread_create(&v->demux_th, NULL, demux_main, v) != 0)
+        goto fail;
+    v->demux_on = true;
+    if (pthread_create(&v->vdec_th, NULL, vdec_main, v) != 0)
+        goto fail;
+    v->vdec_on = true;
+    if (v->asrc) {
+        if (pthread_create(&v->adec_th, NULL, adec_main, v) != 0)
+            goto fail;
+        v->adec_on = true;
+    }
+    return 0;
+fail:
+    snprintf(err, errlen, "cannot start threads");
+    return -1;
+}
+
+struct video *video_open(const char *path, const struct video_opts *o, char *err, size_t errlen)
+{
+    struct video *v = video_alloc(path, o);
+    if (video_setup(v, err, errlen) < 0)
+        goto fail;
+    if (video_spawn(v, err, errlen) < 0)
+        goto fail;
+    int rc = video_frame_queue_wait(&v->fq, VIDEO_PREROLL_TIMEOUT_MS);
+    if (rc != 1) {
+        snprintf(err, errlen, rc == -2 ? "no frame decoded in time" : "no frame decoded");
+        goto fail;
+    }
+    v->start_pts = video_frame_queue_peek(&v->fq, 0)->pts_ms;
+    LOG_D("media", "%s: %dx%d rot %d, %s%s, %lld ms", path, v->w, v->h, v->rotation,
+          v->vdec->codec->name, v->asrc ? " + audio" : "", (long long)v->duration_ms);
+    return v;
+
+fail:
+    video_close(v);
+    return NULL;
+}
+
+/* ---- drawing thread ---------------------------------------------------- */
+
+static double video_clock(struct video *v, int64_t now_ms)
+{
+    double pts;
+    int64_t at;
+    if (v->asrc && audio_source_clock(v->asrc, &pts, &at) &&
+        dp_mono_ms() - at < VIDEO_AUDIO_STALE_MS) {
+        v->clk_pts = pts + (double)(now_ms - at);
+        v->clk_now = now_ms;
+        v->audio_master = true;
+        return v->clk_pts;
+    }
+    v->audio_master = false;
+    return v->clk_pts + (double)(now_ms - v->clk_now);
+}
+
+int video_start(struct video *v, int64_t now_ms)
+{
+    if (v->started)
+        return -1;
+    v->started = true;
+    v->clk_pts = v->start_pts;
+    v->clk_now = now_ms;
+    if (v->asrc) {
+        audio_source_skip_before(v->asrc, v->start_pts);
+        if (audio_source_attach(v->asrc) < 0)
+            LOG_W("media", "%s: too many sounds at once; this one is silent", v->path);
+    }
+    return 0;
+}
+
+static SDL_YUV_CONVERSION_MODE yuv_mode(const AVFrame *f)
+{
+    if (f->color_range == AVCOL_RANGE_JPEG)
+        return SDL_YUV_CONVERSION_JPEG;
+    switch (f->colorspace) {
+    case AVCOL_SPC_BT709:
+        return SDL_YUV_CONVERSION_BT709;
+    case AVCOL_SPC_BT470BG:
+    case AVCOL_SPC_SMPTE170M:
+        return SDL_YUV_CONVERSION_BT601;
+    default:
+        return SDL_YUV_CONVERSION_AUTOMATIC;
+    }
+}
+
+static int ensure_texture(SDL_Renderer *r, SDL_Texture **tex, Uint32 format, int w, int h)
+{
+    if (*tex) {
+        Uint32 tf;
+        int tw, th;
+        if (SDL_QueryTexture(*tex, &tf, NULL, &tw, &th) == 0 && tf == format && tw == w &&
+            th == h)
+            return 0;
+        SDL_DestroyTexture(*tex);
+    }
+    *tex = SDL_CreateTexture(r, format, SDL_TEXTUREACCESS_STREAMING, w, h);
+    if (!*tex) {
+        LOG_W("media", "video texture %dx%d: %s", w, h, SDL_GetError());
+        return -1;
+    }
+    return 0;
+}
+
+/* Converts an unusual layout to yuv420p (counted: benchmark 2). */
+static const AVFrame *convert(struct video *v, const AVFrame *f)
+{
+    if (!v->conv || v->conv->width != f->width || v->conv->height != f->height) {
+        av_frame_free(&v->conv);
+        v->conv = av_frame_alloc();
+        if (!v->conv)
+            return NULL;
+        v->conv->format = AV_PIX_FMT_YUV420P;
+        v->conv->width = f->width;
+        v->conv->height = f->height;
+        if (av_frame_get_buffer(v->conv, 0) < 0) {
+            av_frame_free(&v->conv);
+            return NULL;
+        }
+    }
+    v->sws = sws_getCachedContext(v->sws, f->width, f->height, f->format, f->width,
+                                  f->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL,
+                                  NULL);
+    if (!v->sws)
+        return NULL;
+    sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
+              v->conv->data, v->conv->linesize);
+    v->conversions++;
+    v->conv->color_range = f->color_range;
+    v->conv->colorspace = f->colorspace;
+    return v->conv;
+}
+
+static int upload(struct video *v, SDL_Renderer *r, SDL_Texture **tex, const AVFrame *f)
+{
+    bool direct = f->linesize[0] > 0 && f->linesize[1] > 0;
+    if (direct && f->format == AV_PIX_FMT_NV12) {
+        if (ensure_texture(r, tex, SDL_PIXELFORMAT_NV12, f->width, f->height) < 0)
+            return -2;
+        SDL_SetYUVConversionMode(yuv_mode(f));
+        if (SDL_UpdateNVTexture(*tex, NULL, f->data[0], f->linesize[0], f->data[1],
+                                f->linesize[1]) != 0)
+            goto sdl_fail;
+        return 1;
+    }
+    if (!direct || (f->format != AV_PIX_FMT_YUV420P && f->format != AV_PIX_FMT_YUVJ420P) ||
+        f->linesize[2] <= 0) {
+        f = convert(v, f);
+        if (!f)
+            return -2;
+    }
+    if (ensure_texture(r, tex, SDL_PIXELFORMAT_IYUV, f->width, f->height) < 0)
+        return -2;
+    SDL_SetYUVConversionMode(yuv_mode(f));
+    if (SDL_UpdateYUVTexture(*tex, NULL, f->data[0], f->linesize[0], f->data[1],
+                             f->linesize[1], f->data[2], f->linesize[2]) != 0)
+        goto sdl_fail;
+    return 1;
+
+sdl_fail:
+    LOG_W("media", "%s: texture upload: %s", v->path, SDL_GetError());
+    return -2;
+}
+
+/* Uploads the oldest queued frame and pops it. */
+static int show_front(struct video *v, SDL_Renderer *r, SDL_Texture **tex, double now)
+{
+    const struct video_frame *f = video_frame_queue_peek(&v->fq, 0);
+    if (v->started && v->audio_master && fabs(now - f->pts_ms) > v->max_drift)
+        v->max_drift = fabs(now - f->pts_ms);
+    int rc = upload(v, r, tex, f->frame);
+    v->last_end_pts = f->pts_ms + f->duration_ms;
+    video_frame_queue_pop(&v->fq);
+    if (rc < 0) {
+        v->ended = true;
+        return rc;
+    }
+    v->frames++;
+    v->first_shown = true;
+    return 1;
+}
+
+int video_update(struct video *v, SDL_Renderer *r, SDL_Texture **tex, int64_t now_ms)
+{
+    if (v->ended)
+        return -1;
+    if (!v->started) {
+        if (v->first_shown || !video_frame_queue_peek(&v->fq, 0))
+            return 0;
+        return show_front(v, r, tex, 0);
+    }
+    double now = video_clock(v, now_ms);
+    if (v->opts.max_duration_ms > 0 && now - v->start_pts >= (double)v->opts.max_duration_ms) {
+        v->ended = true;
+        return -1;
+    }
+    for (;;) {
+        const struct video_frame *f0 = video_frame_queue_peek(&v->fq, 0);
+        if (!f0)
+            break;
+        if (f0->pts_ms > now && v->first_shown)
+            return 0;
+        const struct video_frame *f1 = video_frame_queue_peek(&v->fq, 1);
+        if (f1 && f1->pts_ms <= now) {
+            video_frame_queue_pop(&v->fq);
+            v->dropped++;
+            continue;
+        }
+        return show_front(v, r, tex, now);
+    }
+    if (video_frame_queue_ended(&v->fq) && now >= v->last_end_pts) {
+        v->ended = true;
+        return -1;
+    }
+    return 0;
+}
+
+int64_t video_next_due_ms(const struct video *v, int64_t now_ms)
+{
+    struct video *mv = (struct video *)v; /* peeking locks the queue */
+    if (v->ended)
+        return INT64_MAX;
+    const struct video_frame *f = video_frame_queue_peek(&mv->fq, 0);
+    if (!v->started)
+        return f && !v->first_shown ? now_ms : INT64_MAX;
+    int64_t due;
+    if (f)
+        due = v->clk_now + (int64_t)ceil(f->pts_ms - v->clk_pts);
+    else if (video_frame_queue_ended(&mv->fq))
+        due = v->clk_now + (int64_t)ceil(v->last_end_pts - v->clk_pts);
+    else
+        due = now_ms + 5; /* the decoder is late: look again soon */
+    if (v->opts.max_duration_ms > 0) {
+        int64_t cap = v->clk_now +
+                      (int64_t)ceil(v->start_pts + (double)v->opts.max_duration_ms - v->clk_pts);
+        if (cap < due)
+            due = cap;
+    }
+    return due < now_ms ? now_ms : due;
+}
+
+void video_get_size(const struct video *v, int *w, int *h, int *rotation_deg)
+{
+    if (w)
+        *w = v->w;
+    if (h)
+        *h = v->h;
+    if (rotation_deg)
+        *rotation_deg = v->rotation;
+}
+
+void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped)
+{
+    if (frames)
+        *frames = v->frames;
+    if (dropped)
+        *dropped = v->dropped;
+}
+
+double video_get_max_drift_ms(const struct video *v) { return v->max_drift; }
+int64_t video_get_conversions(const struct video *v) { return v->conversions; }
+int64_t video_duration_ms(const struct video *v) { return v->duration_ms; }
+bool video_has_audio(const struct video *v) { return v->asrc != NULL; }
+
+/* ---- benchmark 1 ------------------------------------------------------- */
+
+int video_benchmark_decode(const char *path, int threads, const char *hwdec,
+                           int64_t *frames, double *seconds, char *err, size_t errlen)
+{
+    struct video_opts o;
+    video_opts_defaults(&o);
+    o.audio = false;
+    o.threads = threads;
+    o.hwdec = hwdec ? hwdec : "none";
+    int64_t t0 = dp_mono_ms();
+    struct video *v = video_open(path, &o, err, errlen);
+    if (!v)
+        return -1;
+    int64_t n = 0;
+    for (;;) {
+        int rc = video_frame_queue_wait(&v->fq, 1000);
+        if (rc == 1) {
+            video_frame_queue_pop(&v->fq);
+            n++;
+        } else if (rc != -2) {
+            break;
+        }
+    }
+    *seconds = (double)(dp_mono_ms() - t0) / 1000.0;
+    *frames = n;
+    video_close(v);
+    return 0;
+}

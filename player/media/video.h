@@ -1,0 +1,141 @@
+/* Video playback: FFmpeg demux and decode threads feeding a texture that the
+ * drawing thread updates without ever blocking.
+ *
+ * DESIGN
+ *
+ * In the manner of ffplay. Per open video:
+ *
+ *   demux thread ──AVPacket──> video packet queue ──> video decode thread
+ *        │                                                  │ AVFrame (decoded format;
+ *        │                                                  v  hw frames downloaded)
+ *        │                                            frame queue (3)
+ *        │                                                  │
+ *        └────────> audio packet queue ──> audio decode thread ──swr──> audio_source
+ *                                                                   (ring, audio.c)
+ *   main thread: video_update() takes the frame due at "now" from the frame
+ *   queue (never waits), uploads its planes into a streaming texture
+ *   (IYUV via SDL_UpdateYUVTexture, NV12 via SDL_UpdateNVTexture; any other
+ *   layout is converted to yuv420p by sws_scale, which is counted).
+ *
+ * Queues are bounded (packets: by bytes and by "enough" per stream, as in
+ * ffplay; frames: VIDEO_FRAME_QUEUE_DEPTH) and every wait in them can be
+ * aborted at any moment: video_close() sets the abort flag, wakes every
+ * waiter, and joins the threads; avformat I/O checks the same flag through
+ * its interrupt callback. A "loop" marker in the packet queue makes the
+ * decoder drain and flush at a loop boundary; frames then carry a pts offset.
+ *
+ * Clock: media time at "now". When the video's audio plays, the audio
+ * callback publishes the pts of the sample leaving the device and the
+ * monotonic time it did so; that is the master clock. Otherwise (no audio,
+ * audio off, no device, audio ended or stalled for more than
+ * VIDEO_AUDIO_STALE_MS) the clock runs on the caller's "now" from the last
+ * value it had, so switching masters never jumps. A frame is shown when its
+ * pts <= clock; a queued frame whose successor is also due is dropped
+ * (counted) instead of shown: a decoder that falls behind skips frames, it
+ * never slows the picture down.
+ *
+ * Pre-roll: video_open() returns once the first frame is decoded, so a
+ * scene can draw it at once (no black frame at a switch), before
+ * video_start() starts the clock and the sound.
+ *
+ * Threads: video_open() and video_close() may block (a loader or reaper
+ * thread, or main for close: it only joins threads that wake at once);
+ * every other function is for one thread only, the one that draws.
+ */
+#ifndef DP_MEDIA_VIDEO_H
+#define DP_MEDIA_VIDEO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <SDL2/SDL.h>
+
+#include "media/audio.h"
+
+#define VIDEO_FRAME_QUEUE_DEPTH   3
+#define VIDEO_PACKET_QUEUE_BYTES  (16 * 1024 * 1024) /* both streams together */
+#define VIDEO_PACKETS_ENOUGH      25                 /* per stream, and ... */
+#define VIDEO_PACKETS_ENOUGH_MS   1000               /* ... this much of it */
+#define VIDEO_PREROLL_TIMEOUT_MS  10000              /* open fails past this */
+#define VIDEO_AUDIO_STALE_MS      250                /* audio clock older: wall */
+#define VIDEO_MAX_PIXELS          (8192L * 8192)     /* larger streams refused */
+
+struct video;
+
+struct video_opts {
+    struct audio_out *audio_out; /* shared device, or NULL: silent; not owned */
+    bool audio;                  /* play the sound track (if any) */
+    int volume;                  /* 0..100 */
+    bool mute;                   /* decoded and timed, but not heard */
+    int64_t max_duration_ms;     /* 0: no cap; else the item ends there */
+    bool loop;                   /* gifv: restart at the end until
+                                    max_duration_ms (once if 0); no sound */
+    const char *hwdec;           /* "auto" | "none" | "vaapi" | "v4l2m2m" |
+                                    "drm"; NULL = "auto" */
+    int threads;                 /* decoder threads, 0: FFmpeg's choice */
+};
+
+/* Fills o with the defaults (audio on, volume 100, hwdec "auto"). */
+void video_opts_defaults(struct video_opts *o);
+
+/* Opens path, starts its threads and waits until the first frame is
+ * decoded. Any thread (a loader: it may block for the pre-roll).
+ * Returns an owned handle (video_close) or NULL with a one-line reason in
+ * err ("no video stream", "cannot open: ...", "no frame decoded", ...). */
+struct video *video_open(const char *path, const struct video_opts *o,
+                         char *err, size_t errlen);
+
+/* Starts the clock at now_ms (the caller's monotonic clock) and the sound.
+ * Drawing thread. Returns 0, or -1 when already started. */
+int video_start(struct video *v, int64_t now_ms);
+
+/* Puts the frame due at now_ms into *tex: a streaming texture owned by the
+ * caller, created here when NULL and re-created when the size or format
+ * changes (the caller destroys it with SDL_DestroyTexture). Before
+ * video_start() it uploads the pre-rolled first frame once. Drawing thread;
+ * never blocks. Returns 1 when a new frame was uploaded, 0 when nothing
+ * changed, -1 when the video has ended (end of stream, a stream that broke
+ * mid-play, or max_duration_ms), -2 on an SDL error (ended too). */
+int video_update(struct video *v, SDL_Renderer *r, SDL_Texture **tex, int64_t now_ms);
+
+/* When the next frame is due, in the caller's clock (now_ms + a few ms when
+ * the decoder has not delivered it yet; INT64_MAX once ended). Drawing
+ * thread. */
+int64_t video_next_due_ms(const struct video *v, int64_t now_ms);
+
+/* Coded picture size and the clockwise rotation (0, 90, 180, 270) to apply
+ * when drawing, from the stream's display matrix. Any thread. */
+void video_get_size(const struct video *v, int *w, int *h, int *rotation_deg);
+
+/* Frames uploaded and frames dropped as late so far. Drawing thread. */
+void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped);
+
+/* The largest |picture - sound| offset seen when a frame went up while the
+ * audio clock was master, in ms (0 when silent). Drawing thread. */
+double video_get_max_drift_ms(const struct video *v);
+
+/* Sws_scale calls so far (0 when every frame went up in its own planes). */
+int64_t video_get_conversions(const struct video *v);
+
+/* Length in ms: the container's duration capped by max_duration_ms (for a
+ * looping clip, max_duration_ms when set); 0 when unknown. Any thread. */
+int64_t video_duration_ms(const struct video *v);
+
+/* True when the file has a sound track that this video plays. */
+bool video_has_audio(const struct video *v);
+
+/* Stops the threads and frees everything; NULL ok. Any thread; blocks only
+ * while the threads notice the abort (one decode call at most). To keep the
+ * drawing thread free of even that, hand the pointer to another thread. */
+void video_close(struct video *v);
+
+/* Benchmark 1: demux and decode path as fast as possible (no pacing, no
+ * display, no audio) through the same threads and queues. threads: decoder
+ * threads (0: FFmpeg's choice). Returns 0 and the frame count and wall
+ * seconds, or -1 with a reason in err. Any thread; blocks. */
+int video_benchmark_decode(const char *path, int threads, const char *hwdec,
+                           int64_t *frames, double *seconds,
+                           char *err, size_t errlen);
+
+#endif
