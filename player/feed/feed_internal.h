@@ -1,0 +1,42 @@
+/* Shared by the format parsers of feed/ only; not part of the module's API.
+ *
+ * Each format parser takes the raw document and fills a fresh struct feed
+ * (feed_alloc) without applying the rules of feeds.md: feed_parse runs
+ * feed_finalize afterwards. On success it returns FEED_OK and *out holds one
+ * reference; on failure a feed_error, a message in err, and *out untouched.
+ * Any thread. */
+#ifndef DP_FEED_INTERNAL_H
+#define DP_FEED_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "feed/feed.h"
+
+int jsonfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen);
+int mastodon_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen);
+/* RSS 2.0/0.9x, RDF 1.0 and Atom 1.0 (one XML entry point, dispatched on the
+ * root element). */
+int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen);
+
+/* Writes a printf message into err (err may be NULL); returns code. */
+int feed_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A copy of s where every invalid UTF-8 sequence is replaced by U+FFFD and
+ * NUL bytes are dropped; nothing else changes. Caller frees; never NULL. */
+char *feed_utf8_repair(const char *s, size_t len, size_t *out_len);
+
+/* JSON nesting deeper than max (outside strings) -> false. Linear, no
+ * allocation: used before handing hostile input to cJSON. */
+bool feed_json_depth_ok(const char *s, size_t len, int max);
+
+/* Replaces *field with a fresh copy of s (NULL ok), freeing the old value. */
+void feed_set(char **field, const char *s);
+
+/* Media kind from a MIME type ("image/..", "video/..") ; false otherwise. */
+bool feed_kind_from_mime(const char *mime, enum media_kind *kind);
+/* Media kind guessed from the URL's file extension; false when unknown. */
+bool feed_kind_from_ext(const char *url, enum media_kind *kind);
+
+#endif
