@@ -71,29 +71,56 @@ struct dp_cmdline {
     int64_t benchmark;         /* test/bench hooks: see options.c */
 };
 
-/* Fills cfg with the built-in defaults (owned strings; options_finish frees). */
+/* Fills cfg with the built-in defaults (owned strings; options_finish frees).
+ * Any thread, on a cfg it owns; cannot fail (a bad built-in default aborts). */
 void options_defaults(struct dp_config *cfg);
+/* Frees the strings of cfg and sets them to NULL; cfg itself stays the
+ * caller's. NULL is fine. */
 void options_finish(struct dp_config *cfg);
 
 /* Loads an INI file over cfg. On error returns -1 and writes a one-line
  * message naming file:line, the key, what was expected and the closest
- * known key into err. -2 when the file cannot be read. */
+ * known key into err. -2 when the file cannot be read. cfg is unchanged on
+ * failure (safe for a SIGHUP reload); on success replaced strings are freed.
+ * A key set twice, a key before any [section], a line longer than inih's
+ * buffer (198 characters) and a non-loopback listen without a token are
+ * errors too. Not thread-safe (inih); call from the main thread. */
 int options_load_file(struct dp_config *cfg, const char *path, char *err, size_t errlen);
 
-/* Parses argv. Returns 0, or -1 with a message in err (exit 2). */
+/* Sets one key from its text as the file would give it, through the same
+ * table and parsers as options_load_file. Returns 0, or -1 with
+ * "[section] key: expected ..., got ..." (or an unknown key/section message,
+ * with a suggestion) in err; cfg is unchanged on failure. */
+int options_set(struct dp_config *cfg, const char *section, const char *key, const char *value,
+                char *err, size_t errlen);
+
+/* Parses argv. Returns 0, or -1 with a message in err (exit 2). cl is
+ * cleared first, then gets the defaults (--windowed 1280x720, --size
+ * 1920x1080); its strings point into argv, which getopt_long may reorder.
+ * Resets getopt's global state, so it may be called again; main thread only. */
 int options_parse_cmdline(int argc, char **argv, struct dp_cmdline *cl, char *err, size_t errlen);
 
+/* Applies what the command line overrides in the config: FEED -> feed_url,
+ * --cache-dir -> cache_dir (copied; old strings freed). */
+void options_apply_cmdline(struct dp_config *cfg, const struct dp_cmdline *cl);
+
 /* Picks the config path: --config, else $DESKPLAYER_CONFIG, else
- * /etc/deskplayer/deskplayer.conf if it exists, else NULL (built-in defaults). */
+ * /etc/deskplayer/deskplayer.conf if it exists, else NULL (built-in defaults).
+ * The result points into cl, the environment or a static string: not owned. */
 const char *options_config_path(const struct dp_cmdline *cl);
 
-/* Prints the effective settings as INI (for --check-config). */
+/* Prints the effective settings as INI (for --check-config): every key, in
+ * the table's order, re-loadable by options_load_file. Writes to out only. */
 void options_print(const struct dp_config *cfg, FILE *out);
-/* Writes the example config: every key, its default and its meaning. */
+/* Writes the example config: every key, its default and its meaning; the
+ * same text as config/deskplayer.conf.example. */
 void options_write_example(FILE *out);
+/* Writes the --help text: every option with a one-line meaning. */
 void options_usage(FILE *out);
 
-/* Parsers shared with the command line; return false on a bad value. */
+/* Parsers shared with the command line; pure, any thread; return false on a
+ * bad value (and leave the outputs alone). Decimals are accepted ("1.5G",
+ * "2.5s"); K, M, G are powers of 1024; WxH sides are 1..32767. */
 bool options_parse_size(const char *s, int64_t *bytes);        /* 10, 5K, 2M, 1G */
 bool options_parse_duration(const char *s, int64_t *ms);       /* 10, 600ms, 5s, 2m, 1h */
 bool options_parse_wxh(const char *s, int *w, int *h);         /* 1920x1080 */
