@@ -1,0 +1,244 @@
+/* net/ lifecycle and shared state: start, stop, the wanted list, progress.
+ *
+ * DESIGN: one poller thread (poller.c) and DP_DOWNLOADERS downloader
+ * threads (downloader.c) share struct net under one mutex. Threads sleep
+ * on condition variables bound to the monotonic clock. net_stop sets an
+ * atomic flag, broadcasts both conditions and wakes every curl client
+ * (curl_multi_wakeup), so a transfer stalled on a silent server ends at
+ * once; then it joins the threads. Callbacks are called without the lock. */
+#include "net/net.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "cache/cache.h"
+#include "net/net_internal.h"
+
+void net_emit(struct net *n, const struct net_event *ev)
+{
+    if (n->cb.on_event)
+        n->cb.on_event(n->cb.ctx, ev);
+}
+
+bool net_stopping(struct net *n)
+{
+    return atomic_load(&n->stop);
+}
+
+int64_t net_jitter(struct net *n, int64_t ms, int pct)
+{
+    /* xorshift64: jitter needs no quality, only independence of screens. */
+    n->rng ^= n->rng << 13;
+    n->rng ^= n->rng >> 7;
+    n->rng ^= n->rng << 17;
+    int64_t span = ms * pct / 100;
+    if (span <= 0)
+        return ms;
+    return ms - span + (int64_t)(n->rng % (uint64_t)(2 * span + 1));
+}
+
+void net_wait_until(pthread_cond_t *cond, pthread_mutex_t *lock, int64_t deadline_ms)
+{
+    int64_t now = dp_mono_ms();
+    if (deadline_ms <= now)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t wait = deadline_ms - now;
+    ts.tv_sec += wait / 1000;
+    ts.tv_nsec += (wait % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(cond, lock, &ts);
+}
+
+static void init_cond(pthread_cond_t *c)
+{
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(c, &a);
+    pthread_condattr_destroy(&a);
+}
+
+static void free_config(struct net_config *c)
+{
+    free((char *)c->feed_url);
+    free((char *)c->headers);
+    free((char *)c->ca_file);
+}
+
+struct net *net_start(const struct net_config *cfg, struct cache *cache,
+                      const struct net_callbacks *cb)
+{
+    if (!cfg || !cfg->feed_url || !cache || !cb)
+        return NULL;
+    http_global_init();
+    struct net *n = dp_calloc(1, sizeof *n);
+    n->cfg = *cfg;
+    n->cfg.feed_url = dp_strdup(cfg->feed_url);
+    n->cfg.headers = cfg->headers && *cfg->headers ? dp_strdup(cfg->headers) : NULL;
+    n->cfg.ca_file = cfg->ca_file && *cfg->ca_file ? dp_strdup(cfg->ca_file) : NULL;
+    if (n->cfg.poll_interval_ms <= 0)
+        n->cfg.poll_interval_ms = 60 * 1000;
+    if (n->cfg.max_media_size <= 0)
+        n->cfg.max_media_size = cache_max_media_size(cache);
+    n->cache = cache;
+    n->cb = *cb;
+    n->rng = ((uint64_t)dp_wall_ms() << 20) ^ (uint64_t)getpid() ^ 0x9e3779b97f4a7c15ULL;
+    atomic_init(&n->stop, false);
+    pthread_mutex_init(&n->lock, NULL);
+    init_cond(&n->poll_cond);
+    init_cond(&n->dl_cond);
+
+    n->poll_client = http_client_create();
+    for (int i = 0; i < DP_DOWNLOADERS; i++)
+        n->dl_clients[i] = http_client_create();
+    for (int i = 0; i < DP_DOWNLOADERS; i++) {
+        if (!n->dl_clients[i] || !n->poll_client) {
+            LOG_E("net", "cannot set up libcurl");
+            net_stop(n);
+            return NULL;
+        }
+    }
+    if (pthread_create(&n->poller, NULL, net_poller_main, n) != 0) {
+        LOG_E("net", "cannot start the poller thread");
+        net_stop(n);
+        return NULL;
+    }
+    n->poller_started = true;
+    for (int i = 0; i < DP_DOWNLOADERS; i++) {
+        struct dl_arg *a = dp_malloc(sizeof *a);
+        a->net = n;
+        a->index = i;
+        if (pthread_create(&n->downloaders[i], NULL, net_downloader_main, a) != 0) {
+            free(a);
+            LOG_E("net", "cannot start a downloader thread");
+            net_stop(n);
+            return NULL;
+        }
+        n->n_downloaders++;
+    }
+    return n;
+}
+
+void net_stop(struct net *n)
+{
+    if (!n)
+        return;
+    atomic_store(&n->stop, true);
+    pthread_mutex_lock(&n->lock);
+    pthread_cond_broadcast(&n->poll_cond);
+    pthread_cond_broadcast(&n->dl_cond);
+    http_client_wake(n->poll_client);
+    for (int i = 0; i < DP_DOWNLOADERS; i++)
+        http_client_wake(n->dl_clients[i]);
+    pthread_mutex_unlock(&n->lock);
+    if (n->poller_started)
+        pthread_join(n->poller, NULL);
+    for (int i = 0; i < n->n_downloaders; i++)
+        pthread_join(n->downloaders[i], NULL);
+    http_client_destroy(n->poll_client);
+    for (int i = 0; i < DP_DOWNLOADERS; i++)
+        http_client_destroy(n->dl_clients[i]);
+    for (size_t i = 0; i < n->n_wanted; i++)
+        free(n->wanted[i]);
+    free(n->wanted);
+    for (size_t i = 0; i < n->n_states; i++)
+        free(n->states[i].url);
+    free(n->states);
+    for (int i = 0; i < DP_DOWNLOADERS; i++)
+        free(n->slots[i].url);
+    pthread_cond_destroy(&n->poll_cond);
+    pthread_cond_destroy(&n->dl_cond);
+    pthread_mutex_destroy(&n->lock);
+    free_config(&n->cfg);
+    free(n);
+}
+
+void net_poll_now(struct net *n)
+{
+    if (!n)
+        return;
+    pthread_mutex_lock(&n->lock);
+    n->poll_now = true;
+    pthread_cond_signal(&n->poll_cond);
+    pthread_mutex_unlock(&n->lock);
+}
+
+void net_set_wanted(struct net *n, const char *const *urls, size_t n_urls)
+{
+    if (!n)
+        return;
+    char **list = n_urls ? dp_calloc(n_urls, sizeof *list) : NULL;
+    size_t count = 0;
+    for (size_t i = 0; i < n_urls; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < count && !dup; k++)
+            dup = strcmp(list[k], urls[i]) == 0;
+        if (!dup && urls[i] && *urls[i])
+            list[count++] = dp_strdup(urls[i]);
+    }
+    /* Keep the failure state of URLs still wanted; drop the others. */
+    struct url_state *states = count ? dp_calloc(count, sizeof *states) : NULL;
+    pthread_mutex_lock(&n->lock);
+    for (size_t i = 0; i < count; i++) {
+        states[i].url = dp_strdup(list[i]);
+        for (size_t k = 0; k < n->n_states; k++) {
+            if (strcmp(n->states[k].url, list[i]) == 0) {
+                states[i].failures = n->states[k].failures;
+                states[i].next_try_ms = n->states[k].next_try_ms;
+                break;
+            }
+        }
+    }
+    char **old = n->wanted;
+    size_t n_old = n->n_wanted;
+    struct url_state *old_states = n->states;
+    size_t n_old_states = n->n_states;
+    n->wanted = list;
+    n->n_wanted = count;
+    n->states = states;
+    n->n_states = count;
+    pthread_cond_broadcast(&n->dl_cond);
+    pthread_mutex_unlock(&n->lock);
+    for (size_t i = 0; i < n_old; i++)
+        free(old[i]);
+    free(old);
+    for (size_t i = 0; i < n_old_states; i++)
+        free(old_states[i].url);
+    free(old_states);
+    cache_set_rotation(n->cache, (const char *const *)urls, n_urls);
+}
+
+void net_get_progress(struct net *n, struct net_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    if (!n)
+        return;
+    pthread_mutex_lock(&n->lock);
+    for (size_t i = 0; i < n->n_wanted; i++) {
+        if (!cache_has(n->cache, n->wanted[i]))
+            p->pending++;
+    }
+    for (int i = 0; i < DP_DOWNLOADERS; i++) {
+        if (n->slots[i].url) {
+            p->active++;
+            p->active_bytes += n->slots[i].bytes;
+            p->active_total += n->slots[i].total > 0 ? n->slots[i].total : 0;
+        }
+    }
+    p->last_poll_wall_ms = n->last_poll_wall_ms;
+    p->last_success_wall_ms = n->last_success_wall_ms;
+    snprintf(p->last_error, sizeof p->last_error, "%s", n->last_error);
+    pthread_mutex_unlock(&n->lock);
+}
