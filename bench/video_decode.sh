@@ -63,4 +63,4 @@ echo "clip: $clip ($frames frames, 1920x1080 H.264), threads=$threads, rounds=$r
 echo "deskplayer pipeline: median $om fps (range $olo-$ohi)"
 echo "ffmpeg -threads $threads -an -f null: median $fm fps (range $flo-$fhi)"
 echo "$om $fm" | awk '{r = $1 / $2; printf "ratio %.3f (target >= 0.9): %s\n", r,
-                        r >= 0.9 ? "PASS" : "FAIL"}'
+                        (r >= 0.9 ? "PASS" : "FAIL")}'

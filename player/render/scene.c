@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "render/scene_video.h"
 
 static void slot_clear(struct scene_slot *sl)
 {
     if (sl->tex)
         SDL_DestroyTexture(sl->tex);
+    scene_video_destroy(sl->video);
     memset(sl, 0, sizeof *sl);
 }
 
@@ -64,6 +66,8 @@ void scene_start(struct scene *s, int64_t now_ms)
     memset(&s->next, 0, sizeof s->next);
     s->in.since_ms = now_ms;
     s->fade_start = now_ms;
+    if (s->in.video)
+        scene_video_start(s->in.video, now_ms);
     if (!s->cur.used || s->transition_ms <= 0) {
         /* Nothing to blend from, or a cut: the new item is on at once. */
         slot_clear(&s->cur);
@@ -90,7 +94,9 @@ void scene_draw(struct scene *s, int64_t now_ms)
     SDL_SetRenderDrawColor(r, (s->background >> 16) & 255, (s->background >> 8) & 255,
                            s->background & 255, 255);
     SDL_RenderClear(r);
-    if (s->cur.used) {
+    if (s->cur.video) {
+        scene_video_draw(s->cur.video, r, s->w, s->h, s->background, 255);
+    } else if (s->cur.used) {
         SDL_SetTextureAlphaMod(s->cur.tex, 255);
         SDL_RenderCopy(r, s->cur.tex, NULL, NULL);
     }
@@ -101,7 +107,11 @@ void scene_draw(struct scene *s, int64_t now_ms)
             alpha = 0;
         if (alpha > 255)
             alpha = 255;
-        SDL_SetTextureAlphaMod(s->in.tex, (Uint8)alpha);
-        SDL_RenderCopy(r, s->in.tex, NULL, NULL);
+        if (s->in.video) {
+            scene_video_draw(s->in.video, r, s->w, s->h, s->background, (Uint8)alpha);
+        } else {
+            SDL_SetTextureAlphaMod(s->in.tex, (Uint8)alpha);
+            SDL_RenderCopy(r, s->in.tex, NULL, NULL);
+        }
     }
 }

@@ -1,0 +1,157 @@
+/* Video in the scene: see scene_video.h. */
+#include "render/scene_video.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+
+struct scene_video {
+    struct video *v;
+    SDL_Texture *frame;        /* streaming, filled by video_update */
+    SDL_Texture *overlay;      /* caption band; NULL: none */
+    int box_w, box_h;
+    bool started, ended;
+};
+
+struct scene_video *scene_video_create(SDL_Renderer *r, struct video *v, SDL_Surface *overlay,
+                                       int box_w, int box_h)
+{
+    struct scene_video *sv = dp_calloc(1, sizeof *sv);
+    sv->v = v;
+    sv->box_w = box_w;
+    sv->box_h = box_h;
+    if (overlay) {
+        sv->overlay = SDL_CreateTextureFromSurface(r, overlay);
+        SDL_FreeSurface(overlay);
+        if (!sv->overlay) {
+            LOG_W("render", "video overlay texture: %s", SDL_GetError());
+            goto fail;
+        }
+        SDL_SetTextureBlendMode(sv->overlay, SDL_BLENDMODE_BLEND);
+    }
+    /* The pre-rolled first frame: on screen from the transition's start. */
+    if (video_update(v, r, &sv->frame, 0) < 0 || !sv->frame)
+        goto fail;
+    SDL_SetTextureBlendMode(sv->frame, SDL_BLENDMODE_BLEND);
+    return sv;
+
+fail:
+    scene_video_destroy(sv);
+    return NULL;
+}
+
+void scene_video_destroy(struct scene_video *sv)
+{
+    if (!sv)
+        return;
+    video_close(sv->v);
+    if (sv->frame)
+        SDL_DestroyTexture(sv->frame);
+    if (sv->overlay)
+        SDL_DestroyTexture(sv->overlay);
+    free(sv);
+}
+
+void scene_video_start(struct scene_video *sv, int64_t now_ms)
+{
+    if (sv->started)
+        return;
+    sv->started = true;
+    video_start(sv->v, now_ms);
+}
+
+void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
+                      uint32_t background, Uint8 alpha)
+{
+    if (alpha < 255) {
+        /* An opaque canvas at alpha: the background first. */
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawColor(r, (background >> 16) & 255, (background >> 8) & 255,
+                               background & 255, alpha);
+        SDL_RenderFillRect(r, NULL);
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    }
+    int vw, vh, rot;
+    video_get_size(sv->v, &vw, &vh, &rot);
+    bool quarter = rot == 90 || rot == 270;
+    double shown_w = quarter ? vh : vw, shown_h = quarter ? vw : vh;
+    double sx = sv->box_w / shown_w, sy = sv->box_h / shown_h;
+    double scale = sx < sy ? sx : sy;
+    /* SDL turns the destination rectangle about its centre. */
+    int dw = (int)(vw * scale + 0.5), dh = (int)(vh * scale + 0.5);
+    SDL_Rect dst = {(w - dw) / 2, (h - dh) / 2, dw, dh};
+    if (sv->frame) {
+        SDL_SetTextureAlphaMod(sv->frame, alpha);
+        if (rot)
+            SDL_RenderCopyEx(r, sv->frame, NULL, &dst, rot, NULL, SDL_FLIP_NONE);
+        else
+            SDL_RenderCopy(r, sv->frame, NULL, &dst);
+    }
+    if (sv->overlay) {
+        SDL_SetTextureAlphaMod(sv->overlay, alpha);
+        SDL_RenderCopy(r, sv->overlay, NULL, NULL);
+    }
+}
+
+int scene_set_next_video(struct scene *s, struct video *v, SDL_Surface *overlay,
+                         int box_w, int box_h)
+{
+    struct scene_video *sv = scene_video_create(s->renderer, v, overlay, box_w, box_h);
+    if (!sv)
+        return -1;
+    scene_drop_next(s);
+    s->next.video = sv;
+    s->next.used = true;
+    return 0;
+}
+
+/* The slot of the item on screen: the incoming one during a transition. */
+static const struct scene_slot *on_screen(const struct scene *s)
+{
+    return s->in.used ? &s->in : s->cur.used ? &s->cur : NULL;
+}
+
+static int slot_tick(struct scene *s, struct scene_slot *sl, int64_t now_ms, int64_t *due)
+{
+    struct scene_video *sv = sl->video;
+    if (!sl->used || !sv || !sv->started || sv->ended)
+        return 0;
+    int rc = video_update(sv->v, s->renderer, &sv->frame, now_ms);
+    if (rc == 1)
+        SDL_SetTextureBlendMode(sv->frame, SDL_BLENDMODE_BLEND);
+    if (rc < 0) {
+        sv->ended = true;  /* the last frame stays on screen */
+        return 0;
+    }
+    int64_t d = video_next_due_ms(sv->v, now_ms);
+    if (d < *due)
+        *due = d;
+    return rc == 1 ? SCENE_VIDEO_FRAME : 0;
+}
+
+int scene_video_tick(struct scene *s, int64_t now_ms, int64_t *due)
+{
+    *due = INT64_MAX;
+    int flags = slot_tick(s, &s->cur, now_ms, due) | slot_tick(s, &s->in, now_ms, due);
+    const struct scene_slot *sl = on_screen(s);
+    if (sl && sl->video && sl->video->ended)
+        flags |= SCENE_VIDEO_ENDED;
+    return flags;
+}
+
+bool scene_video_stats(const struct scene *s, int64_t *frames, int64_t *dropped)
+{
+    const struct scene_slot *sl = on_screen(s);
+    if (!sl || !sl->video)
+        return false;
+    video_get_stats(sl->video->v, frames, dropped);
+    return true;
+}
+
+int64_t scene_video_duration_ms(const struct scene *s)
+{
+    const struct scene_slot *sl = on_screen(s);
+    return sl && sl->video ? video_duration_ms(sl->video->v) : 0;
+}
