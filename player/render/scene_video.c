@@ -11,9 +11,40 @@ struct scene_video {
     struct video *v;
     SDL_Texture *frame;        /* streaming, filled by video_update */
     SDL_Texture *overlay;      /* caption band; NULL: none */
+    SDL_Rect overlay_at;       /* where: only the opaque part is kept */
     int box_w, box_h;
     bool started, ended;
 };
+
+/* The bounding box of the pixels with alpha > 0; false when none. Blending
+ * a whole-screen, mostly transparent overlay over every video frame would
+ * cost a software renderer milliseconds a frame: only the band is kept. */
+static bool opaque_box(SDL_Surface *s, SDL_Rect *box)
+{
+    SDL_Surface *c = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_RGBA32, 0);
+    if (!c)
+        return false;
+    int x0 = c->w, y0 = c->h, x1 = -1, y1 = -1;
+    SDL_LockSurface(c);
+    for (int y = 0; y < c->h; y++) {
+        const Uint8 *row = (const Uint8 *)c->pixels + (size_t)y * c->pitch;
+        for (int x = 0; x < c->w; x++) {
+            if (row[x * 4 + 3] == 0)
+                continue;
+            if (x < x0)
+                x0 = x;
+            if (x > x1)
+                x1 = x;
+            if (y < y0)
+                y0 = y;
+            y1 = y;
+        }
+    }
+    SDL_UnlockSurface(c);
+    SDL_FreeSurface(c);
+    *box = (SDL_Rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
+    return x1 >= 0;
+}
 
 struct scene_video *scene_video_create(SDL_Renderer *r, struct video *v, SDL_Surface *overlay,
                                        int box_w, int box_h)
@@ -22,15 +53,25 @@ struct scene_video *scene_video_create(SDL_Renderer *r, struct video *v, SDL_Sur
     sv->v = v;
     sv->box_w = box_w;
     sv->box_h = box_h;
-    if (overlay) {
-        sv->overlay = SDL_CreateTextureFromSurface(r, overlay);
+    if (overlay && opaque_box(overlay, &sv->overlay_at)) {
+        SDL_Surface *band = SDL_CreateRGBSurfaceWithFormat(0, sv->overlay_at.w,
+                                                           sv->overlay_at.h, 32,
+                                                           SDL_PIXELFORMAT_RGBA32);
+        if (band) {
+            SDL_SetSurfaceBlendMode(overlay, SDL_BLENDMODE_NONE);
+            SDL_BlitSurface(overlay, &sv->overlay_at, band, NULL);
+            sv->overlay = SDL_CreateTextureFromSurface(r, band);
+            SDL_FreeSurface(band);
+        }
         SDL_FreeSurface(overlay);
+        overlay = NULL;
         if (!sv->overlay) {
             LOG_W("render", "video overlay texture: %s", SDL_GetError());
             goto fail;
         }
         SDL_SetTextureBlendMode(sv->overlay, SDL_BLENDMODE_BLEND);
     }
+    SDL_FreeSurface(overlay);
     /* The pre-rolled first frame: on screen from the transition's start. */
     if (video_update(v, r, &sv->frame, 0) < 0 || !sv->frame)
         goto fail;
@@ -91,7 +132,7 @@ void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
     }
     if (sv->overlay) {
         SDL_SetTextureAlphaMod(sv->overlay, alpha);
-        SDL_RenderCopy(r, sv->overlay, NULL, NULL);
+        SDL_RenderCopy(r, sv->overlay, NULL, &sv->overlay_at);
     }
 }
 
