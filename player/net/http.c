@@ -468,8 +468,8 @@ enum http_result http_perform(struct http_client *h, const struct http_req *q,
             r->tls_error = cc == CURLE_PEER_FAILED_VERIFICATION ||
                            cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_SSL_CERTPROBLEM ||
                            cc == CURLE_SSL_CACERT_BADFILE;
-            snprintf(r->error, sizeof r->error, "%s%s%s", curl_easy_strerror(cc),
-                     errbuf[0] ? ": " : "", errbuf);
+            snprintf(r->error, sizeof r->error, "%s",
+                     errbuf[0] ? errbuf : curl_easy_strerror(cc));
             size_t el = strlen(r->error);
             while (el && r->error[el - 1] == '\n')
                 r->error[--el] = '\0';
