@@ -36,6 +36,10 @@ struct video {
     bool demux_on, vdec_on, adec_on;
     atomic_bool abort;
     atomic_bool broke;             /* a read error ended the stream early */
+    atomic_int late_ms;            /* how late the last frame went up */
+    atomic_llong pkts_sent;        /* video packets given to the decoder ... */
+    atomic_llong frames_out;       /* ... and frames it gave back */
+    atomic_bool drained;           /* the decoder has returned all it will */
     pthread_mutex_t wake_mu;       /* the demux thread's "queues have room" */
     pthread_cond_t wake;
 
@@ -227,6 +231,7 @@ static int vdec_send(struct video *v, struct vdec_state *s, const AVPacket *pkt)
             LOG_D("media", "%s: decode: %s", v->path, av_err2str(rc));
             return 0;
         }
+        atomic_fetch_add(&v->frames_out, 1);
         if (vdec_frame(v, s, s->frame) < 0)
             return -1;
     }
@@ -253,6 +258,7 @@ static void *vdec_main(void *arg)
             break;
         if (rc == 0) {
             vdec_send(v, &s, NULL);
+            atomic_store(&v->drained, true);
             break;
         }
         if (kind == VIDEO_PKT_LOOP) {
@@ -265,6 +271,15 @@ static void *vdec_main(void *arg)
             s.turn_end = 0;
             continue;
         }
+        /* Behind: skip the frames nothing refers to, as mpv does. */
+        int late = atomic_load(&v->late_ms);
+        if (late > VIDEO_LATE_SKIP_MS && v->vdec->skip_frame < AVDISCARD_NONREF) {
+            LOG_D("media", "%s: %d ms late, skipping non-reference frames", v->path, late);
+            v->vdec->skip_frame = AVDISCARD_NONREF;
+        } else if (late < VIDEO_LATE_OK_MS && v->vdec->skip_frame != AVDISCARD_DEFAULT) {
+            v->vdec->skip_frame = AVDISCARD_DEFAULT;
+        }
+        atomic_fetch_add(&v->pkts_sent, 1);
         rc = vdec_send(v, &s, pkt);
         av_packet_free(&pkt);
         if (rc < 0)
@@ -705,6 +720,8 @@ static int show_front(struct video *v, SDL_Renderer *r, SDL_Texture **tex, doubl
     const struct video_frame *f = video_frame_queue_peek(&v->fq, 0);
     if (v->started && v->audio_master && fabs(now - f->pts_ms) > v->max_drift)
         v->max_drift = fabs(now - f->pts_ms);
+    if (v->started)
+        atomic_store(&v->late_ms, (int)(now - f->pts_ms));
     int rc = upload(v, r, tex, f->frame);
     v->last_end_pts = f->pts_ms + f->duration_ms;
     video_frame_queue_pop(&v->fq);
@@ -788,10 +805,16 @@ void video_get_size(const struct video *v, int *w, int *h, int *rotation_deg)
 
 void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped)
 {
+    struct video *mv = (struct video *)v; /* atomics only */
+    /* Packets that gave no frame: skipped by the decoder (or corrupt). While
+     * it runs, frame threads hold a few in flight. */
+    int64_t lost = atomic_load(&mv->pkts_sent) - atomic_load(&mv->frames_out);
+    if (!atomic_load(&mv->drained))
+        lost -= v->vdec->thread_count + 1;
     if (frames)
         *frames = v->frames;
     if (dropped)
-        *dropped = v->dropped;
+        *dropped = v->dropped + (lost > 0 ? lost : 0);
 }
 
 double video_get_max_drift_ms(const struct video *v) { return v->max_drift; }

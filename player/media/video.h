@@ -32,7 +32,11 @@
  * value it had, so switching masters never jumps. A frame is shown when its
  * pts <= clock; a queued frame whose successor is also due is dropped
  * (counted) instead of shown: a decoder that falls behind skips frames, it
- * never slows the picture down.
+ * never slows the picture down. When frames reach the screen more than
+ * VIDEO_LATE_SKIP_MS late, the decode thread also stops decoding
+ * non-reference frames (AVDISCARD_NONREF, as mpv's decoder frame drop)
+ * until they are on time again (VIDEO_LATE_OK_MS); frames the decoder
+ * skipped count as dropped.
  *
  * Pre-roll: video_open() returns once the first frame is decoded, so a
  * scene can draw it at once (no black frame at a switch), before
@@ -59,6 +63,8 @@
 #define VIDEO_PACKETS_ENOUGH_MS   1000               /* ... this much of it */
 #define VIDEO_PREROLL_TIMEOUT_MS  10000              /* open fails past this */
 #define VIDEO_AUDIO_STALE_MS      250                /* audio clock older: wall */
+#define VIDEO_LATE_SKIP_MS        80                 /* decoder skips non-ref ... */
+#define VIDEO_LATE_OK_MS          20                 /* ... until this on time */
 #define VIDEO_MAX_PIXELS          (8192L * 8192)     /* larger streams refused */
 
 struct video;
@@ -108,7 +114,8 @@ int64_t video_next_due_ms(const struct video *v, int64_t now_ms);
  * when drawing, from the stream's display matrix. Any thread. */
 void video_get_size(const struct video *v, int *w, int *h, int *rotation_deg);
 
-/* Frames uploaded and frames dropped as late so far. Drawing thread. */
+/* Frames uploaded, and frames dropped as late so far (by the drawing
+ * thread, and by the decoder while behind). Drawing thread. */
 void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped);
 
 /* The largest |picture - sound| offset seen when a frame went up while the

@@ -100,7 +100,7 @@ struct run {
 
 /* Plays v to its end on a fake clock stepping at 60 Hz from 1000 ms,
  * giving the decoder 2 ms of real time per step. */
-static struct run play_fake(struct video *v, int64_t limit_ms)
+static struct run play_fake_step(struct video *v, int64_t limit_ms, int64_t step_ms)
 {
     struct run out = {0};
     SDL_Texture *tex = NULL;
@@ -116,7 +116,7 @@ static struct run play_fake(struct video *v, int64_t limit_ms)
         }
         if (now - 1000 > limit_ms)
             break;
-        now += 16;
+        now += step_ms;
         SDL_Delay(2);
     }
     out.ended_at = now - 1000;
@@ -124,6 +124,11 @@ static struct run play_fake(struct video *v, int64_t limit_ms)
     out.conversions = video_get_conversions(v);
     SDL_DestroyTexture(tex);
     return out;
+}
+
+static struct run play_fake(struct video *v, int64_t limit_ms)
+{
+    return play_fake_step(v, limit_ms, 16);
 }
 
 static struct video *open_silent(const char *path, char *err, size_t errlen)
@@ -163,6 +168,22 @@ static void test_plays_frame_count(void **state)
     assert_true(r.dropped <= 3);
     assert_near(r.ended_at, 2000, 0.05);
     assert_int_equal(r.conversions, 0); /* yuv420p goes up in its own planes */
+    video_close(v);
+}
+
+/* A screen that can only look every 100 ms: late frames are dropped and
+ * counted, and the clip still ends on time. */
+static void test_late_frames_dropped(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    struct video *v = open_silent(clip("av.mp4"), err, sizeof err);
+    assert_non_null(v);
+    struct run r = play_fake_step(v, 5000, 100);
+    assert_int_equal(r.last_rc, -1);
+    assert_near(r.frames + r.dropped, 60, 0.05);
+    assert_true(r.dropped >= 30);
+    assert_true(r.ended_at <= 2200);
     video_close(v);
 }
 
@@ -421,6 +442,7 @@ int main(void)
     setenv("SDL_AUDIODRIVER", "dummy", 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plays_frame_count),
+        cmocka_unit_test(test_late_frames_dropped),
         cmocka_unit_test(test_picture_not_black),
         cmocka_unit_test(test_rotation),
         cmocka_unit_test(test_errors),
