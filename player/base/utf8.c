@@ -76,8 +76,10 @@ static bool is_bidi_control(uint32_t cp)
 
 static bool is_space(uint32_t cp)
 {
-    return cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x3000 ||
-           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F;
+    /* No-break spaces (U+00A0, U+2007, U+202F) are kept: French typography
+     * ties « » ! ? : ; to their words with them. */
+    return cp == ' ' || cp == '\t' || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A &&
+           cp != 0x2007) || cp == 0x205F;
 }
 
 char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_newlines)

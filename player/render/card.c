@@ -84,8 +84,35 @@ void card_relative_time(int64_t then_ms, int64_t now_ms, char *out, size_t cap)
     }
 }
 
+/* Measures the bytes before bold_end with the bold face: a title set above
+ * the text. */
+struct mixed {
+    struct fontset *fs;
+    const char *base;
+    size_t bold_end;
+};
+
+static int measure_mixed(void *ctx, int size, const char *s, size_t len)
+{
+    struct mixed *m = ctx;
+    if (s < m->base + m->bold_end)
+        return fontset_measure_bold(m->fs, size, s, len);
+    return fontset_measure(m->fs, size, s, len);
+}
+
+static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *text,
+                             const struct layout *l, int x, int y, SDL_Color c,
+                             size_t bold_end);
+
 static void draw_layout(struct fontset *fs, SDL_Surface *dst, const char *text,
                         const struct layout *l, int x, int y, SDL_Color c)
+{
+    draw_layout_bold(fs, dst, text, l, x, y, c, 0);
+}
+
+static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *text,
+                             const struct layout *l, int x, int y, SDL_Color c,
+                             size_t bold_end)
 {
     char buf[4096];
     for (int i = 0; i < l->n_lines; i++) {
@@ -96,7 +123,8 @@ static void draw_layout(struct fontset *fs, SDL_Surface *dst, const char *text,
             memcpy(buf + n, "\xE2\x80\xA6", 3);
             n += 3;
         }
-        fontset_draw(fs, dst, x, y + i * l->line_height, l->size, false, buf, n, c);
+        fontset_draw(fs, dst, x, y + i * l->line_height, l->size, ln->start < bold_end, buf, n,
+                     c);
     }
 }
 
@@ -157,11 +185,15 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
 
     /* Body: the title and the text, as large as fits. */
     char *body;
-    if (post->title && *post->title && strncmp(post->title, post->text, strlen(post->title)))
+    size_t bold_end = 0;
+    if (post->title && *post->title && strncmp(post->title, post->text, strlen(post->title))) {
         body = *post->text ? dp_strfmt("%s\n%s", post->title, post->text)
                            : dp_strdup(post->title);
-    else
+        bold_end = strlen(post->title);
+    } else {
         body = dp_strdup(post->text);
+    }
+    struct mixed mctx = {fs, body, bold_end};
     int top = pad + head * 5 / 2;
     int bw = w - 2 * pad, bh = h - top - pad;
     if (qr_w)
@@ -169,12 +201,12 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     if (bw < unit / 4)
         bw = w - 2 * pad;
     struct layout *l = dp_malloc(sizeof *l);
-    layout_fit(body, unit / 30, unit / 7, bw, bh, LINE_SPACING, fontset_measure, fs, l);
+    layout_fit(body, unit / 30, unit / 7, bw, bh, LINE_SPACING, measure_mixed, &mctx, l);
     int used = l->n_lines * l->line_height;
     int y = top + (bh - used) / 2;
     if (y < top)
         y = top;
-    draw_layout(fs, s, body, l, pad, y, WHITE);
+    draw_layout_bold(fs, s, body, l, pad, y, WHITE, bold_end);
     free(l);
     free(body);
     return s;

@@ -12,6 +12,46 @@ static size_t utf8_char_len(const char *s, size_t avail)
     return n > avail ? avail : n;
 }
 
+/* Punctuation that must not start a line (French typography sets it after
+ * a space) and quotes that must not end one. */
+static bool starts_with_closing(const char *s, size_t avail)
+{
+    static const char *const closing[] = {"\xC2\xBB", "!", "?", ":", ";", "\xE2\x80\xBA"};
+    for (size_t i = 0; i < sizeof closing / sizeof *closing; i++) {
+        size_t n = strlen(closing[i]);
+        if (n <= avail && memcmp(s, closing[i], n) == 0 && (n == avail || s[n] == ' '))
+            return true;
+    }
+    return false;
+}
+
+static bool is_opening(const char *s, size_t len)
+{
+    return (len == 2 && memcmp(s, "\xC2\xAB", 2) == 0) ||
+           (len == 3 && memcmp(s, "\xE2\x80\xB9", 3) == 0);
+}
+
+/* The end of the word at w0: a space ends it, except the space after an
+ * opening « and the space before a closing », !, ?, :, ;. */
+static size_t word_end(const char *text, size_t w0, size_t end)
+{
+    size_t w1 = w0;
+    for (;;) {
+        size_t start = w1;
+        while (w1 < end && text[w1] != ' ')
+            w1++;
+        size_t next = w1;
+        while (next < end && text[next] == ' ')
+            next++;
+        if (next >= end)
+            return w1;
+        if (is_opening(text + start, w1 - start) || starts_with_closing(text + next, end - next))
+            w1 = next;
+        else
+            return w1;
+    }
+}
+
 static bool add_line(struct layout *out, int max_lines, size_t start, size_t len,
                      const char *text)
 {
@@ -48,9 +88,7 @@ int layout_wrap(const char *text, int size, int max_w, int max_lines, layout_mea
             size_t w0 = i;
             while (w0 < end && text[w0] == ' ')
                 w0++;
-            size_t w1 = w0;
-            while (w1 < end && text[w1] != ' ')
-                w1++;
+            size_t w1 = word_end(text, w0, end);
             if (w0 == end)
                 break;
             int width = measure(ctx, size, text + line_start, w1 - line_start);
