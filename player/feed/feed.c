@@ -82,6 +82,29 @@ bool feed_json_depth_ok(const char *s, size_t len, int max)
     return true;
 }
 
+int feed_json_parse(const char *data, size_t len, cJSON **root, char *err, size_t errlen)
+{
+    *root = NULL;
+    if (!feed_json_depth_ok(data, len, DP_JSON_MAX_DEPTH))
+        return feed_fail(err, errlen, FEED_ERR_REJECTED, "JSON nested deeper than %d",
+                         DP_JSON_MAX_DEPTH);
+    const char *end = NULL;
+    cJSON *r = cJSON_ParseWithLengthOpts(data, len, &end, false);
+    if (!r)
+        return feed_fail(err, errlen, FEED_ERR_SYNTAX, "invalid JSON near byte %zu",
+                         end && end >= data ? (size_t)(end - data) : (size_t)0);
+    /* Only whitespace may follow the document. */
+    for (size_t i = end ? (size_t)(end - data) : len; i < len; i++) {
+        if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n') {
+            cJSON_Delete(r);
+            return feed_fail(err, errlen, FEED_ERR_SYNTAX, "garbage after JSON at byte %zu",
+                             i);
+        }
+    }
+    *root = r;
+    return FEED_OK;
+}
+
 void feed_set(char **field, const char *s)
 {
     char *copy = dp_strdup(s);

@@ -31,6 +31,13 @@ char *feed_utf8_repair(const char *s, size_t len, size_t *out_len);
  * allocation: used before handing hostile input to cJSON. */
 bool feed_json_depth_ok(const char *s, size_t len, int max);
 
+struct cJSON;
+/* Parses a whole JSON document with cJSON after the depth check: nesting
+ * beyond DP_JSON_MAX_DEPTH -> FEED_ERR_REJECTED, bad JSON or anything but
+ * whitespace after it -> FEED_ERR_SYNTAX. *root is freed with cJSON_Delete. */
+int feed_json_parse(const char *data, size_t len, struct cJSON **root, char *err,
+                    size_t errlen);
+
 /* Replaces *field with a fresh copy of s (NULL ok), freeing the old value. */
 void feed_set(char **field, const char *s);
 

@@ -37,6 +37,8 @@ static const char *const blocks[] = {
 
 static void newline(struct dp_buf *b)
 {
+    while (b->len && b->data[b->len - 1] == ' ')
+        b->data[--b->len] = '\0';
     if (b->len && b->data[b->len - 1] != '\n')
         dp_buf_append(b, "\n", 1);
 }

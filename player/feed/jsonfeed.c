@@ -175,22 +175,10 @@ static void parse_item(const cJSON *item, const cJSON *feed_obj, struct feed *f)
 
 int jsonfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen)
 {
-    if (!feed_json_depth_ok(data, len, DP_JSON_MAX_DEPTH))
-        return feed_fail(err, errlen, FEED_ERR_REJECTED, "JSON nested deeper than %d",
-                         DP_JSON_MAX_DEPTH);
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, false);
-    if (!root)
-        return feed_fail(err, errlen, FEED_ERR_SYNTAX, "invalid JSON near byte %zu",
-                         end && end >= data ? (size_t)(end - data) : (size_t)0);
-    /* Only whitespace may follow the document. */
-    for (size_t i = end ? (size_t)(end - data) : len; i < len; i++) {
-        if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r' && data[i] != '\n') {
-            cJSON_Delete(root);
-            return feed_fail(err, errlen, FEED_ERR_SYNTAX, "garbage after JSON at byte %zu",
-                             i);
-        }
-    }
+    cJSON *root;
+    int r = feed_json_parse(data, len, &root, err, errlen);
+    if (r != FEED_OK)
+        return r;
     const char *version = cJSON_IsObject(root) ? str_of(root, "version") : NULL;
     if (!version || (strncmp(version, "https://jsonfeed.org/version/1", 30) != 0 &&
                      strncmp(version, "http://jsonfeed.org/version/1", 29) != 0)) {

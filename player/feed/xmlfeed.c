@@ -1,10 +1,588 @@
-/* RSS/Atom entry point (feeds.md §2-3). Placeholder until issue 5 lands. */
+/* XML feeds: hardened parsing with libxml2, dispatch to RSS/RDF or Atom,
+ * and the helpers both share (text, markup, xml:base URLs, Media RSS).
+ *
+ * Hostile documents (feeds.md "Rules for every format"):
+ * - options: XML_PARSE_NONET, never NOENT, DTDLOAD, DTDATTR or HUGE, so no
+ *   network, no external DTD and libxml2's own amplification limits apply;
+ * - the SAX entityDecl callback is wrapped: a document that declares an
+ *   external or parameter entity, an entity whose value refers to another
+ *   entity (the "billion laughs" shape), a long entity or too many entities
+ *   stops the parser at once and is FEED_ERR_REJECTED;
+ * - a UTF-8 document is repaired (U+FFFD) before parsing, since libxml2
+ *   would otherwise stop at the first invalid byte.
+ * Any thread: the parser context is per call; xmlInitParser runs once. */
+#include <ctype.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+
+#include "base/buf.h"
+#include "base/limits.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
 #include "feed/feed_internal.h"
+#include "feed/feed_xml.h"
+#include "feed/html_text.h"
+#include "feed/url.h"
+
+#define XML_ENTITY_MAX_BYTES 1024   /* longest entity value accepted */
+#define XML_ENTITIES_MAX 256        /* entity declarations accepted */
+#define XML_TEXT_MAX_BYTES (4L * 1024 * 1024)
+#define XML_TEXT_MAX_DEPTH 64
+
+/* ---- hardened parsing -------------------------------------------------- */
+
+struct guard {
+    entityDeclSAXFunc entity_decl; /* libxml2's own */
+    int n_entities;
+    const char *why; /* set when the document is refused */
+};
+
+static bool predefined(const xmlChar *s, size_t n)
+{
+    static const char *const names[] = {"amp", "lt", "gt", "quot", "apos"};
+    for (size_t i = 0; i < 5; i++)
+        if (strlen(names[i]) == n && strncmp((const char *)s, names[i], n) == 0)
+            return true;
+    return false;
+}
+
+static void guarded_entity_decl(void *ctx, const xmlChar *name, int type,
+                                const xmlChar *public_id, const xmlChar *system_id,
+                                xmlChar *content)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct guard *g = ctxt->_private;
+    if (g->why)
+        return;
+    if (type != XML_INTERNAL_GENERAL_ENTITY)
+        g->why = "external or parameter entity";
+    else if (++g->n_entities > XML_ENTITIES_MAX)
+        g->why = "too many entities";
+    else if (content && xmlStrlen(content) > XML_ENTITY_MAX_BYTES)
+        g->why = "entity too long";
+    else if (content) {
+        /* Character references are already decoded here; any '&' left
+         * starts a reference to another entity. */
+        for (const xmlChar *p = content; (p = (const xmlChar *)strchr((const char *)p, '&'));
+             p++) {
+            size_t n = strcspn((const char *)p + 1, ";");
+            if (!predefined(p + 1, n)) {
+                g->why = "entity refers to other entities";
+                break;
+            }
+        }
+        if (!g->why && strchr((const char *)content, '%'))
+            g->why = "entity refers to parameter entities";
+    }
+    if (g->why) {
+        xmlStopParser(ctxt);
+        return;
+    }
+    g->entity_decl(ctx, name, type, public_id, system_id, content);
+}
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+    xmlInitParser();
+}
+
+/* True when the document is UTF-8 (declared or by default). */
+static bool is_utf8_doc(const char *data, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    if (len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE)))
+        return false;
+    if (len >= 2 && (u[0] == 0 || u[1] == 0))
+        return false;
+    if (len >= 4 && u[0] == 0x4C && u[1] == 0x6F && u[2] == 0xA7 && u[3] == 0x94)
+        return false; /* EBCDIC */
+    size_t i = 0;
+    if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+        return true;
+    if (len < 5 || strncmp(data, "<?xml", 5) != 0)
+        return true;
+    size_t end = 5;
+    while (end < len && end < 200 && data[end] != '>')
+        end++;
+    for (i = 5; i + 8 < end; i++) {
+        if (strncmp(data + i, "encoding", 8) == 0) {
+            size_t j = i + 8;
+            while (j < end && (data[j] == ' ' || data[j] == '='))
+                j++;
+            if (j < end && (data[j] == '"' || data[j] == '\''))
+                j++;
+            return end - j >= 5 && (strncasecmp(data + j, "utf-8", 5) == 0 ||
+                                    strncasecmp(data + j, "utf8", 4) == 0);
+        }
+    }
+    return true;
+}
 
 int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen)
 {
-    (void)data;
-    (void)len;
-    (void)out;
-    return feed_fail(err, errlen, FEED_ERR_SYNTAX, "XML feeds not supported yet");
+    pthread_once(&xml_once, xml_init);
+    if (len > (size_t)DP_FEED_MAX_BYTES || len > (size_t)INT32_MAX)
+        return feed_fail(err, errlen, FEED_ERR_TOO_LARGE, "feed too large");
+    char *fixed = NULL;
+    size_t fixed_len = len;
+    if (is_utf8_doc(data, len)) {
+        fixed = feed_utf8_repair(data, len, &fixed_len);
+        data = fixed;
+    }
+    int r = FEED_OK;
+    struct guard g = {0};
+    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(data, (int)fixed_len);
+    if (!ctxt) {
+        free(fixed);
+        return feed_fail(err, errlen, FEED_ERR_SYNTAX, "cannot create XML parser");
+    }
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                XML_PARSE_RECOVER | XML_PARSE_NOCDATA);
+    g.entity_decl = ctxt->sax->entityDecl;
+    ctxt->sax->entityDecl = guarded_entity_decl;
+    ctxt->_private = &g;
+    xmlParseDocument(ctxt);
+    xmlDoc *doc = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    int errnum = ctxt->errNo;
+    xmlFreeParserCtxt(ctxt);
+    free(fixed);
+    struct feed *f = NULL;
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (g.why) {
+        r = feed_fail(err, errlen, FEED_ERR_REJECTED, "XML refused: %s", g.why);
+    } else if (errnum == XML_ERR_ENTITY_LOOP || errnum == XML_ERR_ENTITY_PE_INTERNAL) {
+        r = feed_fail(err, errlen, FEED_ERR_REJECTED, "XML refused: entity amplification");
+    } else if (!root) {
+        r = feed_fail(err, errlen, FEED_ERR_SYNTAX, "not an XML document");
+    } else if (xmlStrcmp(root->name, (const xmlChar *)"rss") == 0 ||
+               xmlStrcmp(root->name, (const xmlChar *)"RDF") == 0) {
+        f = feed_alloc("rss");
+        r = rss_parse_doc(doc, root, f);
+    } else if (xmlStrcmp(root->name, (const xmlChar *)"feed") == 0) {
+        f = feed_alloc("atom");
+        r = atom_parse_doc(doc, root, f);
+    } else {
+        r = feed_fail(err, errlen, FEED_ERR_SYNTAX, "unknown XML root <%.40s>",
+                      (const char *)root->name);
+    }
+    xmlFreeDoc(doc);
+    if (r != FEED_OK) {
+        feed_unref(f);
+        return r;
+    }
+    *out = f;
+    return FEED_OK;
+}
+
+/* ---- element helpers --------------------------------------------------- */
+
+static bool ns_is(const xmlNode *n, const char *ns)
+{
+    const char *href = n->ns ? (const char *)n->ns->href : NULL;
+    if (!ns)
+        return !href || strcmp(href, NS_RSS10) == 0 || strcmp(href, NS_RSS090) == 0;
+    if (!href)
+        return strcmp(ns, NS_ATOM) == 0; /* <feed> without its namespace */
+    if (strcmp(ns, NS_MEDIA) == 0)
+        return strncmp(href, "http://search.yahoo.com/mrss", 28) == 0;
+    if (strcmp(ns, NS_ATOM) == 0)
+        return strcmp(href, NS_ATOM) == 0 || strcmp(href, NS_ATOM03) == 0;
+    return strcmp(href, ns) == 0;
+}
+
+bool xml_is(const xmlNode *n, const char *ns, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, (const xmlChar *)name) == 0 &&
+           ns_is(n, ns);
+}
+
+xmlNode *xml_child(const xmlNode *n, const char *ns, const char *name)
+{
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (xml_is(c, ns, name))
+            return c;
+    return NULL;
+}
+
+static void append_entity(struct dp_buf *b, const xmlNode *ref)
+{
+    xmlEntityPtr ent = xmlGetDocEntity(ref->doc, ref->name);
+    if (ent && ent->content) {
+        dp_buf_append(b, ent->content, (size_t)xmlStrlen(ent->content));
+        return;
+    }
+    const htmlEntityDesc *h = htmlEntityLookup(ref->name);
+    if (h) {
+        char enc[4];
+        dp_buf_append(b, enc, dp_utf8_put(enc, h->value));
+        return;
+    }
+    dp_buf_appendf(b, "&%s;", (const char *)ref->name);
+}
+
+static void text_rec(struct dp_buf *b, const xmlNode *n, int depth)
+{
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            if (c->content)
+                dp_buf_append(b, c->content, (size_t)xmlStrlen(c->content));
+        } else if (c->type == XML_ENTITY_REF_NODE) {
+            append_entity(b, c);
+        } else if (c->type == XML_ELEMENT_NODE && depth < XML_TEXT_MAX_DEPTH) {
+            text_rec(b, c, depth + 1);
+        }
+    }
+}
+
+static char *trim_steal(struct dp_buf *b)
+{
+    size_t len;
+    char *s = dp_buf_steal(b, &len);
+    size_t start = 0;
+    while (start < len && isspace((unsigned char)s[start]))
+        start++;
+    while (len > start && isspace((unsigned char)s[len - 1]))
+        len--;
+    memmove(s, s + start, len - start);
+    s[len - start] = '\0';
+    return s;
+}
+
+char *xml_text(const xmlNode *n)
+{
+    struct dp_buf b;
+    dp_buf_init(&b, XML_TEXT_MAX_BYTES);
+    if (n)
+        text_rec(&b, n, 0);
+    return trim_steal(&b);
+}
+
+char *xml_child_text(const xmlNode *n, const char *ns, const char *name)
+{
+    xmlNode *c = xml_child(n, ns, name);
+    if (!c)
+        return NULL;
+    char *s = xml_text(c);
+    if (!*s) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void markup_rec(struct dp_buf *b, const xmlNode *n, int depth)
+{
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            /* Escape back: this text becomes HTML source again. */
+            for (const xmlChar *p = c->content; p && *p; p++) {
+                if (*p == '<')
+                    dp_buf_append(b, "&lt;", 4);
+                else if (*p == '&')
+                    dp_buf_append(b, "&amp;", 5);
+                else
+                    dp_buf_append(b, p, 1);
+            }
+        } else if (c->type == XML_ENTITY_REF_NODE) {
+            struct dp_buf t;
+            dp_buf_init(&t, XML_ENTITY_MAX_BYTES * 4);
+            append_entity(&t, c);
+            if (t.data)
+                dp_buf_append(b, t.data, t.len);
+            dp_buf_finish(&t);
+        } else if (c->type == XML_ELEMENT_NODE && depth < XML_TEXT_MAX_DEPTH) {
+            dp_buf_appendf(b, "<%s", (const char *)c->name);
+            for (xmlAttr *a = c->properties; a; a = a->next) {
+                xmlChar *v = xmlNodeListGetString(c->doc, a->children, 1);
+                dp_buf_appendf(b, " %s=\"", (const char *)a->name);
+                for (const xmlChar *p = v; p && *p; p++) {
+                    if (*p == '"')
+                        dp_buf_append(b, "&quot;", 6);
+                    else if (*p == '&')
+                        dp_buf_append(b, "&amp;", 5);
+                    else
+                        dp_buf_append(b, p, 1);
+                }
+                dp_buf_append(b, "\"", 1);
+                xmlFree(v);
+            }
+            dp_buf_append(b, ">", 1);
+            markup_rec(b, c, depth + 1);
+            dp_buf_appendf(b, "</%s>", (const char *)c->name);
+        }
+    }
+}
+
+char *xml_inner_markup(const xmlNode *n)
+{
+    struct dp_buf b;
+    dp_buf_init(&b, XML_TEXT_MAX_BYTES);
+    bool has_elements = false;
+    for (const xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        has_elements |= c->type == XML_ELEMENT_NODE;
+    if (!n) {
+    } else if (has_elements) {
+        markup_rec(&b, n, 0);
+    } else {
+        text_rec(&b, n, 0); /* escaped HTML arrives as text */
+    }
+    return trim_steal(&b);
+}
+
+char *xml_attr(const xmlNode *n, const char *name)
+{
+    xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+    if (!v)
+        return NULL;
+    char *s = NULL;
+    const char *p = (const char *)v;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p) {
+        s = dp_strdup(p);
+        size_t l = strlen(s);
+        while (l && isspace((unsigned char)s[l - 1]))
+            s[--l] = '\0';
+    }
+    xmlFree(v);
+    return s;
+}
+
+static char *with_base(const xmlNode *n, char *url)
+{
+    if (!url)
+        return NULL;
+    xmlChar *base = xmlNodeGetBase(n->doc, n);
+    if (base && strchr((const char *)base, ':') && !url_is_local((const char *)base)) {
+        char *r = url_resolve((const char *)base, url);
+        if (r) {
+            free(url);
+            url = r;
+        }
+    }
+    xmlFree(base);
+    return url;
+}
+
+char *xml_attr_url(const xmlNode *n, const char *name)
+{
+    return n ? with_base(n, xml_attr(n, name)) : NULL;
+}
+
+char *xml_text_url(const xmlNode *n)
+{
+    if (!n)
+        return NULL;
+    char *s = xml_text(n);
+    if (!*s) {
+        free(s);
+        return NULL;
+    }
+    return with_base(n, s);
+}
+
+long long xml_attr_num(const xmlNode *n, const char *name)
+{
+    double d = xml_attr_double(n, name);
+    return d >= 0 && d < 9e15 ? (long long)d : 0;
+}
+
+double xml_attr_double(const xmlNode *n, const char *name)
+{
+    char *s = xml_attr(n, name);
+    if (!s)
+        return 0;
+    char *end;
+    double d = strtod(s, &end);
+    if (end == s || !isfinite(d) || d < 0)
+        d = 0;
+    free(s);
+    return d;
+}
+
+/* ---- media ------------------------------------------------------------- */
+
+struct media_ref *xml_add_media(struct post *p, char *url, enum media_kind kind)
+{
+    if (!url)
+        return NULL;
+    for (size_t i = 0; i < p->n_media; i++) {
+        if (strcmp(p->media[i].url, url) == 0) {
+            free(url);
+            return NULL;
+        }
+    }
+    struct media_ref *m = post_add_media(p);
+    m->url = url;
+    m->kind = kind;
+    return m;
+}
+
+/* The kind of a media:content: medium, else type, else the extension. */
+static bool content_kind(const xmlNode *mc, const char *url, enum media_kind *kind)
+{
+    char *medium = xml_attr(mc, "medium");
+    char *type = xml_attr(mc, "type");
+    bool ok;
+    if (medium) {
+        ok = strcasecmp(medium, "image") == 0 || strcasecmp(medium, "video") == 0;
+        if (ok)
+            *kind = strcasecmp(medium, "image") == 0 ? MEDIA_IMAGE : MEDIA_VIDEO;
+    } else if (type) {
+        ok = feed_kind_from_mime(type, kind);
+    } else {
+        ok = feed_kind_from_ext(url, kind);
+    }
+    free(medium);
+    free(type);
+    return ok;
+}
+
+/* Alt text: media:description, else media:title, of the element or of the
+ * group holding it. */
+static char *desc_or_title(const xmlNode *n)
+{
+    char *s = xml_child_text(n, NS_MEDIA, "description");
+    return s ? s : xml_child_text(n, NS_MEDIA, "title");
+}
+
+static char *media_alt(const xmlNode *mc)
+{
+    char *s = desc_or_title(mc);
+    if (!s && mc->parent && xml_is(mc->parent, NS_MEDIA, "group"))
+        s = desc_or_title(mc->parent);
+    return s;
+}
+
+static void add_content(const xmlNode *mc, struct post *p)
+{
+    char *url = xml_attr_url(mc, "url");
+    enum media_kind kind;
+    if (!url || !content_kind(mc, url, &kind)) {
+        free(url);
+        return;
+    }
+    struct media_ref *m = NULL;
+    for (size_t i = 0; i < p->n_media && !m; i++)
+        if (strcmp(p->media[i].url, url) == 0)
+            m = &p->media[i]; /* also an enclosure: complete what it lacks */
+    if (m)
+        free(url);
+    else
+        m = xml_add_media(p, url, kind);
+    if (!m->mime)
+        m->mime = xml_attr(mc, "type");
+    if (m->width || m->height || m->duration_s || m->alt)
+        return;
+    m->width = (int)xml_attr_num(mc, "width");
+    m->height = (int)xml_attr_num(mc, "height");
+    m->duration_s = xml_attr_double(mc, "duration");
+    if (!m->size)
+        m->size = xml_attr_num(mc, "fileSize");
+    m->alt = media_alt(mc);
+}
+
+static double rendition_score(const xmlNode *mc)
+{
+    double px = xml_attr_double(mc, "width") * xml_attr_double(mc, "height");
+    return px * 1e6 + xml_attr_double(mc, "fileSize") / 1e6 + xml_attr_double(mc, "bitrate");
+}
+
+static void add_group(const xmlNode *g, struct post *p)
+{
+    const xmlNode *best = NULL;
+    double best_score = -1;
+    for (const xmlNode *c = g->children; c; c = c->next) {
+        if (!xml_is(c, NS_MEDIA, "content"))
+            continue;
+        char *url = xml_attr_url(c, "url");
+        enum media_kind kind;
+        bool ok = url && content_kind(c, url, &kind);
+        free(url);
+        if (!ok)
+            continue;
+        double s = rendition_score(c);
+        char *def = xml_attr(c, "isDefault");
+        bool is_default = def && strcmp(def, "true") == 0;
+        free(def);
+        if (s > best_score || (s == best_score && is_default)) {
+            best = c;
+            best_score = s;
+        }
+    }
+    if (best)
+        add_content(best, p);
+}
+
+static const xmlNode *first_thumbnail(const xmlNode *n, int depth)
+{
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (xml_is(c, NS_MEDIA, "thumbnail"))
+            return c;
+    }
+    if (depth >= 2)
+        return NULL;
+    for (const xmlNode *c = n->children; c; c = c->next) {
+        if (xml_is(c, NS_MEDIA, "group") || xml_is(c, NS_MEDIA, "content")) {
+            const xmlNode *t = first_thumbnail(c, depth + 1);
+            if (t)
+                return t;
+        }
+    }
+    return NULL;
+}
+
+void media_rss_collect(const xmlNode *item, struct post *p)
+{
+    for (const xmlNode *c = item->children; c; c = c->next) {
+        if (xml_is(c, NS_MEDIA, "content"))
+            add_content(c, p);
+        else if (xml_is(c, NS_MEDIA, "group"))
+            add_group(c, p);
+    }
+    if (p->n_media)
+        return;
+    const xmlNode *t = first_thumbnail(item, 0);
+    if (t) {
+        struct media_ref *m = xml_add_media(p, xml_attr_url(t, "url"), MEDIA_IMAGE);
+        if (m) {
+            m->width = (int)xml_attr_num(t, "width");
+            m->height = (int)xml_attr_num(t, "height");
+        }
+    }
+}
+
+void xml_img_fallback(const xmlNode *ctx, struct post *p, const char *html1, const char *html2)
+{
+    const char *list[2] = {html1, html2};
+    for (int i = 0; i < 2 && p->n_media == 0; i++) {
+        if (!list[i] || !strstr(list[i], "<"))
+            continue;
+        char *src = html_first_img(list[i], strlen(list[i]));
+        if (src)
+            xml_add_media(p, with_base(ctx, src), MEDIA_IMAGE);
+    }
+}
+
+char *media_rss_description(const xmlNode *item)
+{
+    char *s = xml_child_text(item, NS_MEDIA, "description");
+    for (const xmlNode *c = item->children; c && !s; c = c->next) {
+        if (xml_is(c, NS_MEDIA, "group") || xml_is(c, NS_MEDIA, "content"))
+            s = xml_child_text(c, NS_MEDIA, "description");
+    }
+    return s;
 }

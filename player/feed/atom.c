@@ -1,0 +1,154 @@
+/* Atom 1.0 entries as posts (feeds.md §3); Atom 0.3 names are read too.
+ * Called by xmlfeed.c with a parsed, already vetted document. Any thread. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/xalloc.h"
+#include "feed/dates.h"
+#include "feed/feed_internal.h"
+#include "feed/feed_xml.h"
+#include "feed/html_text.h"
+
+/* The text of a text construct (type text, html or xhtml). With html_out,
+ * the HTML source is also handed back (for the first-<img> fallback). */
+static char *construct_text(const xmlNode *n, char **html_out)
+{
+    if (!n)
+        return NULL;
+    char *type = xml_attr(n, "type");
+    char *mode = xml_attr(n, "mode"); /* Atom 0.3 */
+    char *text;
+    if (type && (strcasecmp(type, "html") == 0 || strcasecmp(type, "text/html") == 0 ||
+                 strcasecmp(type, "xhtml") == 0 ||
+                 strcasecmp(type, "application/xhtml+xml") == 0 ||
+                 (mode && strcasecmp(mode, "escaped") == 0))) {
+        char *html = xml_inner_markup(n);
+        text = html_to_text(html, strlen(html));
+        if (html_out)
+            *html_out = html;
+        else
+            free(html);
+    } else {
+        text = xml_text(n);
+    }
+    free(type);
+    free(mode);
+    if (!*text) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static char *person_name(const xmlNode *parent)
+{
+    xmlNode *a = xml_child(parent, NS_ATOM, "author");
+    return a ? xml_child_text(a, NS_ATOM, "name") : NULL;
+}
+
+static int64_t entry_date(const xmlNode *e)
+{
+    static const char *const names[] = {"published", "updated", "issued", "modified",
+                                        "created"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char *s = xml_child_text(e, NS_ATOM, names[i]);
+        int64_t ms;
+        bool ok = s && date_parse_any(s, &ms);
+        free(s);
+        if (ok)
+            return ms;
+    }
+    return DP_TIME_NONE;
+}
+
+/* link rel=alternate (or no rel) -> *link (first wins); rel=enclosure ->
+ * media. */
+static void entry_links(const xmlNode *e, struct post *p, char **link)
+{
+    for (const xmlNode *c = e->children; c; c = c->next) {
+        if (!xml_is(c, NS_ATOM, "link"))
+            continue;
+        char *rel = xml_attr(c, "rel");
+        if (!rel || strcmp(rel, "alternate") == 0) {
+            if (!*link)
+                *link = xml_attr_url(c, "href");
+        } else if (strcmp(rel, "enclosure") == 0) {
+            char *url = xml_attr_url(c, "href");
+            char *type = xml_attr(c, "type");
+            enum media_kind kind;
+            bool ok = url && (type ? feed_kind_from_mime(type, &kind)
+                                   : feed_kind_from_ext(url, &kind));
+            struct media_ref *m = ok ? xml_add_media(p, url, kind) : NULL;
+            if (!ok)
+                free(url);
+            if (m) {
+                m->mime = type;
+                type = NULL;
+                m->size = xml_attr_num(c, "length");
+            }
+            free(type);
+        }
+        free(rel);
+    }
+}
+
+static void parse_entry(const xmlNode *e, const char *feed_author, struct feed *f)
+{
+    struct post *p = feed_add_post(f);
+    p->id = xml_child_text(e, NS_ATOM, "id");
+    p->title = construct_text(xml_child(e, NS_ATOM, "title"), NULL);
+    char *content_html = NULL, *summary_html = NULL;
+    xmlNode *content = xml_child(e, NS_ATOM, "content");
+    char *src = content ? xml_attr(content, "src") : NULL;
+    if (content && !src)
+        p->text = construct_text(content, &content_html);
+    free(src);
+    char *summary = construct_text(xml_child(e, NS_ATOM, "summary"), &summary_html);
+    if (!p->text) {
+        p->text = summary;
+        summary = NULL;
+    }
+    free(summary);
+    p->published_ms = entry_date(e);
+    p->author = person_name(e);
+    if (!p->author) {
+        xmlNode *source = xml_child(e, NS_ATOM, "source");
+        p->author = source ? person_name(source) : NULL;
+    }
+    if (!p->author)
+        p->author = dp_strdup(feed_author);
+    entry_links(e, p, &p->link);
+    media_rss_collect(e, p);
+    xml_img_fallback(e, p, content_html, summary_html);
+    if (!p->text)
+        p->text = media_rss_description(e);
+    free(content_html);
+    free(summary_html);
+}
+
+int atom_parse_doc(xmlDoc *doc, xmlNode *root, struct feed *f)
+{
+    (void)doc;
+    f->title = construct_text(xml_child(root, NS_ATOM, "title"), NULL);
+    f->icon = xml_text_url(xml_child(root, NS_ATOM, "icon"));
+    if (!f->icon)
+        f->icon = xml_text_url(xml_child(root, NS_ATOM, "logo"));
+    for (const xmlNode *c = root->children; c; c = c->next) {
+        if (!xml_is(c, NS_ATOM, "link"))
+            continue;
+        char *rel = xml_attr(c, "rel");
+        if (!rel || strcmp(rel, "alternate") == 0) {
+            f->home = xml_attr_url(c, "href");
+            free(rel);
+            break;
+        }
+        free(rel);
+    }
+    char *author = person_name(root);
+    for (const xmlNode *c = root->children; c; c = c->next)
+        if (xml_is(c, NS_ATOM, "entry"))
+            parse_entry(c, author, f);
+    free(author);
+    return FEED_OK;
+}

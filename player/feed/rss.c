@@ -1,0 +1,188 @@
+/* RSS 2.0, 0.91/0.92 and RDF (RSS 0.90/1.0) items as posts (feeds.md §2).
+ * Called by xmlfeed.c with a parsed, already vetted document. Any thread. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/buf.h"
+#include "base/sha256.h"
+#include "base/xalloc.h"
+#include "feed/dates.h"
+#include "feed/feed_internal.h"
+#include "feed/feed_xml.h"
+#include "feed/html_text.h"
+
+/* "jo@example.com (Jo Smith)" -> "Jo Smith"; other forms unchanged. */
+static char *author_name(char *s)
+{
+    if (!s)
+        return NULL;
+    char *open = strchr(s, '(');
+    char *close = open ? strrchr(open, ')') : NULL;
+    if (open && close && close > open + 1 && strchr(s, '@')) {
+        char *name = dp_strndup(open + 1, (size_t)(close - open - 1));
+        free(s);
+        return name;
+    }
+    return s;
+}
+
+static int64_t item_date(const xmlNode *item)
+{
+    static const struct {
+        const char *ns, *name;
+    } fields[] = {
+        {NULL, "pubDate"},        {NS_DC, "date"},          {NS_DCTERMS, "issued"},
+        {NS_DCTERMS, "created"}, {NS_DCTERMS, "modified"}, {NS_ATOM, "published"},
+        {NS_ATOM, "updated"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        char *s = xml_child_text(item, fields[i].ns, fields[i].name);
+        int64_t ms;
+        bool ok = s && date_parse_any(s, &ms);
+        free(s);
+        if (ok)
+            return ms;
+    }
+    return DP_TIME_NONE;
+}
+
+/* Titles are text, but feeds often put (escaped) markup in them. */
+static char *title_text(char *s)
+{
+    if (!s || !strpbrk(s, "<&"))
+        return s;
+    char *t = html_to_text(s, strlen(s));
+    free(s);
+    if (!*t) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void add_enclosures(const xmlNode *item, struct post *p)
+{
+    for (const xmlNode *c = item->children; c; c = c->next) {
+        if (!xml_is(c, NULL, "enclosure"))
+            continue;
+        char *url = xml_attr_url(c, "url");
+        char *type = xml_attr(c, "type");
+        enum media_kind kind;
+        bool ok = url && (type ? feed_kind_from_mime(type, &kind) : feed_kind_from_ext(url, &kind));
+        struct media_ref *m = ok ? xml_add_media(p, url, kind) : NULL;
+        if (!ok)
+            free(url);
+        if (m) {
+            m->mime = type;
+            type = NULL;
+            m->size = xml_attr_num(c, "length");
+        }
+        free(type);
+    }
+}
+
+static void parse_item(const xmlNode *item, const char *channel_author, struct feed *f)
+{
+    struct post *p = feed_add_post(f);
+    char *guid = NULL;
+    bool guid_is_link = false;
+    xmlNode *g = xml_child(item, NULL, "guid");
+    if (g) {
+        guid = xml_text(g);
+        char *perma = xml_attr(g, "isPermaLink");
+        guid_is_link = !perma || strcasecmp(perma, "false") != 0;
+        free(perma);
+        if (!*guid) {
+            free(guid);
+            guid = NULL;
+        }
+    }
+    p->link = xml_text_url(xml_child(item, NULL, "link"));
+    if (!p->link && guid && guid_is_link && strstr(guid, "://"))
+        p->link = dp_strdup(guid);
+    p->title = title_text(xml_child_text(item, NULL, "title"));
+    if (!p->title)
+        p->title = title_text(xml_child_text(item, NS_DC, "title"));
+
+    char *desc = xml_inner_markup(xml_child(item, NULL, "description"));
+    char *encoded = xml_inner_markup(xml_child(item, NS_CONTENT, "encoded"));
+    char *t1 = html_to_text(desc, strlen(desc));
+    char *t2 = html_to_text(encoded, strlen(encoded));
+    if (strlen(t2) > strlen(t1)) {
+        p->text = t2;
+        free(t1);
+    } else {
+        p->text = t1;
+        free(t2);
+    }
+
+    if (guid) {
+        p->id = guid;
+    } else {
+        char *about = xml_attr(item, "about"); /* RDF: rdf:about */
+        if (about)
+            p->id = about;
+        else if (p->link)
+            p->id = dp_strdup(p->link);
+        else if (p->title || *desc) {
+            char *t = xml_child_text(item, NULL, "title");
+            char *both = dp_strfmt("%s\n%s", t ? t : "", desc);
+            char hex[DP_SHA256_HEX];
+            dp_sha256_hex(both, strlen(both), hex);
+            p->id = dp_strfmt("sha256:%.32s", hex);
+            free(both);
+            free(t);
+        }
+    }
+    p->published_ms = item_date(item);
+    p->author = xml_child_text(item, NS_DC, "creator");
+    if (!p->author)
+        p->author = author_name(xml_child_text(item, NULL, "author"));
+    if (!p->author)
+        p->author = xml_child_text(item, NS_ITUNES, "author");
+    if (!p->author)
+        p->author = dp_strdup(channel_author);
+
+    add_enclosures(item, p);
+    media_rss_collect(item, p);
+    xml_img_fallback(item, p, encoded, desc);
+    if (!*p->text) {
+        char *md = media_rss_description(item);
+        if (md) {
+            free(p->text);
+            p->text = md;
+        }
+    }
+    free(desc);
+    free(encoded);
+}
+
+static void parse_items(const xmlNode *parent, const char *channel_author, struct feed *f)
+{
+    for (const xmlNode *c = parent->children; c; c = c->next)
+        if (xml_is(c, NULL, "item"))
+            parse_item(c, channel_author, f);
+}
+
+int rss_parse_doc(xmlDoc *doc, xmlNode *root, struct feed *f)
+{
+    (void)doc;
+    xmlNode *channel = xml_child(root, NULL, "channel");
+    if (channel) {
+        f->title = title_text(xml_child_text(channel, NULL, "title"));
+        f->home = xml_text_url(xml_child(channel, NULL, "link"));
+        xmlNode *image = xml_child(channel, NULL, "image");
+        if (!image)
+            image = xml_child(root, NULL, "image"); /* RDF puts it beside the channel */
+        f->icon = xml_text_url(xml_child(image, NULL, "url"));
+    }
+    char *author = channel ? xml_child_text(channel, NS_DC, "creator") : NULL;
+    if (!author && channel)
+        author = xml_child_text(channel, NS_ITUNES, "author");
+    if (channel)
+        parse_items(channel, author, f);
+    parse_items(root, author, f); /* RDF, and RSS 0.9x written that way */
+    free(author);
+    return FEED_OK;
+}

@@ -1,0 +1,129 @@
+/* RSS, RDF and Atom: golden fixtures and hostile XML. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "feed/feed.h"
+#include "test_feed_golden.h"
+
+#define BASE "https://news.example/feeds/rss.xml"
+
+static void test_golden(void **state)
+{
+    (void)state;
+    int count = 0;
+    int bad = golden_run_dir(DP_FIXTURES "/feeds/xml", ".xml", BASE, &count);
+    assert_true(count >= 15);
+    assert_int_equal(bad, 0);
+}
+
+static int parse_file(const char *name, struct feed **f, double *secs)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/feeds/xml/%s", DP_FIXTURES, name);
+    size_t len;
+    char *data = golden_read(path, &len);
+    assert_non_null(data);
+    char err[256];
+    clock_t t0 = clock();
+    int r = feed_parse(data, len, BASE, "application/rss+xml", f, err, sizeof err, NULL, NULL);
+    if (secs)
+        *secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    free(data);
+    return r;
+}
+
+static void test_hostile(void **state)
+{
+    (void)state;
+    static const char *const rejected[] = {"billion_laughs.xml", "xxe.xml",
+                                           "xxe_parameter.xml", "quadratic_blowup.xml"};
+    for (size_t i = 0; i < sizeof rejected / sizeof rejected[0]; i++) {
+        struct feed *f = NULL;
+        double secs;
+        int r = parse_file(rejected[i], &f, &secs);
+        if (r != FEED_ERR_REJECTED)
+            fail_msg("%s: %d", rejected[i], r);
+        assert_null(f);
+        assert_true(secs < 0.5);
+    }
+}
+
+/* A billion-laughs document that never declares nested entities inline but
+ * uses a huge number of references to a short one: bounded and accepted. */
+static void test_many_references(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    const char *head = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"ab\">]>"
+                       "<rss version=\"2.0\"><channel><item><guid>x</guid><description>";
+    const char *tail = "</description></item></channel></rss>";
+    char *doc = malloc(strlen(head) + n * 3 + strlen(tail) + 1);
+    strcpy(doc, head);
+    char *p = doc + strlen(head);
+    for (size_t i = 0; i < n; i++, p += 3)
+        memcpy(p, "&a;", 3);
+    strcpy(p, tail);
+    struct feed *f = NULL;
+    char err[256];
+    clock_t t0 = clock();
+    int r = feed_parse(doc, strlen(doc), BASE, NULL, &f, err, sizeof err, NULL, NULL);
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    assert_true(r == FEED_OK || r == FEED_ERR_REJECTED);
+    assert_true(secs < 5);
+    if (f) {
+        assert_true(strlen(f->posts[0].text) <= 5003);
+        feed_unref(f);
+    }
+    free(doc);
+}
+
+static void test_xxe_never_reads(void **state)
+{
+    (void)state;
+    /* Even when accepted, no content may come from an external file. */
+    const char *docs[] = {
+        "<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"file:///etc/passwd\">"
+        "<rss version=\"2.0\"><channel><item><guid>a</guid><title>t</title></item>"
+        "</channel></rss>",
+        "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY x SYSTEM \"/etc/passwd\">]>"
+        "<rss><channel><item><guid>a</guid><title>&x;</title></item></channel></rss>",
+        "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY x PUBLIC \"-//x\" "
+        "\"http://127.0.0.1:1/x\">]><rss><channel><item><guid>a</guid><title>&x;</title>"
+        "</item></channel></rss>",
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        struct feed *f = NULL;
+        char err[256];
+        int r = feed_parse(docs[i], strlen(docs[i]), BASE, NULL, &f, err, sizeof err, NULL,
+                           NULL);
+        if (f) {
+            for (size_t j = 0; j < f->n_posts; j++) {
+                assert_null(strstr(f->posts[j].text, "root:"));
+                assert_true(!f->posts[j].title || !strstr(f->posts[j].title, "root:"));
+            }
+            feed_unref(f);
+        } else {
+            assert_true(r < 0);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_many_references),
+        cmocka_unit_test(test_xxe_never_reads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
