@@ -155,7 +155,7 @@ def run_player(feed, workdir, config=None, args=(), timeout=120, size="640x360",
     cmd += list(args) + [feed]
     env = dict(os.environ)
     env.setdefault("SDL_AUDIODRIVER", "dummy")
-    env["DESKPLAYER_CONFIG"] = "/nonexistent"
+    env.pop("DESKPLAYER_CONFIG", None)
     if env_extra:
         env.update(env_extra)
     t0 = time.monotonic()

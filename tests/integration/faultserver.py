@@ -20,6 +20,7 @@ Modes (per path; "ok" by default):
   stall_headers    status and headers, then nothing
   cut              headers with the full Content-Length, half the body, close
   cut_once         "cut" for the first request of the path, then "ok"
+  cut_once_norange "cut" for the first request, then "norange"
   chunked_forever  a chunked body that never ends
   big_cl           Content-Length of 64 MiB and a body to match
   big_nocl         no Content-Length, data until the client gives up
@@ -244,8 +245,9 @@ class FaultServer:
             mode = self.modes.get(path, self.modes.get(real_path, self.default_mode))
             if path.startswith("/_r/"):
                 mode = "ok"
-            if mode == "cut_once":
-                mode = "ok" if path in self.cut_seen else "cut"
+            if mode in ("cut_once", "cut_once_norange"):
+                later = "ok" if mode == "cut_once" else "norange"
+                mode = later if path in self.cut_seen else "cut"
                 self.cut_seen.add(path)
             rate = self.rate
             entry = {"path": path, "mode": mode, "headers": headers, "t": time.time()}
@@ -315,6 +317,8 @@ class FaultServer:
             self._send(conn, self._head(404, [("Content-Length", "0")]), path)
             return
         data, ctype, etag, lm = item
+        if mode in ("drip", "stall_headers", "cut"):
+            headers = {}   # these faults need a whole 200 answer to break
         status, body, hdrs = self._plain_answer(mode, headers, data, ctype, etag, lm)
         entry["status"] = status
         head = self._head(status, hdrs)
@@ -431,6 +435,216 @@ def make_cert(dirpath):
                         "-addext", "subjectAltName=IP:127.0.0.1"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return (cert, key) if r.returncode == 0 else None
+
+
+# ---- helpers shared by tests/integration/test_net_*.py ----------------------------
+
+BIN = os.environ.get("DP_BIN", "")
+SKIP = 77
+
+
+def asan_build():
+    """True when DP_BIN is a sanitizer build (slower: shorter loops)."""
+    return os.environ.get("DP_ASAN") == "1" or "asan" in BIN.lower()
+
+
+def require_binary():
+    import shutil
+    if not BIN or not os.access(BIN, os.X_OK):
+        print("DP_BIN not set or not executable; skipping")
+        sys.exit(SKIP)
+    if not shutil.which("ffmpeg"):
+        print("ffmpeg CLI missing; skipping")
+        sys.exit(SKIP)
+
+
+def make_png(path, w, h, color=None, noise=False):
+    """A picture made with the ffmpeg CLI: a solid colour, or noise (large)."""
+    import subprocess
+    if noise:
+        src = "nullsrc=s=%dx%d,geq=random(1)*255:random(2)*255:random(3)*255" % (w, h)
+    else:
+        src = "color=c=%s:s=%dx%d" % (color or "red", w, h)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src, "-frames:v", "1",
+                    path], check=True)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def feed_json(items, title="fault desk"):
+    """items: (id, media path or None, hours ago). Newest first."""
+    out = []
+    now = time.time()
+    for ident, media, hours in items:
+        it = {"id": ident, "content_text": "post " + ident,
+              "date_published": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                              time.gmtime(now - hours * 3600))}
+        if media:
+            it["attachments"] = [{"url": media, "mime_type": "image/png"}]
+        out.append(it)
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": title,
+                       "items": out}).encode()
+
+
+class Player:
+    """The binary running headless in the background, its play log read live."""
+
+    def __init__(self, feed, workdir, cache_dir, config="", args=(), size="320x180",
+                 name="player"):
+        import subprocess
+        os.makedirs(workdir, exist_ok=True)
+        self.log = os.path.join(workdir, name + ".log")
+        self.err = os.path.join(workdir, name + ".stderr")
+        for p in (self.log,):
+            if os.path.exists(p):
+                os.unlink(p)
+        conf = os.path.join(workdir, name + ".conf")
+        with open(conf, "w") as f:
+            f.write(config)
+        cmd = [BIN, "--headless", "--size", size, "--play-log", self.log, "--cache-dir",
+               cache_dir, "--config", conf, "--log-level", "info"] + list(args) + [feed]
+        env = dict(os.environ)
+        env.setdefault("SDL_AUDIODRIVER", "dummy")
+        self.t0 = time.time()
+        self.mono0 = time.monotonic()
+        self.errf = open(self.err, "ab")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.errf, env=env)
+        self.code = None
+
+    def events(self, kind=None):
+        evs = []
+        try:
+            with open(self.log, encoding="utf-8") as f:
+                for line in f:
+                    if line.endswith("\n"):
+                        try:
+                            evs.append(json.loads(line))
+                        except ValueError:
+                            pass
+        except OSError:
+            pass
+        return [e for e in evs if kind is None or e.get("event") == kind]
+
+    def wait_for(self, pred, timeout):
+        """Polls the play log until pred(events) is true; its value, or None."""
+        end = time.monotonic() + timeout
+        while True:
+            v = pred(self.events())
+            if v:
+                return v
+            if time.monotonic() > end or self.proc.poll() is not None:
+                return pred(self.events()) or None
+            time.sleep(0.1)
+
+    def stop(self, timeout=15):
+        import signal
+        import subprocess
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.code = self.proc.wait()
+            self.code = "timeout"
+        self.errf.close()
+        return self.code
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.errf.close()
+
+    def stderr_tail(self, n=2000):
+        with open(self.err, "rb") as f:
+            return f.read().decode("utf-8", "replace")[-n:]
+
+
+def ts_seconds(ev):
+    """The event's ts as Unix seconds."""
+    import datetime
+    t = datetime.datetime.strptime(ev["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def read_record(path):
+    rec = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = f.read().split("\n")
+    if not lines or lines[0] != "deskplayer-cache 1":
+        return None
+    for line in lines[1:]:
+        k, _, v = line.partition(" ")
+        if k:
+            rec[k] = v
+    return rec
+
+
+def _is_record_name(fn):
+    return len(fn) == 69 and fn.endswith(".meta") and \
+        all(c in "0123456789abcdef" for c in fn[:64])
+
+
+def check_cache(cache_dir, running=False):
+    """Problems found in a cache dir: a record whose file does not match its
+    size and SHA-256, temp files (unless running: an atomic write may be in
+    flight), parts without their record. [] when sound.
+    Returns (problems, urls listed in the index)."""
+    problems, urls = [], []
+    idx = os.path.join(cache_dir, "index")
+    media = os.path.join(cache_dir, "media")
+    for root, _, files in os.walk(cache_dir):
+        for fn in files:
+            if ".tmp." in fn and not running:
+                problems.append("temp file " + os.path.join(root, fn))
+    if os.path.isdir(idx):
+        for fn in sorted(os.listdir(idx)):
+            if not _is_record_name(fn):
+                if ".tmp." not in fn:
+                    problems.append("stray file in index: " + fn)
+                continue
+            try:
+                rec = read_record(os.path.join(idx, fn))
+            except OSError:
+                continue   # removed meanwhile (running)
+            if rec is None or "url" not in rec:
+                problems.append("bad record " + fn)
+                continue
+            mp = os.path.join(media, fn[:-5])
+            try:
+                with open(mp, "rb") as f:
+                    data = f.read()
+            except OSError:
+                if not (running and not os.path.exists(os.path.join(idx, fn))):
+                    problems.append("record without file: " + rec["url"])
+                continue
+            if len(data) != int(rec.get("size", -1)):
+                problems.append("size mismatch: " + rec["url"])
+            elif hashlib.sha256(data).hexdigest() != rec.get("sha256"):
+                problems.append("sha256 mismatch: " + rec["url"])
+            urls.append(rec["url"])
+    if os.path.isdir(media):
+        for fn in os.listdir(media):
+            if fn.endswith(".part") and not running and \
+                    not os.path.exists(os.path.join(media, fn[:-5] + ".pmeta")):
+                problems.append("part without validator: " + fn)
+    return problems, urls
+
+
+def temp_bytes(cache_dir):
+    """Bytes in temp files and in parts that cannot be resumed (call it when
+    the player is not running)."""
+    total = 0
+    for root, _, files in os.walk(cache_dir):
+        for fn in files:
+            p = os.path.join(root, fn)
+            if ".tmp." in fn or (fn.endswith(".part") and
+                                 not os.path.exists(p[:-5] + ".pmeta")):
+                try:
+                    total += os.path.getsize(p)
+                except OSError:
+                    pass
+    return total
 
 
 def main():
