@@ -44,6 +44,7 @@ struct outcome {
     int64_t bytes;
     int64_t retry_after_ms;
     bool progressed;       /* bytes were added to a resumable part */
+    bool too_large;        /* refused for its size: will not change soon */
     char error[256];
 };
 
@@ -272,6 +273,7 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
             } else {
                 o->result = is_disk_full(e) ? JOB_DISK_FULL : e == -EFBIG ? JOB_REFUSED
                                                                           : JOB_ERROR;
+                o->too_large = e == -EFBIG;
                 snprintf(o->error, sizeof o->error, "cannot store: %s", strerror(-e));
             }
         } else if (r.status == 304 && job->revalidate) {
@@ -300,6 +302,7 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
         break;
     default:   /* too large, HTML, redirect rules */
         o->result = JOB_REFUSED;
+        o->too_large = hr == HTTP_E_TOO_LARGE;
         snprintf(o->error, sizeof o->error, "%s", r.error);
         break;
     }
@@ -328,6 +331,7 @@ static void run_local(struct net *n, int slot, const struct job *job, struct out
     }
     if (st.st_size > n->cfg.max_media_size) {
         o->result = JOB_REFUSED;
+        o->too_large = true;
         snprintf(o->error, sizeof o->error, "%lld bytes, limit %lld", (long long)st.st_size,
                  (long long)n->cfg.max_media_size);
         goto out;
@@ -363,6 +367,7 @@ static void run_local(struct net *n, int slot, const struct job *job, struct out
         }
         if (s.written + r > n->cfg.max_media_size) {
             o->result = JOB_REFUSED;
+            o->too_large = true;
             snprintf(o->error, sizeof o->error, "over the limit of %lld bytes",
                      (long long)n->cfg.max_media_size);
             break;
@@ -428,9 +433,12 @@ static void schedule(struct net *n, const char *url, const struct outcome *o)
         st->next_try_ms = 0;
         return;
     case JOB_REFUSED:
-        st->failures = 30;
-        st->next_try_ms = now + net_jitter(n, DP_BACKOFF_MAX_MS, 10);
-        return;
+        if (o->too_large) {   /* a size does not change soon: the longest wait */
+            st->failures = 30;
+            st->next_try_ms = now + net_jitter(n, DP_BACKOFF_MAX_MS, 10);
+            return;
+        }
+        break;                /* HTML (a captive portal), redirects: may pass */
     case JOB_DISK_FULL:
         return;
     case JOB_ERROR:

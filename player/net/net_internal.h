@@ -17,6 +17,7 @@
 #define NET_DISK_FULL_PAUSE_MS   (60LL * 1000)       /* downloads pause after ENOSPC */
 #define NET_CHECKPOINT_BYTES     (4LL * 1024 * 1024) /* part fsynced and recorded */
 #define NET_IDLE_RECHECK_MS      (60LL * 1000)       /* downloaders look for due work */
+#define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
 
 /* Per wanted URL: failures and when it may be tried again. */
 struct url_state {

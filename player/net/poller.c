@@ -285,6 +285,7 @@ void *net_poller_main(void *arg)
     struct net *n = arg;
     struct poll_state ps = {.n = n, .items = -1};
     bool local = url_is_local(n->cfg.feed_url);
+    int64_t last_flush = dp_mono_ms();
 
     if (dp_wall_clock_suspect(dp_wall_ms())) {
         LOG_W("net", "the wall clock is before this build's date: TLS certificate checks "
@@ -327,7 +328,10 @@ void *net_poller_main(void *arg)
         else
             LOG_W("net", "poll %s: %s: %s", n->cfg.feed_url, outcome_name[out], ps.error);
         net_emit(n, &ev);
-        cache_flush(n->cache);
+        if (dp_mono_ms() - last_flush >= NET_FLUSH_INTERVAL_MS) {
+            cache_flush(n->cache);   /* shown times, for eviction order */
+            last_flush = dp_mono_ms();
+        }
 
         pthread_mutex_lock(&n->lock);
         int64_t now_wall = dp_wall_ms();
