@@ -9,8 +9,14 @@
 
 void display_prepare(enum display_mode mode)
 {
-    if (mode == DISPLAY_HEADLESS)
+    if (mode == DISPLAY_HEADLESS) {
         SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+        /* The software renderer draws into the window's own framebuffer;
+         * without this SDL would emulate that framebuffer with an EGL
+         * texture and load Mesa's llvmpipe (88 MB and two busy threads).
+         * An SDL_FRAMEBUFFER_ACCELERATION in the environment still wins. */
+        SDL_SetHintWithPriority(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0", SDL_HINT_DEFAULT);
+    }
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
