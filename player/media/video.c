@@ -756,6 +756,8 @@ int video_update(struct video *v, SDL_Renderer *r, SDL_Texture **tex, int64_t no
             return 0;
         const struct video_frame *f1 = video_frame_queue_peek(&v->fq, 1);
         if (f1 && f1->pts_ms <= now) {
+            LOG_D("media", "%s: dropped frame %.0f ms at clock %.0f (%s)", v->path, f0->pts_ms,
+                  now, v->audio_master ? "audio" : "wall");
             video_frame_queue_pop(&v->fq);
             v->dropped++;
             continue;

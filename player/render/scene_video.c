@@ -75,7 +75,6 @@ struct scene_video *scene_video_create(SDL_Renderer *r, struct video *v, SDL_Sur
     /* The pre-rolled first frame: on screen from the transition's start. */
     if (video_update(v, r, &sv->frame, 0) < 0 || !sv->frame)
         goto fail;
-    SDL_SetTextureBlendMode(sv->frame, SDL_BLENDMODE_BLEND);
     return sv;
 
 fail:
@@ -124,6 +123,10 @@ void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
     int dw = (int)(vw * scale + 0.5), dh = (int)(vh * scale + 0.5);
     SDL_Rect dst = {(w - dw) / 2, (h - dh) / 2, dw, dh};
     if (sv->frame) {
+        /* Blending only while fading: a plain copy costs a software
+         * renderer a fraction of an alpha blend. */
+        SDL_SetTextureBlendMode(sv->frame, alpha < 255 ? SDL_BLENDMODE_BLEND
+                                                       : SDL_BLENDMODE_NONE);
         SDL_SetTextureAlphaMod(sv->frame, alpha);
         if (rot)
             SDL_RenderCopyEx(r, sv->frame, NULL, &dst, rot, NULL, SDL_FLIP_NONE);
@@ -160,8 +163,6 @@ static int slot_tick(struct scene *s, struct scene_slot *sl, int64_t now_ms, int
     if (!sl->used || !sv || !sv->started || sv->ended)
         return 0;
     int rc = video_update(sv->v, s->renderer, &sv->frame, now_ms);
-    if (rc == 1)
-        SDL_SetTextureBlendMode(sv->frame, SDL_BLENDMODE_BLEND);
     if (rc < 0) {
         sv->ended = true;  /* the last frame stays on screen */
         return 0;
