@@ -19,6 +19,10 @@ int mastodon_parse(const char *data, size_t len, struct feed **out, char *err, s
  * root element). */
 int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen);
 
+/* Initialises libxml2 once and silences its generic error output on the
+ * calling thread (encoding errors are printed despite XML_PARSE_NOERROR). */
+void feed_xml_quiet(void);
+
 /* Writes a printf message into err (err may be NULL); returns code. */
 int feed_fail(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

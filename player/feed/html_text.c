@@ -64,6 +64,7 @@ static htmlDocPtr parse(const char *html, size_t len)
     if (!html || len == 0 || len > (size_t)DP_FEED_MAX_BYTES)
         return NULL;
     /* libxml2 gives up on invalid UTF-8 (it switches to Latin-1): repair first. */
+    feed_xml_quiet();
     size_t fixed_len;
     char *fixed = feed_utf8_repair(html, len, &fixed_len);
     htmlDocPtr doc = htmlReadMemory(fixed, (int)fixed_len, NULL, "UTF-8",

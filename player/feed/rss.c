@@ -104,6 +104,8 @@ static void parse_item(const xmlNode *item, const char *channel_author, struct f
     p->title = title_text(xml_child_text(item, NULL, "title"));
     if (!p->title)
         p->title = title_text(xml_child_text(item, NS_DC, "title"));
+    if (!p->title)
+        p->title = title_text(xml_child_text(item, NS_MEDIA, "title"));
 
     char *desc = xml_inner_markup(xml_child(item, NULL, "description"));
     char *encoded = xml_inner_markup(xml_child(item, NS_CONTENT, "encoded"));

@@ -98,6 +98,19 @@ static void xml_init(void)
     xmlInitParser();
 }
 
+static void xml_silent(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+void feed_xml_quiet(void)
+{
+    pthread_once(&xml_once, xml_init);
+    /* libxml2 keeps this per thread; encoding errors bypass XML_PARSE_NOERROR. */
+    xmlSetGenericErrorFunc(NULL, xml_silent);
+}
+
 /* True when the document is UTF-8 (declared or by default). */
 static bool is_utf8_doc(const char *data, size_t len)
 {
@@ -132,7 +145,7 @@ static bool is_utf8_doc(const char *data, size_t len)
 
 int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen)
 {
-    pthread_once(&xml_once, xml_init);
+    feed_xml_quiet();
     if (len > (size_t)DP_FEED_MAX_BYTES || len > (size_t)INT32_MAX)
         return feed_fail(err, errlen, FEED_ERR_TOO_LARGE, "feed too large");
     char *fixed = NULL;

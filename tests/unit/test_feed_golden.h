@@ -17,7 +17,7 @@
 
 #include "feed/feed.h"
 
-static char *golden_read(const char *path, size_t *len)
+__attribute__((unused)) static char *golden_read(const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
@@ -39,7 +39,7 @@ static char *golden_read(const char *path, size_t *len)
     return data;
 }
 
-static void golden_on_drop(void *ctx, const char *post_id, const char *url, const char *reason)
+__attribute__((unused)) static void golden_on_drop(void *ctx, const char *post_id, const char *url, const char *reason)
 {
     cJSON *drops = ctx;
     cJSON *o = cJSON_CreateObject();
@@ -50,7 +50,7 @@ static void golden_on_drop(void *ctx, const char *post_id, const char *url, cons
 }
 
 /* The normalised result of parsing one document: caller frees. */
-static char *golden_render(const char *data, size_t len, const char *base_url)
+__attribute__((unused)) static char *golden_render(const char *data, size_t len, const char *base_url)
 {
     cJSON *drops = cJSON_CreateArray();
     struct feed *f = NULL;
@@ -76,7 +76,7 @@ static char *golden_render(const char *data, size_t len, const char *base_url)
     return copy;
 }
 
-static int golden_cmp(const void *a, const void *b)
+__attribute__((unused)) static int golden_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -84,7 +84,7 @@ static int golden_cmp(const void *a, const void *b)
 /* Runs every fixture of dir whose name ends in ext (".json", ".xml") and is
  * not an expected file. Returns the number of mismatches; *count gets the
  * number of fixtures. */
-static int golden_run_dir(const char *dir, const char *ext, const char *base_url, int *count)
+__attribute__((unused)) static int golden_run_dir(const char *dir, const char *ext, const char *base_url, int *count)
 {
     DIR *d = opendir(dir);
     if (!d) {
