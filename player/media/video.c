@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -823,6 +824,34 @@ double video_get_max_drift_ms(const struct video *v) { return v->max_drift; }
 int64_t video_get_conversions(const struct video *v) { return v->conversions; }
 int64_t video_duration_ms(const struct video *v) { return v->duration_ms; }
 bool video_has_audio(const struct video *v) { return v->asrc != NULL; }
+
+/* ---- FFmpeg's log ------------------------------------------------------ */
+
+static atomic_bool ff_verbose;
+
+static void ff_log(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (level > AV_LOG_WARNING)
+        return;
+    char line[512];
+    int prefix = 1;
+    av_log_format_line2(avcl, level, fmt, vl, line, sizeof line, &prefix);
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    if (n == 0)
+        return;
+    if (atomic_load(&ff_verbose))
+        LOG_W("ffmpeg", "%s", line);
+    else
+        LOG_D("ffmpeg", "%s", line);
+}
+
+void video_log_init(bool verbose)
+{
+    atomic_store(&ff_verbose, verbose);
+    av_log_set_callback(ff_log);
+}
 
 /* ---- benchmark 1 ------------------------------------------------------- */
 

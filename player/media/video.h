@@ -137,6 +137,12 @@ bool video_has_audio(const struct video *v);
  * drawing thread free of even that, hand the pointer to another thread. */
 void video_close(struct video *v);
 
+/* Routes FFmpeg's own messages into our log (tag "ffmpeg"): its errors and
+ * warnings at debug level (a broken file is reported once by the caller,
+ * not by a screen of decoder noise), or at warn level when verbose. Call
+ * once at start, from the main thread, before any video_open. */
+void video_log_init(bool verbose);
+
 /* Benchmark 1: demux and decode path as fast as possible (no pacing, no
  * display, no audio) through the same threads and queues. threads: decoder
  * threads (0: FFmpeg's choice). Returns 0 and the frame count and wall

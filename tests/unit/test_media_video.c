@@ -440,6 +440,7 @@ static void test_benchmark_decode(void **state)
 int main(void)
 {
     setenv("SDL_AUDIODRIVER", "dummy", 0);
+    video_log_init(false);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plays_frame_count),
         cmocka_unit_test(test_late_frames_dropped),
