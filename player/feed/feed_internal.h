@@ -31,14 +31,15 @@ int feed_fail(char *err, size_t errlen, int code, const char *fmt, ...)
  * NUL bytes are dropped; nothing else changes. Caller frees; never NULL. */
 char *feed_utf8_repair(const char *s, size_t len, size_t *out_len);
 
-/* JSON nesting deeper than max (outside strings) -> false. Linear, no
- * allocation: used before handing hostile input to cJSON. */
-bool feed_json_depth_ok(const char *s, size_t len, int max);
+/* Checks a JSON document against the RFC 8259 grammar in one linear pass
+ * without allocating (a leading UTF-8 BOM is allowed). Returns FEED_OK,
+ * FEED_ERR_REJECTED when nesting exceeds max_depth, else FEED_ERR_SYNTAX. */
+int feed_json_check(const char *s, size_t len, int max_depth);
 
 struct cJSON;
 /* Parses a whole JSON document with cJSON after the depth check: nesting
- * beyond DP_JSON_MAX_DEPTH -> FEED_ERR_REJECTED, bad JSON or anything but
- * whitespace after it -> FEED_ERR_SYNTAX. *root is freed with cJSON_Delete. */
+ * beyond DP_JSON_MAX_DEPTH -> FEED_ERR_REJECTED, anything feed_json_check
+ * refuses -> FEED_ERR_SYNTAX. *root is freed with cJSON_Delete. */
 int feed_json_parse(const char *data, size_t len, struct cJSON **root, char *err,
                     size_t errlen);
 

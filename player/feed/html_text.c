@@ -76,6 +76,10 @@ static htmlDocPtr parse(const char *html, size_t len)
 
 char *html_to_text(const char *html, size_t len)
 {
+    /* Plain text (no tag, no entity): HTML whitespace rules only. */
+    if (html && len <= (size_t)DP_FEED_MAX_BYTES && !memchr(html, '<', len) &&
+        !memchr(html, '&', len))
+        return dp_text_sanitize(html, len, DP_TEXT_MAX_CHARS, false);
     htmlDocPtr doc = parse(html, len);
     if (!doc)
         return dp_strdup("");

@@ -140,6 +140,8 @@ static void parse_item(const xmlNode *item, const char *channel_author, struct f
     p->published_ms = item_date(item);
     p->author = xml_child_text(item, NS_DC, "creator");
     if (!p->author)
+        p->author = xml_child_text(item, NS_DC, "author");
+    if (!p->author)
         p->author = author_name(xml_child_text(item, NULL, "author"));
     if (!p->author)
         p->author = xml_child_text(item, NS_ITUNES, "author");
@@ -173,6 +175,8 @@ int rss_parse_doc(xmlDoc *doc, xmlNode *root, struct feed *f)
     xmlNode *channel = xml_child(root, NULL, "channel");
     if (channel) {
         f->title = title_text(xml_child_text(channel, NULL, "title"));
+        if (!f->title)
+            f->title = title_text(xml_child_text(channel, NS_DC, "title"));
         f->home = xml_text_url(xml_child(channel, NULL, "link"));
         xmlNode *image = xml_child(channel, NULL, "image");
         if (!image)

@@ -33,8 +33,12 @@ static const struct {
     {"entry_title_escaped_markup.xml", "titles are plain text: HTML markup removed"},
     {"entry_title_inline_markup.xml", "titles are plain text: inline XHTML markup removed"},
     {"entry_title_inline_markup_2.xml", "titles are plain text: entities decoded"},
-    {"entry_title_base64.xml", "Atom 0.3 mode=base64 is not decoded"},
-    {"entry_title_base64_2.xml", "Atom 0.3 mode=base64 is not decoded"},
+    {"entry_title_base64_2.xml", "titles are plain text: HTML markup removed"},
+    {"feed_title_escaped_markup.xml", "titles are plain text: HTML markup removed"},
+    {"feed_title_inline_markup.xml", "titles are plain text: inline XHTML markup removed"},
+    {"feed_title_inline_markup_2.xml", "titles are plain text: entities decoded"},
+    {"feed_title_base64_2.xml", "titles are plain text: HTML markup removed"},
+    {"entry_author_map_author.xml", "author is the name only, without the e-mail"},
 };
 
 struct stats {
@@ -109,7 +113,7 @@ bad:
     return NULL;
 }
 
-enum field { F_ID, F_TITLE, F_LINK, F_ENC_URL, F_ENC_TYPE, F_ENC_LENGTH, F_PUBLISHED };
+enum field { F_FEED_TITLE, F_AUTHOR, F_ID, F_TITLE, F_LINK, F_ENC_URL, F_ENC_TYPE, F_ENC_LENGTH, F_PUBLISHED };
 
 struct expect {
     enum field field;
@@ -124,6 +128,8 @@ static bool parse_expect(const char *line, struct expect *e)
         const char *key;
         enum field field;
     } keys[] = {
+        {"feed['title'] == ", F_FEED_TITLE},
+        {"entries[0]['author'] == ", F_AUTHOR},
         {"entries[0]['id'] == ", F_ID},
         {"entries[0]['guid'] == ", F_ID},
         {"entries[0]['title'] == ", F_TITLE},
@@ -190,6 +196,11 @@ static char *expect_line(const char *data, size_t len)
 
 static bool check(const struct feed *f, const struct expect *e, char *got, size_t gotlen)
 {
+    snprintf(got, gotlen, "(no feed)");
+    if (f && e->field == F_FEED_TITLE) {
+        snprintf(got, gotlen, "%s", f->title ? f->title : "(null)");
+        return f->title && strcmp(f->title, e->value) == 0;
+    }
     snprintf(got, gotlen, "(no post)");
     if (!f || f->n_posts == 0)
         return false;
@@ -198,6 +209,11 @@ static bool check(const struct feed *f, const struct expect *e, char *got, size_
     const char *s = NULL;
     char num[64];
     switch (e->field) {
+    case F_FEED_TITLE:
+        break;
+    case F_AUTHOR:
+        s = p->author;
+        break;
     case F_ID:
         s = p->id;
         break;
