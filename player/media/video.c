@@ -121,7 +121,7 @@ static void *demux_main(void *arg)
 {
     struct video *v = arg;
     AVPacket *pkt = av_packet_alloc();
-    bool loop = v->opts.loop && v->opts.max_duration_ms > 0;
+    bool loop = v->opts.repeat && v->opts.max_duration_ms > 0;
     int64_t video_pkts_this_turn = 0;
 
     while (pkt && !atomic_load(&v->abort)) {
@@ -511,12 +511,12 @@ static int video_setup(struct video *v, char *err, size_t errlen)
         v->duration_ms = v->fmt->duration / (AV_TIME_BASE / 1000);
     else if (v->vst->duration > 0)
         v->duration_ms = (int64_t)ts_ms(v->vst->duration, v->vst->time_base);
-    if (v->opts.loop && v->opts.max_duration_ms > 0)
+    if (v->opts.repeat && v->opts.max_duration_ms > 0)
         v->duration_ms = v->opts.max_duration_ms;
     else if (v->opts.max_duration_ms > 0 && v->duration_ms > v->opts.max_duration_ms)
         v->duration_ms = v->opts.max_duration_ms;
 
-    if (v->opts.audio && v->opts.audio_out && !v->opts.loop)
+    if (v->opts.audio && v->opts.audio_out && !v->opts.loop && !v->opts.repeat)
         open_audio(v);
     return 0;
 }

@@ -75,8 +75,11 @@ struct video_opts {
     int volume;                  /* 0..100 */
     bool mute;                   /* decoded and timed, but not heard */
     int64_t max_duration_ms;     /* 0: no cap; else the item ends there */
-    bool loop;                   /* gifv: restart at the end until
-                                    max_duration_ms (once if 0); no sound */
+    bool loop;                   /* Mastodon gifv: silent, played once per
+                                    turn (the spec); no sound track decoded */
+    bool repeat;                 /* restart at the end until max_duration_ms
+                                    (once if 0), e.g. a short gifv filling
+                                    its slot; silent too */
     const char *hwdec;           /* "auto" | "none" | "vaapi" | "v4l2m2m" |
                                     "drm"; NULL = "auto" */
     int threads;                 /* decoder threads, 0: FFmpeg's choice */
@@ -126,7 +129,7 @@ double video_get_max_drift_ms(const struct video *v);
 int64_t video_get_conversions(const struct video *v);
 
 /* Length in ms: the container's duration capped by max_duration_ms (for a
- * looping clip, max_duration_ms when set); 0 when unknown. Any thread. */
+ * repeating clip, max_duration_ms when set); 0 when unknown. Any thread. */
 int64_t video_duration_ms(const struct video *v);
 
 /* True when the file has a sound track that this video plays. */

@@ -309,13 +309,13 @@ static void test_hevc10(void **state)
     video_close(v);
 }
 
-static void test_gifv_loops_to_cap(void **state)
+static void test_repeat_to_cap(void **state)
 {
     (void)state;
     char err[256] = "";
     struct video_opts o;
     video_opts_defaults(&o);
-    o.loop = true;
+    o.repeat = true;
     o.max_duration_ms = 2500;
     o.hwdec = "none";
     struct video *v = video_open(clip("gifv.mp4"), &o, err, sizeof err);
@@ -328,16 +328,19 @@ static void test_gifv_loops_to_cap(void **state)
     video_close(v);
 }
 
-static void test_gifv_once_without_cap(void **state)
+/* gifv: silent, once per turn, even with a cap longer than the clip. */
+static void test_gifv_once(void **state)
 {
     (void)state;
     char err[256] = "";
     struct video_opts o;
     video_opts_defaults(&o);
     o.loop = true;
+    o.max_duration_ms = 5000;
     o.hwdec = "none";
     struct video *v = video_open(clip("gifv.mp4"), &o, err, sizeof err);
     assert_non_null(v);
+    assert_false(video_has_audio(v));
     struct run r = play_fake(v, 5000);
     assert_near(r.ended_at, 1000, 0.05);
     assert_near(r.frames, 30, 0.05);
@@ -450,8 +453,8 @@ int main(void)
         cmocka_unit_test(test_broken_mid_play_ends),
         cmocka_unit_test(test_vp9),
         cmocka_unit_test(test_hevc10),
-        cmocka_unit_test(test_gifv_loops_to_cap),
-        cmocka_unit_test(test_gifv_once_without_cap),
+        cmocka_unit_test(test_repeat_to_cap),
+        cmocka_unit_test(test_gifv_once),
         cmocka_unit_test(test_max_duration),
         cmocka_unit_test(test_close_mid_play),
         cmocka_unit_test(test_audio_sync),
