@@ -622,6 +622,14 @@ int video_start(struct video *v, int64_t now_ms)
     return 0;
 }
 
+void video_set_fade(struct video *v, float f)
+{
+    if (!v->asrc)
+        return;
+    float gain = v->opts.mute ? 0.0f : (float)v->opts.volume / 100.0f;
+    audio_source_set_gain(v->asrc, gain * (f < 0 ? 0 : f > 1 ? 1 : f));
+}
+
 static SDL_YUV_CONVERSION_MODE yuv_mode(const AVFrame *f)
 {
     if (f->color_range == AVCOL_RANGE_JPEG)

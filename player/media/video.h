@@ -99,6 +99,10 @@ struct video *video_open(const char *path, const struct video_opts *o,
  * Drawing thread. Returns 0, or -1 when already started. */
 int video_start(struct video *v, int64_t now_ms);
 
+/* Scales the sound by f (0..1) on top of volume and mute: a cross-fade.
+ * Drawing thread. */
+void video_set_fade(struct video *v, float f);
+
 /* Puts the frame due at now_ms into *tex: a streaming texture owned by the
  * caller, created here when NULL and re-created when the size or format
  * changes (the caller destroys it with SDL_DestroyTexture). Before

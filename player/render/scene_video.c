@@ -14,6 +14,7 @@ struct scene_video {
     SDL_Rect overlay_at;       /* where: only the opaque part is kept */
     int box_w, box_h;
     bool started, ended;
+    float fade;                /* the sound's share in a cross-fade */
 };
 
 /* The bounding box of the pixels with alpha > 0; false when none. Blending
@@ -53,6 +54,7 @@ struct scene_video *scene_video_create(SDL_Renderer *r, struct video *v, SDL_Sur
     sv->v = v;
     sv->box_w = box_w;
     sv->box_h = box_h;
+    sv->fade = 1.0f;
     if (overlay && opaque_box(overlay, &sv->overlay_at)) {
         SDL_Surface *band = SDL_CreateRGBSurfaceWithFormat(0, sv->overlay_at.w,
                                                            sv->overlay_at.h, 32,
@@ -173,9 +175,26 @@ static int slot_tick(struct scene *s, struct scene_slot *sl, int64_t now_ms, int
     return rc == 1 ? SCENE_VIDEO_FRAME : 0;
 }
 
+static void set_fade(struct scene_slot *sl, float f)
+{
+    if (sl->used && sl->video && sl->video->fade != f) {
+        sl->video->fade = f;
+        video_set_fade(sl->video->v, f);
+    }
+}
+
 int scene_video_tick(struct scene *s, int64_t now_ms, int64_t *due)
 {
     *due = INT64_MAX;
+    /* The sounds cross-fade with the pictures. */
+    if (s->in.used && s->transition_ms > 0) {
+        double a = (double)(now_ms - s->fade_start) / (double)s->transition_ms;
+        a = a < 0 ? 0 : a > 1 ? 1 : a;
+        set_fade(&s->in, (float)a);
+        set_fade(&s->cur, (float)(1 - a));
+    } else {
+        set_fade(&s->cur, 1.0f);
+    }
     int flags = slot_tick(s, &s->cur, now_ms, due) | slot_tick(s, &s->in, now_ms, due);
     const struct scene_slot *sl = on_screen(s);
     if (sl && sl->video && sl->video->ended)
