@@ -64,6 +64,10 @@ int cache_commit(struct cache *c, const char *url, const char *etag, const char 
 /* The first durable_bytes of url's part have been fsynced by the caller:
  * a resume after a crash starts there. Downloader thread. 0 or -errno. */
 int cache_part_checkpoint(struct cache *c, const char *url, int64_t durable_bytes);
+/* Deletes the parts (and validators) of URLs not in keep: downloads that
+ * will not be resumed. Blocking (disk scan); downloader thread. Returns the
+ * number removed. */
+int cache_prune_parts(struct cache *c, const char *const *keep, size_t n_keep);
 /* Deletes url's .part and its validator. */
 void cache_part_discard(struct cache *c, const char *url);
 /* The validators of a complete file and when it was last checked with the

@@ -12,6 +12,7 @@
  * conditional request with them could otherwise keep an old feed). */
 #include "cache/cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -198,4 +199,36 @@ int cache_load_feed(struct cache *c, const char *feed_url, char **body, size_t *
                     char **content_type, char **etag, char **last_modified)
 {
     return cache_load_feed_ex(c, feed_url, body, len, content_type, etag, last_modified, NULL);
+}
+
+int cache_prune_parts(struct cache *c, const char *const *keep, size_t n_keep)
+{
+    char dpath[4096];
+    snprintf(dpath, sizeof dpath, "%s/media", c->dir);
+    DIR *d = opendir(dpath);
+    if (!d)
+        return 0;
+    int removed = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!cache_is_key_name(de->d_name, ".pmeta"))
+            continue;
+        char p[4096];
+        if (snprintf(p, sizeof p, "%s/%s", dpath, de->d_name) >= (int)sizeof p)
+            continue;
+        struct record r;
+        if (record_load(p, &r) != 0)
+            continue;
+        bool wanted = false;
+        for (size_t i = 0; i < n_keep && !wanted; i++)
+            wanted = strcmp(keep[i], r.url) == 0;
+        if (!wanted) {
+            LOG_I("cache", "dropping the unfinished download of %s: no longer wanted", r.url);
+            cache_part_discard(c, r.url);
+            removed++;
+        }
+        record_finish(&r);
+    }
+    closedir(d);
+    return removed;
 }

@@ -9,8 +9,9 @@
  * behind a large video.
  *
  * Parts: the validator (ETag or Last-Modified) is recorded before the first
- * byte is written; every NET_CHECKPOINT_BYTES the part is fsynced and its
- * durable length recorded, so a kill or a power cut loses at most that much.
+ * byte is written; every NET_CHECKPOINT_BYTES (or NET_CHECKPOINT_MS on a slow
+ * link) the part is fsynced and its durable length recorded, so a kill or a
+ * power cut loses at most that much.
  * A resume sends Range + If-Range; a 200 answer restarts from zero.
  * Failures back off per URL; ENOSPC pauses every download (never playback). */
 #include <errno.h>
@@ -58,6 +59,7 @@ struct part_sink {
     int64_t base;          /* where this body starts in the file */
     int64_t written;
     int64_t since_checkpoint;
+    int64_t checkpoint_ms;  /* monotonic time of the last checkpoint */
     bool resumable;
     bool began;            /* sink_begin ran: the part holds this answer */
     char part_etag[256], part_lm[64];
@@ -179,13 +181,16 @@ static int sink_write(void *ctx, const void *data, size_t len)
     }
     s->written += (int64_t)len;
     s->since_checkpoint += (int64_t)len;
-    if (s->resumable && s->since_checkpoint >= NET_CHECKPOINT_BYTES) {
+    int64_t now = dp_mono_ms();
+    if (s->resumable && (s->since_checkpoint >= NET_CHECKPOINT_BYTES ||
+                         now - s->checkpoint_ms >= NET_CHECKPOINT_MS)) {
         if (fsync(s->fd) < 0)
             return -errno;
         int e = cache_part_checkpoint(s->n->cache, s->url, s->base + s->written);
         if (e < 0)
             return e;
         s->since_checkpoint = 0;
+        s->checkpoint_ms = now;
     }
     set_progress(s, s->base + s->written, -1);
     return 0;
@@ -215,7 +220,8 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
         snprintf(o->error, sizeof o->error, "cannot prepare the download: %s", strerror(-e));
         return;
     }
-    struct part_sink s = {.n = n, .slot = slot, .url = job->url, .have = p.have};
+    struct part_sink s = {.n = n, .slot = slot, .url = job->url, .have = p.have,
+                          .checkpoint_ms = dp_mono_ms()};
     if (job->revalidate)
         s.have = 0;
     snprintf(s.part_etag, sizeof s.part_etag, "%s", p.etag);
@@ -471,6 +477,30 @@ static const char *result_name(enum job_result r)
     }
 }
 
+/* lock held (dropped meanwhile). Once the wanted list has settled and no
+ * download runs, parts of URLs no longer wanted are deleted. False when it
+ * has to wait for the other downloader. */
+static bool prune_parts(struct net *n)
+{
+    for (int i = 0; i < DP_DOWNLOADERS; i++) {
+        if (n->slots[i].url)
+            return false;   /* the other downloader is busy: later */
+    }
+    unsigned gen = n->wanted_gen;
+    size_t count = n->n_wanted;
+    char **copy = dp_calloc(count ? count : 1, sizeof *copy);
+    for (size_t i = 0; i < count; i++)
+        copy[i] = dp_strdup(n->wanted[i]);
+    n->pruned_gen = gen;
+    pthread_mutex_unlock(&n->lock);
+    cache_prune_parts(n->cache, (const char *const *)copy, count);
+    for (size_t i = 0; i < count; i++)
+        free(copy[i]);
+    free(copy);
+    pthread_mutex_lock(&n->lock);
+    return true;
+}
+
 void *net_downloader_main(void *arg)
 {
     struct dl_arg *a = arg;
@@ -483,6 +513,8 @@ void *net_downloader_main(void *arg)
         struct job job;
         int64_t wake_at;
         if (!pick(n, self, &job, &wake_at)) {
+            if (self == 0 && n->pruned_gen != n->wanted_gen && prune_parts(n))
+                continue;
             net_wait_until(&n->dl_cond, &n->lock, wake_at);
             continue;
         }

@@ -209,6 +209,7 @@ void net_set_wanted(struct net *n, const char *const *urls, size_t n_urls)
     n->n_wanted = count;
     n->states = states;
     n->n_states = count;
+    n->wanted_gen++;
     pthread_cond_broadcast(&n->dl_cond);
     pthread_mutex_unlock(&n->lock);
     for (size_t i = 0; i < n_old; i++)

@@ -15,7 +15,8 @@
 #define NET_RETRY_AFTER_MAX_MS   (60LL * 60 * 1000)  /* a longer Retry-After is cut */
 #define NET_MEDIA_BACKOFF_MIN_MS (5LL * 1000)        /* first retry of a failed download */
 #define NET_DISK_FULL_PAUSE_MS   (60LL * 1000)       /* downloads pause after ENOSPC */
-#define NET_CHECKPOINT_BYTES     (4LL * 1024 * 1024) /* part fsynced and recorded */
+#define NET_CHECKPOINT_BYTES     (1LL * 1024 * 1024) /* part fsynced and recorded ... */
+#define NET_CHECKPOINT_MS        (2LL * 1000)        /* ... or after this long */
 #define NET_IDLE_RECHECK_MS      (60LL * 1000)       /* downloaders look for due work */
 #define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
 
@@ -51,6 +52,8 @@ struct net {
     bool poll_now;
     char **wanted;
     size_t n_wanted;
+    unsigned wanted_gen;           /* changes with each net_set_wanted */
+    unsigned pruned_gen;           /* the list stale parts were pruned for */
     struct url_state *states;
     size_t n_states;
     struct dl_slot slots[DP_DOWNLOADERS];

@@ -60,6 +60,7 @@ class FaultServer:
         self.rate = 256 * 1024    # bytes/s for "slow"
         self.requests = []        # dicts: path, headers, mode, status
         self.bytes_sent = 0
+        self.bytes_received = 0   # request heads
         self.bytes_by_path = {}
         self.cut_seen = set()
         self.http_port = None     # target of redirect_http
@@ -94,12 +95,13 @@ class FaultServer:
 
     def stats(self):
         with self.lock:
-            return {"bytes_sent": self.bytes_sent, "requests": list(self.requests),
-                    "bytes_by_path": dict(self.bytes_by_path)}
+            return {"bytes_sent": self.bytes_sent, "bytes_received": self.bytes_received,
+                    "requests": list(self.requests), "bytes_by_path": dict(self.bytes_by_path)}
 
     def reset_stats(self):
         with self.lock:
             self.bytes_sent = 0
+            self.bytes_received = 0
             self.bytes_by_path = {}
             self.requests = []
 
@@ -188,7 +190,9 @@ class FaultServer:
             req = read_request(conn)
             if req is None:
                 return
-            self._answer(conn, *req)
+            with self.lock:
+                self.bytes_received += req[3]
+            self._answer(conn, *req[:3])
         except (OSError, ssl.SSLError):
             pass
         finally:
@@ -410,7 +414,8 @@ def read_request(conn):
         data += chunk
         if len(data) > 65536:
             return None
-    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    raw = data.split(b"\r\n\r\n", 1)[0]
+    head = raw.decode("latin-1")
     lines = head.split("\r\n")
     parts = lines[0].split(" ")
     if len(parts) < 2:
@@ -419,7 +424,7 @@ def read_request(conn):
     for line in lines[1:]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
-    return parts[0], parts[1], headers
+    return parts[0], parts[1], headers, len(raw) + 4
 
 
 def make_cert(dirpath):
