@@ -85,6 +85,41 @@ static void test_errors(void **state)
     assert_null(f);
 }
 
+static void test_detection(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *doc, *content_type;
+        int result;
+        const char *format;
+    } cases[] = {
+        {"\xEF\xBB\xBF {\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":"
+         "[{\"id\":\"1\",\"content_text\":\"x\"}]}", NULL, FEED_OK, "jsonfeed"},
+        {"\n\t[{\"id\":\"1\",\"content\":\"<p>x</p>\"}]", "text/html", FEED_OK, "mastodon"},
+        {"  <rss><channel><item><guid>1</guid><title>x</title></item></channel></rss>",
+         "application/json", FEED_OK, "rss"},
+        {"\xEF\xBB\xBF<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>1</id>"
+         "<title>x</title></entry></feed>", NULL, FEED_OK, "atom"},
+        {"{\"items\":[{\"id\":\"1\",\"content_text\":\"x\"}]}", "application/feed+json",
+         FEED_ERR_SYNTAX, NULL},
+        {"plain text", "application/rss+xml", FEED_ERR_SYNTAX, NULL},
+        {"<html><body>x</body></html>", NULL, FEED_ERR_SYNTAX, NULL},
+        {"[]", NULL, FEED_ERR_EMPTY, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct feed *f = NULL;
+        char err[256];
+        int r = feed_parse(cases[i].doc, strlen(cases[i].doc), NULL, cases[i].content_type, &f,
+                           err, sizeof err, NULL, NULL);
+        if (r != cases[i].result)
+            fail_msg("case %zu: %d (%s)", i, r, err);
+        if (f) {
+            assert_string_equal(f->format, cases[i].format);
+            feed_unref(f);
+        }
+    }
+}
+
 static void test_deep_nesting_fast(void **state)
 {
     (void)state;
@@ -230,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_local_feed_allows_file),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_detection),
         cmocka_unit_test(test_deep_nesting_fast),
         cmocka_unit_test(test_refcount),
         cmocka_unit_test(test_many_posts_capped),
