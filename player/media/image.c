@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +92,48 @@ void image_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h)
         *w = 1;
     if (*h < 1)
         *h = 1;
+}
+
+/* ---- PNG structure ------------------------------------------------------------ */
+
+static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+{
+    static uint32_t table[256];
+    static bool ready;   /* benign race: every thread computes the same table */
+    if (!ready) {
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++)
+                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        ready = true;
+    }
+    crc = ~crc;
+    while (n--)
+        crc = table[(crc ^ *p++) & 255] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* Walks every chunk before libpng sees the file: each must fit in the file
+ * and carry a correct CRC, and IEND must be there. A chunk that declares a
+ * huge length would otherwise make the decoder skip through gigabytes of
+ * a short memory buffer; a truncated file would be half drawn. */
+static bool png_well_formed(const unsigned char *d, size_t len)
+{
+    size_t pos = 8;
+    while (pos + 12 <= len) {
+        uint32_t n = be32(d + pos);
+        if (n > 0x7fffffffu || n > len - pos - 12)
+            return false;
+        uint32_t crc = crc32_update(0, d + pos + 4, (size_t)n + 4);
+        if (crc != be32(d + pos + 8 + n))
+            return false;
+        if (memcmp(d + pos + 4, "IEND", 4) == 0)
+            return true;
+        pos += 12 + (size_t)n;
+    }
+    return false;
 }
 
 /* ---- JPEG through libjpeg ------------------------------------------------ */
@@ -337,6 +381,10 @@ int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
         if (w <= 0 || h <= 0 || w > DP_IMAGE_MAX_SIDE || h > DP_IMAGE_MAX_SIDE ||
             (int64_t)w * h > DP_IMAGE_MAX_PIXELS_FULL) {
             snprintf(reason, IMAGE_REASON_CAP, w <= 0 || h <= 0 ? "decode_error" : "too_large");
+            goto fail;
+        }
+        if (fmt == IMAGE_PNG && !png_well_formed((unsigned char *)data, len)) {
+            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
             goto fail;
         }
         SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
