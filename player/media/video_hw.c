@@ -13,6 +13,7 @@
 #include "base/log.h"
 
 static atomic_bool hw_logged;
+static atomic_bool hw_warned;
 
 static void hw_log_choice(const char *codec, const char *what)
 {
@@ -148,7 +149,7 @@ AVCodecContext *video_hw_open_decoder(const AVStream *st, const char *hwdec, int
             hw_log_choice(codec_name, what);
             return ctx;
         }
-        if (order == one)
+        if (order == one && !atomic_exchange(&hw_warned, true))
             LOG_W("media", "hwdec %s unavailable for %s: software decoding", hwdec,
                   codec_name);
     }
