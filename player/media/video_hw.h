@@ -9,9 +9,9 @@
 
 /* Opens a decoder for st: hwdec "auto" tries the platform's hardware
  * decoder (vaapi on PCs; v4l2m2m then drm on ARM boards) and falls back to
- * software; "none" is software; "vaapi", "v4l2m2m", "drm" try that one and
- * fall back to software with a warning (once per process). The choice is logged at info level
- * once per process, at debug level after. Any thread. Returns an owned,
+ * software; "none" is software; "vaapi", "v4l2m2m", "drm" try that one
+ * and fall back to software with a warning (once per process). The choice
+ * is logged at info level once per process, at debug level after. Any thread. Returns an owned,
  * opened context (avcodec_free_context) or NULL with a reason in err. */
 AVCodecContext *video_hw_open_decoder(const AVStream *st, const char *hwdec, int threads,
                                       char *err, size_t errlen);
