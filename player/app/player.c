@@ -83,6 +83,7 @@ struct player {
     bool standby;                 /* the standby card is on screen */
     int64_t standby_refreshed;
     bool standby_requested;
+    bool standby_stale;           /* the feed changed while it was being drawn */
 
     /* The item that comes next. */
     enum next_state next;
@@ -317,7 +318,7 @@ static void request_standby(struct player *p)
     req->gen = p->gen;
     req->what = LOAD_STANDBY;
     req->title = dp_strdup(p->feed ? p->feed->title : NULL);
-    req->downloading = prog.pending + prog.active;
+    req->downloading = prog.pending;   /* wanted and not cached, running ones included */
     req->percent = prog.active_total > 0 ? (int)(prog.active_bytes * 100 / prog.active_total)
                                          : -1;
     req->now_wall_ms = dp_wall_ms();
@@ -464,8 +465,7 @@ static void update_wanted(struct player *p)
             urls[k++] = items[i].media->url;
     }
     if (p->net)
-        net_set_wanted(p->net, urls, k);
-    cache_set_rotation(p->cache, urls, k);
+        net_set_wanted(p->net, urls, k);   /* also tells the cache what to keep */
     free(urls);
 }
 
@@ -496,6 +496,13 @@ static void handle_feed(struct player *p, struct feed *feed)
     if (interrupt)
         p->cur_deadline = dp_mono_ms();
     plan_next(p);
+    /* The standby card names the feed and counts its downloads. */
+    if ((p->standby || !p->cur_id) && p->next == NEXT_NONE) {
+        if (p->standby_requested)
+            p->standby_stale = true;
+        else
+            request_standby(p);
+    }
 }
 
 static void handle_loaded(struct player *p, struct loader_result *res, int64_t now)
@@ -510,6 +517,10 @@ static void handle_loaded(struct player *p, struct loader_result *res, int64_t n
             scene_start(&p->scene, now);
             p->standby = true;
             p->dirty = true;
+        }
+        if (p->standby_stale) {
+            p->standby_stale = false;
+            request_standby(p);
         }
         return;
     }
@@ -692,7 +703,10 @@ static void loop(struct player *p)
             break;
         bool animating = scene_in_transition(&p->scene);
         bool interval = p->snaps && p->cl->snapshot_interval_ms > 0;
-        if (p->dirty || animating || (interval && now >= p->next_interval_snap))
+        /* Nothing is drawn before the first picture (the standby card) is
+         * there: a frame of plain background is what a viewer must not see. */
+        bool content = p->scene.cur.used;
+        if (content && (p->dirty || animating || (interval && now >= p->next_interval_snap)))
             draw(p, now);
 
         /* The next thing that needs the main thread. */
@@ -703,7 +717,7 @@ static void loop(struct player *p)
             deadline = min64(deadline, p->cur_deadline);
         if (p->standby)
             deadline = min64(deadline, p->standby_refreshed + STANDBY_REFRESH_MS);
-        if (interval)
+        if (interval && content)
             deadline = min64(deadline, p->next_interval_snap);
         if (p->cl->run_for_ms > 0)
             deadline = min64(deadline, p->start_ms + p->cl->run_for_ms);
