@@ -60,6 +60,8 @@ struct part_sink {
     int64_t written;
     int64_t since_checkpoint;
     int64_t checkpoint_ms;  /* monotonic time of the last checkpoint */
+    int64_t logged_ms;      /* of the last progress line */
+    int64_t total;          /* expected size, -1 when unknown */
     bool resumable;
     bool began;            /* sink_begin ran: the part holds this answer */
     char part_etag[256], part_lm[64];
@@ -150,6 +152,7 @@ static int sink_begin(void *ctx, const struct http_resp *r)
             snprintf(s->last_modified, sizeof s->last_modified, "%s", s->part_lm);
         }
         s->resumable = true;
+        s->total = r->range_total;
         set_progress(s, s->base, r->range_total);
         return 0;
     }
@@ -160,6 +163,7 @@ static int sink_begin(void *ctx, const struct http_resp *r)
     if (cache_part_set_validator(s->n->cache, s->url, s->etag, s->last_modified) < 0)
         return -1;
     s->resumable = (s->etag[0] && strncmp(s->etag, "W/", 2) != 0) || s->last_modified[0];
+    s->total = r->content_length;
     set_progress(s, 0, r->content_length);
     return 0;
 }
@@ -193,6 +197,15 @@ static int sink_write(void *ctx, const void *data, size_t len)
         s->checkpoint_ms = now;
     }
     set_progress(s, s->base + s->written, -1);
+    if (now - s->logged_ms >= NET_PROGRESS_LOG_MS) {
+        s->logged_ms = now;
+        if (s->total > 0)
+            LOG_I("net", "downloading %s: %" PRId64 " of %" PRId64 " bytes (%d%%)", s->url,
+                  s->base + s->written, s->total,
+                  (int)((s->base + s->written) * 100 / s->total));
+        else
+            LOG_I("net", "downloading %s: %" PRId64 " bytes", s->url, s->base + s->written);
+    }
     return 0;
 }
 
@@ -221,7 +234,8 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
         return;
     }
     struct part_sink s = {.n = n, .slot = slot, .url = job->url, .have = p.have,
-                          .checkpoint_ms = dp_mono_ms()};
+                          .checkpoint_ms = dp_mono_ms(), .logged_ms = dp_mono_ms(),
+                          .total = -1};
     if (job->revalidate)
         s.have = 0;
     snprintf(s.part_etag, sizeof s.part_etag, "%s", p.etag);
@@ -345,7 +359,9 @@ static void run_local(struct net *n, int slot, const struct job *job, struct out
     struct cache_part p;
     cache_part_discard(n->cache, job->url);
     int e = cache_part_begin(n->cache, job->url, &p);
-    struct part_sink s = {.n = n, .slot = slot, .url = job->url, .fd = -1};
+    struct part_sink s = {.n = n, .slot = slot, .url = job->url, .fd = -1,
+                          .checkpoint_ms = dp_mono_ms(), .logged_ms = dp_mono_ms(),
+                          .total = st.st_size};
     if (e == 0)
         s.fd = open(p.path, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (s.fd < 0) {

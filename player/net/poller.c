@@ -322,17 +322,8 @@ void *net_poller_main(void *arg)
             .bytes = -1,
             .error = ok ? NULL : ps.error,
         };
-        if (ok)
-            LOG_I("net", "poll %s: %s (%ld, %" PRId64 " ms)", n->cfg.feed_url,
-                  outcome_name[out], ps.status, dp_mono_ms() - t0);
-        else
-            LOG_W("net", "poll %s: %s: %s", n->cfg.feed_url, outcome_name[out], ps.error);
-        net_emit(n, &ev);
-        if (dp_mono_ms() - last_flush >= NET_FLUSH_INTERVAL_MS) {
-            cache_flush(n->cache);   /* shown times, for eviction order */
-            last_flush = dp_mono_ms();
-        }
-
+        /* The shared figures first, so that a reader woken by the event
+         * sees them. */
         pthread_mutex_lock(&n->lock);
         int64_t now_wall = dp_wall_ms();
         n->last_poll_wall_ms = now_wall;
@@ -343,8 +334,21 @@ void *net_poller_main(void *arg)
             snprintf(n->last_error, sizeof n->last_error, "%s", ps.error);
         }
         int64_t delay = next_delay(&ps, out);
-        if (!ok)
-            LOG_I("net", "next poll in %" PRId64 " s", delay / 1000);
+        pthread_mutex_unlock(&n->lock);
+
+        if (ok)
+            LOG_I("net", "poll %s: %s (%ld, %" PRId64 " ms)", n->cfg.feed_url,
+                  outcome_name[out], ps.status, dp_mono_ms() - t0);
+        else
+            LOG_W("net", "poll %s: %s: %s; next in %" PRId64 " s", n->cfg.feed_url,
+                  outcome_name[out], ps.error, delay / 1000);
+        net_emit(n, &ev);
+        if (dp_mono_ms() - last_flush >= NET_FLUSH_INTERVAL_MS) {
+            cache_flush(n->cache);   /* shown times, for eviction order */
+            last_flush = dp_mono_ms();
+        }
+
+        pthread_mutex_lock(&n->lock);
         int64_t deadline = dp_mono_ms() + delay;
         while (!net_stopping(n) && !n->poll_now && dp_mono_ms() < deadline)
             net_wait_until(&n->poll_cond, &n->lock, deadline);

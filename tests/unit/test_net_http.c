@@ -368,6 +368,22 @@ static void test_net_end_to_end(void **state)
     assert_true(cache_has(c, media_url));
     assert_string_equal(ev.last_download, "ok");
 
+    /* A cached file is revalidated once its last check is a day old: a
+     * conditional request, a 304, and a new check time. */
+    int downloads = ev.downloads;
+    net_set_wanted(n, wanted, 1);
+    usleep(300 * 1000);
+    assert_int_equal(ev.downloads, downloads);   /* checked just now: nothing */
+    int64_t day_ago = dp_wall_ms() - 25LL * 3600 * 1000, checked = 0;
+    cache_mark_checked(c, media_url, day_ago);
+    net_set_wanted(n, NULL, 0);                  /* wakes the downloaders */
+    net_set_wanted(n, wanted, 1);
+    assert_true(wait_for(&ev, &ev.downloads, downloads + 1));
+    assert_string_equal(ev.last_download, "not_modified");
+    char etag[256], lm[64];
+    assert_true(cache_validators(c, media_url, etag, sizeof etag, lm, sizeof lm, &checked));
+    assert_true(checked > day_ago + 3600 * 1000);
+
     /* Unchanged feed: 304, no new feed. */
     net_poll_now(n);
     assert_true(wait_for(&ev, &ev.polls, 2));
