@@ -107,14 +107,6 @@ void scene_video_start(struct scene_video *sv, int64_t now_ms)
 void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
                       uint32_t background, Uint8 alpha)
 {
-    if (alpha < 255) {
-        /* An opaque canvas at alpha: the background first. */
-        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-        SDL_SetRenderDrawColor(r, (background >> 16) & 255, (background >> 8) & 255,
-                               background & 255, alpha);
-        SDL_RenderFillRect(r, NULL);
-        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-    }
     int vw, vh, rot;
     video_get_size(sv->v, &vw, &vh, &rot);
     bool quarter = rot == 90 || rot == 270;
@@ -124,6 +116,24 @@ void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
     /* SDL turns the destination rectangle about its centre. */
     int dw = (int)(vw * scale + 0.5), dh = (int)(vh * scale + 0.5);
     SDL_Rect dst = {(w - dw) / 2, (h - dh) / 2, dw, dh};
+    if (alpha < 255) {
+        /* An opaque canvas at alpha: the background, but only around the
+         * picture (a software renderer blends every pixel it is given). */
+        int sw = quarter ? dh : dw, sh = quarter ? dw : dh;
+        int x0 = (w - sw) / 2, y0 = (h - sh) / 2;
+        SDL_Rect bars[4] = {
+            {0, 0, w, y0}, {0, y0 + sh, w, h - y0 - sh},
+            {0, y0, x0, sh}, {x0 + sw, y0, w - x0 - sw, sh},
+        };
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawColor(r, (background >> 16) & 255, (background >> 8) & 255,
+                               background & 255, alpha);
+        for (int i = 0; i < 4; i++) {
+            if (bars[i].w > 0 && bars[i].h > 0)
+                SDL_RenderFillRect(r, &bars[i]);
+        }
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    }
     if (sv->frame) {
         /* Blending only while fading: a plain copy costs a software
          * renderer a fraction of an alpha blend. */
