@@ -88,6 +88,15 @@ int main(int argc, char **argv)
         feed = dp_strdup(cfg.feed_url);
     else
         feed = dp_strfmt("%s/demo/feed.json", assets);
+    /* A relative local path becomes absolute, so that the media it names
+     * resolve the same whatever the working directory later is. */
+    if (!strstr(feed, "://") && feed[0] != '/') {
+        char *abs = realpath(feed, NULL);
+        if (abs) {
+            free(feed);
+            feed = abs;
+        }
+    }
     char *cache_dir = cl.cache_dir ? dp_strdup(cl.cache_dir)
                       : cfg.cache_dir && *cfg.cache_dir ? dp_strdup(cfg.cache_dir)
                                                          : options_default_cache_dir();

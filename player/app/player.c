@@ -48,6 +48,7 @@ enum msg_type { MSG_FEED = 1, MSG_MEDIA, MSG_LOADED, MSG_SIGNAL };
 #define PUMP_MS 1000              /* SDL event pumping where SDL cannot wait */
 #define STANDBY_REFRESH_MS 5000   /* download progress on the standby card */
 #define MIN_DURATION_MS 1000
+#define STANDBY_AFTER_MS 250      /* nothing ready this long after start: standby */
 
 enum next_state { NEXT_NONE, NEXT_REQUESTED, NEXT_READY, NEXT_SAME };
 
@@ -334,11 +335,8 @@ static void plan_next(struct player *p)
         return;
     const struct item *it = rotation_next(p->rotation, dp_wall_ms(), item_ready, p,
                                           on_rotation_skip);
-    if (!it) {
-        if (!p->cur_id && !p->standby && !p->standby_requested)
-            request_standby(p);
-        return;
-    }
+    if (!it)
+        return;   /* the loop shows the standby card when the screen is empty */
     if (p->cur_id && strcmp(it->id, p->cur_id) == 0 && !p->standby) {
         /* The only playable item: it simply stays on screen. */
         free(p->next_id);
@@ -693,6 +691,11 @@ static void loop(struct player *p)
                 plan_next(p);
             advance(p, now);
         }
+        /* With a warm cache the first item is ready at once; otherwise the
+         * standby card fills the screen until it is. */
+        if (!p->scene.cur.used && !p->standby_requested &&
+            now - p->start_ms >= STANDBY_AFTER_MS)
+            request_standby(p);
         if (p->standby && !p->standby_requested && p->next == NEXT_NONE &&
             now - p->standby_refreshed >= STANDBY_REFRESH_MS) {
             plan_next(p);
@@ -711,6 +714,8 @@ static void loop(struct player *p)
 
         /* The next thing that needs the main thread. */
         int64_t deadline = now + 3600 * 1000;
+        if (!content && !p->standby_requested)
+            deadline = min64(deadline, p->start_ms + STANDBY_AFTER_MS);
         if (animating)
             deadline = now + FRAME_MS;
         if (p->cur_id && !p->standby)
@@ -847,9 +852,6 @@ int player_run(const struct player_setup *setup)
 
     p->start_ms = dp_mono_ms();
     write_start(p);
-    /* Something on screen at once: the standby card, replaced as soon as
-     * the first item is ready. */
-    request_standby(p);
 
     struct net_config nc = {
         .feed_url = setup->feed_url,
