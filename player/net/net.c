@@ -221,6 +221,21 @@ void net_set_wanted(struct net *n, const char *const *urls, size_t n_urls)
     cache_set_rotation(n->cache, (const char *const *)urls, n_urls);
 }
 
+void net_refetch(struct net *n, const char *url)
+{
+    if (!n || !url)
+        return;
+    pthread_mutex_lock(&n->lock);
+    for (size_t i = 0; i < n->n_states; i++) {
+        if (strcmp(n->states[i].url, url) == 0) {
+            n->states[i].failures = 0;
+            n->states[i].next_try_ms = 0;
+        }
+    }
+    pthread_cond_broadcast(&n->dl_cond);
+    pthread_mutex_unlock(&n->lock);
+}
+
 void net_get_progress(struct net *n, struct net_progress *p)
 {
     memset(p, 0, sizeof *p);

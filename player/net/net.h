@@ -66,6 +66,12 @@ void net_poll_now(struct net *n);
  * Copies the strings. Any thread, never blocks for long. */
 void net_set_wanted(struct net *n, const char *const *urls, size_t n_urls);
 
+/* url's cached copy was found broken (cache_media_path gave -EBADMSG) and
+ * removed: fetch it again now rather than at the downloaders' next idle
+ * check (at most NET_IDLE_RECHECK_MS, 10 s, later). Any thread, never
+ * blocks for long. */
+void net_refetch(struct net *n, const char *url);
+
 struct net_progress {
     int pending;               /* media wanted and not yet cached */
     int active;                /* downloads running now */

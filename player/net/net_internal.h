@@ -17,7 +17,7 @@
 #define NET_DISK_FULL_PAUSE_MS   (60LL * 1000)       /* downloads pause after ENOSPC */
 #define NET_CHECKPOINT_BYTES     (1LL * 1024 * 1024) /* part fsynced and recorded ... */
 #define NET_CHECKPOINT_MS        (2LL * 1000)        /* ... or after this long */
-#define NET_IDLE_RECHECK_MS      (60LL * 1000)       /* downloaders look for due work */
+#define NET_IDLE_RECHECK_MS      (10LL * 1000)       /* downloaders look for due work */
 #define NET_PROGRESS_LOG_MS      (10LL * 1000)       /* a long download's log line */
 #define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
 
