@@ -25,7 +25,7 @@ Modes (per path; "ok" by default):
   big_cl           Content-Length of 64 MiB and a body to match
   big_nocl         no Content-Length, data until the client gives up
   status_<code>    that status (500, 502, 503, 429, ...) with a small body
-  status_<code>_ra same with "Retry-After: 2"
+  status_<code>_ra same with "Retry-After: 2" (status_503_ra5: 5 seconds)
   html             200 text/html captive-portal page
   redirect_loop    302 to itself with a counter, forever
   redirect_file    302 to file:///etc/passwd
@@ -265,8 +265,8 @@ class FaultServer:
             parts = mode.split("_")
             code = int(parts[1])
             hdrs = [("Content-Type", "text/plain"), ("Content-Length", "6")]
-            if len(parts) > 2 and parts[2] == "ra":
-                hdrs.append(("Retry-After", "2"))
+            if len(parts) > 2 and parts[2].startswith("ra"):
+                hdrs.append(("Retry-After", parts[2][2:] or "2"))
             entry["status"] = code
             self._send(conn, self._head(code, hdrs) + b"error\n", path)
             return

@@ -3,7 +3,8 @@
 A desk of 4 large images (noise PNGs of several MB, served at a few MB/s so
 that they take seconds) and 8 small ones (many commits). The player is
 started, killed with SIGKILL at a random instant after its first request,
-and restarted, KILLS times (50; 300 with DP_LONG=1). Every few kills the
+and restarted, KILLS times (50; 300 with DP_LONG=1; 30 on a sanitizer
+build, which the normal pass of `make test` runs with 50). Every few kills the
 feed moves the same files to new URLs, so that downloads, commits and
 evictions (max_size) keep happening. After every kill, every file the index
 lists must match its size, its SHA-256 and the server's bytes. At the end a
@@ -21,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faultserver as fs  # noqa: E402
 
 fs.require_binary()
-KILLS = 300 if os.environ.get("DP_LONG") == "1" else 50
+KILLS = 300 if os.environ.get("DP_LONG") == "1" else 30 if fs.asan_build() else 50
 WORK = tempfile.mkdtemp(prefix="dp-net-kill-")
 CACHE = os.path.join(WORK, "cache")
 rng = random.Random(int(os.environ.get("DP_SEED", "0")) or None)
