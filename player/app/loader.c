@@ -14,6 +14,7 @@
 #include "cache/cache.h"
 #include "feed/url.h"
 #include "media/image.h"
+#include "media/video.h"
 #include "render/text.h"
 
 #define LOADER_QUEUE 16
@@ -46,6 +47,8 @@ void loader_result_free(void *p)
     if (!r)
         return;
     SDL_FreeSurface(r->surface);
+    SDL_FreeSurface(r->overlay);
+    video_close(r->video);
     free(r->item_id);
     free(r->media_path);
     free(r);
@@ -89,12 +92,33 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
     }
     if (media_file(l, req->media->url, &res->media_path, res->reason, sizeof res->reason) < 0)
         return;
-    if (req->kind == ITEM_VIDEO) {
-        snprintf(res->reason, sizeof res->reason, "video_unsupported");
-        return;
-    }
     int bw, bh;
     card_media_box(w, h, st, &bw, &bh);
+    if (req->kind == ITEM_VIDEO) {
+        struct video_opts o;
+        video_opts_defaults(&o);
+        o.audio_out = l->cfg.audio_out;
+        o.audio = l->cfg.audio && !req->media->loop;
+        o.volume = l->cfg.volume;
+        o.mute = req->post->signage.mute;
+        o.max_duration_ms = l->cfg.video_max_duration_ms;
+        if (req->post->signage.duration_ms > 0)
+            o.max_duration_ms = req->post->signage.duration_ms;
+        o.loop = req->media->loop;
+        o.hwdec = l->cfg.hwdec;
+        char err[256];
+        res->video = video_open(res->media_path, &o, err, sizeof err);
+        if (!res->video) {
+            LOG_I("app", "video %s: %s", res->media_path, err);
+            snprintf(res->reason, sizeof res->reason, "%s",
+                     strstr(err, "no video stream") ? "no_video_stream" : "decode_error");
+            return;
+        }
+        res->overlay = card_overlay(l->fonts, w, h, st, req->post);
+        res->box_w = bw;
+        res->box_h = bh;
+        return;
+    }
     SDL_Surface *img = NULL;
     char reason[IMAGE_REASON_CAP];
     if (image_load(res->media_path, bw, bh, &img, reason) < 0) {

@@ -1,6 +1,7 @@
 /* The loader thread: turns the item that comes next into a composed,
  * screen-size picture ahead of its turn (image decode and resize, text
- * layout, caption band), and renders the standby card. Results go to the
+ * layout, caption band), or opens and pre-rolls the next video (its first
+ * frame decoded, its caption overlay drawn), and renders the standby card. Results go to the
  * main thread's queue as MSG_LOADED messages carrying a struct
  * loader_result. DESIGN: one thread, one bounded request queue; the fonts
  * belong to this thread alone. */
@@ -17,6 +18,8 @@
 #include "rotation/rotation.h"
 
 struct cache;
+struct audio_out;
+struct video;
 
 enum loader_what { LOAD_ITEM, LOAD_STANDBY };
 
@@ -39,7 +42,10 @@ struct loader_result {
     uint64_t gen;
     enum loader_what what;
     char *item_id;
-    SDL_Surface *surface;      /* the composed canvas; NULL on failure */
+    SDL_Surface *surface;      /* the composed canvas; NULL on failure or video */
+    struct video *video;       /* a video item: opened and pre-rolled */
+    SDL_Surface *overlay;      /* drawn over the video (caption, QR); may be NULL */
+    int box_w, box_h;          /* the safe area the video fits in */
     char reason[64];           /* the skip reason on failure */
     char *media_path;          /* the verified file that was used */
 };
@@ -52,6 +58,12 @@ struct loader_config {
     const char *font;          /* [display] font or NULL */
     const char *assets_dir;
     struct cache *cache;
+    /* Video */
+    struct audio_out *audio_out;   /* shared device or NULL (silent) */
+    bool audio;
+    int volume;
+    int64_t video_max_duration_ms;
+    const char *hwdec;
 };
 
 /* Starts the thread; results are posted to out with type msg_type.

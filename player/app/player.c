@@ -36,9 +36,12 @@
 #include "base/xalloc.h"
 #include "cache/cache.h"
 #include "feed/url.h"
+#include "media/audio.h"
+#include "media/video.h"
 #include "net/net.h"
 #include "render/display.h"
 #include "render/scene.h"
+#include "render/scene_video.h"
 #include "render/snapshot.h"
 #include "rotation/rotation.h"
 
@@ -49,6 +52,8 @@ enum msg_type { MSG_FEED = 1, MSG_MEDIA, MSG_LOADED, MSG_SIGNAL };
 #define STANDBY_REFRESH_MS 5000   /* download progress on the standby card */
 #define MIN_DURATION_MS 1000
 #define STANDBY_AFTER_MS 250      /* nothing ready this long after start: standby */
+#define VIDEO_GRACE_MS 3000       /* a video still playing this long past its length ends */
+#define VIDEO_UNKNOWN_MS (3600 * 1000) /* the cap for a video of unknown length */
 
 enum next_state { NEXT_NONE, NEXT_REQUESTED, NEXT_READY, NEXT_SAME };
 
@@ -63,6 +68,7 @@ struct player {
     struct net *net;
     struct loader *loader;
     struct snapshots *snaps;
+    struct audio_out *audio;      /* NULL: silent (audio off or no device) */
     struct playlog *log;
     struct dp_mq *mq;
     int efd;
@@ -80,6 +86,7 @@ struct player {
     char *cur_id;
     enum item_kind cur_kind;
     int64_t cur_started, cur_deadline;
+    int64_t cur_planned;          /* the duration the show event announces */
     bool cur_announced;           /* its show event was written */
     bool standby;                 /* the standby card is on screen */
     int64_t standby_refreshed;
@@ -337,7 +344,8 @@ static void plan_next(struct player *p)
                                           on_rotation_skip);
     if (!it)
         return;   /* the loop shows the standby card when the screen is empty */
-    if (p->cur_id && strcmp(it->id, p->cur_id) == 0 && !p->standby) {
+    if (p->cur_id && strcmp(it->id, p->cur_id) == 0 && !p->standby &&
+        it->kind != ITEM_VIDEO) {
         /* The only playable item: it simply stays on screen. */
         free(p->next_id);
         p->next_id = dp_strdup(it->id);
@@ -355,6 +363,11 @@ static void emit_shown(struct player *p, int64_t now)
     cJSON_AddStringToObject(o, "item", p->cur_id);
     cJSON_AddStringToObject(o, "kind", kind_name(p->cur_kind));
     cJSON_AddNumberToObject(o, "elapsed_ms", (double)(now - p->cur_started));
+    int64_t frames, dropped;
+    if (p->cur_kind == ITEM_VIDEO && scene_video_stats(&p->scene, &frames, &dropped)) {
+        cJSON_AddNumberToObject(o, "frames", (double)frames);
+        cJSON_AddNumberToObject(o, "dropped", (double)dropped);
+    }
     playlog_write(p->log, "shown", o);
 }
 
@@ -371,7 +384,7 @@ static void announce(struct player *p)
     cJSON_AddStringToObject(o, "kind", kind_name(it->kind));
     if (it->media)
         cJSON_AddStringToObject(o, "media", it->media->url);
-    cJSON_AddNumberToObject(o, "duration_ms", (double)(p->cur_deadline - p->cur_started));
+    cJSON_AddNumberToObject(o, "duration_ms", (double)p->cur_planned);
     if (p->snaps) {
         char slug[80];
         dp_slug(it->id, 64, slug, sizeof slug);
@@ -429,11 +442,19 @@ static void advance(struct player *p, int64_t now)
     p->cur_kind = it->kind;
     p->cur_started = now;
     p->cur_deadline = now + item_duration(p, it);
+    p->cur_planned = p->cur_deadline - now;
     p->cur_announced = false;
     if (p->next == NEXT_SAME) {
         announce(p);
     } else {
         scene_start(&p->scene, now);
+        if (it->kind == ITEM_VIDEO && it->duration_ms <= 0) {
+            /* A video ends when it has played (SCENE_VIDEO_ENDED); the
+             * deadline only guards against one that never says so. */
+            int64_t len = scene_video_duration_ms(&p->scene);
+            p->cur_deadline = now + (len > 0 ? len + VIDEO_GRACE_MS : VIDEO_UNKNOWN_MS);
+            p->cur_planned = len;
+        }
         if (!scene_in_transition(&p->scene))
             announce(p);
     }
@@ -524,7 +545,7 @@ static void handle_loaded(struct player *p, struct loader_result *res, int64_t n
     }
     if (res->gen != p->gen || p->next != NEXT_REQUESTED)
         return;               /* stale */
-    if (!res->surface) {
+    if (!res->surface && !res->video) {
         log_skip(p, res->item_id, res->reason);
         const struct item *it = rotation_find(p->rotation, res->item_id);
         if (it && it->media && strcmp(res->reason, "not_cached") != 0 &&
@@ -536,10 +557,20 @@ static void handle_loaded(struct player *p, struct loader_result *res, int64_t n
         plan_next(p);
         return;
     }
-    SDL_Surface *s = res->surface;
-    res->surface = NULL;
-    if (scene_set_next(&p->scene, s) < 0) {
+    int r;
+    if (res->video) {
+        r = scene_set_next_video(&p->scene, res->video, res->overlay, res->box_w, res->box_h);
+        res->video = NULL;
+        res->overlay = NULL;
+    } else {
+        r = scene_set_next(&p->scene, res->surface);
+        res->surface = NULL;
+    }
+    if (r < 0) {
+        log_skip(p, res->item_id, "render_error");
         p->next = NEXT_NONE;
+        free(p->next_id);
+        p->next_id = NULL;
         return;
     }
     p->next = NEXT_READY;
@@ -686,6 +717,13 @@ static void loop(struct player *p)
             if (p->cur_id && !p->cur_announced)
                 announce(p);
         }
+        int64_t video_due = INT64_MAX;
+        int vflags = scene_video_tick(&p->scene, now, &video_due);
+        if (vflags & SCENE_VIDEO_FRAME)
+            p->dirty = true;
+        if ((vflags & SCENE_VIDEO_ENDED) && p->cur_kind == ITEM_VIDEO && p->cur_id &&
+            !p->standby && p->cur_deadline > now)
+            p->cur_deadline = now;   /* the video has played: on to the next item */
         if (p->cur_id && !p->standby && now >= p->cur_deadline) {
             if (p->next == NEXT_NONE)
                 plan_next(p);
@@ -718,8 +756,13 @@ static void loop(struct player *p)
             deadline = min64(deadline, p->start_ms + STANDBY_AFTER_MS);
         if (animating)
             deadline = now + FRAME_MS;
-        if (p->cur_id && !p->standby)
+        /* Past the deadline with the next item still loading, the loader's
+         * message wakes the loop: no spinning meanwhile. */
+        bool waiting_next = now >= p->cur_deadline && p->next != NEXT_READY &&
+                            p->next != NEXT_SAME;
+        if (p->cur_id && !p->standby && !waiting_next)
             deadline = min64(deadline, p->cur_deadline);
+        deadline = min64(deadline, video_due);
         if (p->standby)
             deadline = min64(deadline, p->standby_refreshed + STANDBY_REFRESH_MS);
         if (interval && content)
@@ -813,6 +856,12 @@ int player_run(const struct player_setup *setup)
         goto out_sdl;
     }
     IMG_Init(IMG_INIT_PNG | IMG_INIT_JPG | IMG_INIT_WEBP);
+    video_log_init(dp_log_get_level() >= DP_LOG_DEBUG);
+    if (p->cfg->audio) {
+        p->audio = audio_out_create(err, sizeof err);
+        if (!p->audio)
+            LOG_W("app", "no sound: %s", err);   /* video still plays, silently */
+    }
     int w = p->cl->headless ? p->cl->size_w : p->cl->windowed ? p->cl->windowed_w
                                                                : p->cfg->size_w;
     int h = p->cl->headless ? p->cl->size_h : p->cl->windowed ? p->cl->windowed_h
@@ -841,6 +890,11 @@ int player_run(const struct player_setup *setup)
         .font = p->cfg->font,
         .assets_dir = setup->assets_dir,
         .cache = p->cache,
+        .audio_out = p->audio,
+        .audio = p->cfg->audio,
+        .volume = p->cfg->volume,
+        .video_max_duration_ms = p->cfg->video_max_duration_ms,
+        .hwdec = options_hwdec_name(p->cfg->hwdec),
     };
     p->loader = loader_create(&lc, p->mq, MSG_LOADED, err, sizeof err);
     if (!p->loader) {
@@ -891,6 +945,7 @@ out_display:
     rotation_destroy(p->rotation);
     feed_unref(p->feed);
     display_close(&p->display);
+    audio_out_destroy(p->audio);   /* after every video (scene, messages) is closed */
     if (p->efd >= 0)
         close(p->efd);
     free(p->cur_id);

@@ -64,10 +64,12 @@ struct opt_def {
 static const char *const transition_words[] = {"fade", "cut", NULL};
 static const char *const new_posts_words[] = {"next", "interrupt", "queue", NULL};
 static const char *const sync_words[] = {"none", "wallclock", NULL};
+static const char *const hwdec_words[] = {"auto", "none", "vaapi", "v4l2m2m", "drm", NULL};
 
 _Static_assert(sizeof(enum dp_transition) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum dp_new_posts) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum dp_sync) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum dp_hwdec) == sizeof(int), "enums are stored as int");
 
 static const char *const sections[] = {
     "feed", "cache", "display", "playback", "schedule", "status", NULL,
@@ -142,6 +144,9 @@ static const struct opt_def defs[] = {
     {"playback", "sync", OPT_ENUM, "none",
      "none, or wallclock: screens with the same feed and clock show the same item together",
      NULL, OFF(sync), 0, 0, 0, sync_words},
+    {"playback", "hwdec", OPT_ENUM, "auto",
+     "video decoder: auto (the platform's hardware decoder when there is one, else "
+     "software), none, vaapi, v4l2m2m or drm", NULL, OFF(hwdec), 0, 0, 0, hwdec_words},
 
     {"schedule", "on_hours", OPT_STRING, "",
      "e.g. mon-fri 07:00-22:00, sat 09:00-18:00; outside it the screen is black",
@@ -155,6 +160,11 @@ static const struct opt_def defs[] = {
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
+
+const char *options_hwdec_name(enum dp_hwdec h)
+{
+    return h >= DP_HWDEC_AUTO && h <= DP_HWDEC_DRM ? hwdec_words[h] : "auto";
+}
 
 static bool is_string_type(enum opt_type t)
 {

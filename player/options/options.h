@@ -13,6 +13,7 @@
 enum dp_transition { DP_TRANSITION_FADE, DP_TRANSITION_CUT };
 enum dp_new_posts { DP_NEW_NEXT, DP_NEW_INTERRUPT, DP_NEW_QUEUE };
 enum dp_sync { DP_SYNC_NONE, DP_SYNC_WALLCLOCK };
+enum dp_hwdec { DP_HWDEC_AUTO, DP_HWDEC_NONE, DP_HWDEC_VAAPI, DP_HWDEC_V4L2M2M, DP_HWDEC_DRM };
 
 struct dp_config {
     /* [feed] */
@@ -44,6 +45,7 @@ struct dp_config {
     int64_t max_age_ms;        /* 0: no limit */
     enum dp_new_posts new_posts;
     enum dp_sync sync;
+    enum dp_hwdec hwdec;       /* video decoding: auto tries the platform's decoder */
     /* [schedule] */
     char *on_hours;
     /* [status] */
@@ -108,6 +110,9 @@ void options_apply_cmdline(struct dp_config *cfg, const struct dp_cmdline *cl);
  * /etc/deskplayer/deskplayer.conf if it exists, else NULL (built-in defaults).
  * The result points into cl, the environment or a static string: not owned. */
 const char *options_config_path(const struct dp_cmdline *cl);
+
+/* "auto", "none", "vaapi", "v4l2m2m", "drm" (static). */
+const char *options_hwdec_name(enum dp_hwdec h);
 
 /* Prints the effective settings as INI (for --check-config): every key, in
  * the table's order, re-loadable by options_load_file. Writes to out only. */
