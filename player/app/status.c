@@ -94,13 +94,11 @@ static void copy_text(char *dst, size_t cap, const char *src)
 {
     size_t n = src ? strlen(src) : 0;
     if (n >= cap) {
+        /* Cut before a character, not inside one: src[n] must not be a
+         * continuation byte. */
         n = cap - 1;
-        /* Drop a character cut in half: continuation bytes, then its lead. */
-        size_t k = n;
-        while (k > 0 && ((unsigned char)src[k] & 0xC0) == 0x80)
-            k--;
-        if (k < n || ((unsigned char)src[n] & 0xC0) == 0x80)
-            n = k;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
     }
     if (n)
         memcpy(dst, src, n);
@@ -334,9 +332,9 @@ static void respond_text(struct status_server *s, int fd, int code, const char *
 static int parse_request(const char *head, struct request *rq)
 {
     memset(rq, 0, sizeof *rq);
-    const char *eol = strpbrk(head, "\r\n");
+    const char *eol = head + strcspn(head, "\r\n");
     const char *sp1 = strchr(head, ' ');
-    if (!eol || !sp1 || sp1 > eol || sp1 == head || (size_t)(sp1 - head) >= sizeof rq->method)
+    if (!sp1 || sp1 > eol || sp1 == head || (size_t)(sp1 - head) >= sizeof rq->method)
         return -1;
     memcpy(rq->method, head, (size_t)(sp1 - head));
     const char *target = sp1 + 1;
@@ -350,7 +348,7 @@ static int parse_request(const char *head, struct request *rq)
         memcpy(rq->path, target, tlen);
 
     /* Header lines: only Authorization matters. */
-    const char *line = eol + (eol[0] == '\r' && eol[1] == '\n' ? 2 : 1);
+    const char *line = eol + (eol[0] == '\r' && eol[1] == '\n' ? 2 : eol[0] ? 1 : 0);
     while (*line && *line != '\r' && *line != '\n') {
         size_t llen = strcspn(line, "\r\n");
         const char *colon = memchr(line, ':', llen);
@@ -463,6 +461,7 @@ static void conn_close(struct conn *c)
 static void conn_read(struct status_server *s, struct conn *c)
 {
     size_t before = c->len;
+    bool eof = false;
     while (c->len < STATUS_HEAD_MAX) {
         ssize_t n = recv(c->fd, c->head + c->len, STATUS_HEAD_MAX - c->len, 0);
         if (n > 0) {
@@ -471,10 +470,8 @@ static void conn_read(struct status_server *s, struct conn *c)
         }
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            break;
-        conn_close(c);                /* closed or failed before a full head */
-        return;
+        eof = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+        break;
     }
     c->head[c->len] = '\0';
     size_t from = before > 3 ? before - 3 : 0;
@@ -493,6 +490,8 @@ static void conn_read(struct status_server *s, struct conn *c)
         LOG_D("status", "request head over %d bytes", STATUS_HEAD_MAX);
         respond_text(s, c->fd, 431, "Request Header Fields Too Large", NULL, false);
         conn_close(c);
+    } else if (eof) {
+        conn_close(c);                /* gone before a complete head */
     }
 }
 
@@ -572,29 +571,28 @@ static void *serve_thread(void *arg)
 /* ---- starting and stopping ---------------------------------------------- */
 
 /* Splits "HOST:PORT" or "[V6]:PORT". Returns 0 or -1. */
-static int split_listen(const char *listen, char *host, size_t hcap, char *port, size_t pcap)
+static int split_listen(const char *addr, char *host, size_t hcap, char *port, size_t pcap)
 {
-    const char *colon, *h = listen;
+    const char *colon, *h = addr;
     size_t hlen;
-    if (listen[0] == '[') {
-        const char *close = strchr(listen, ']');
-        if (!close || close[1] != ':')
+    if (addr[0] == '[') {
+        const char *rb = strchr(addr, ']');
+        if (!rb || rb[1] != ':')
             return -1;
-        h = listen + 1;
-        hlen = (size_t)(close - h);
-        colon = close + 1;
+        h = addr + 1;
+        hlen = (size_t)(rb - h);
+        colon = rb + 1;
     } else {
-        colon = strrchr(listen, ':');
-        if (!colon || memchr(listen, ':', (size_t)(colon - listen)))
+        colon = strrchr(addr, ':');
+        if (!colon || memchr(addr, ':', (size_t)(colon - addr)))
             return -1;
-        hlen = (size_t)(colon - listen);
+        hlen = (size_t)(colon - addr);
     }
     const char *p = colon + 1;
     size_t plen = strlen(p);
     if (hlen == 0 || hlen >= hcap || plen == 0 || plen >= pcap || strspn(p, "0123456789") != plen)
         return -1;
-    long v = strtol(p, NULL, 10);
-    if (v < 0 || v > 65535)
+    if (strtol(p, NULL, 10) > 65535)
         return -1;
     memcpy(host, h, hlen);
     host[hlen] = '\0';
@@ -617,25 +615,26 @@ static bool is_loopback(const struct sockaddr *sa)
     return false;
 }
 
-/* A listening, non-blocking socket on host:port, or -1 with err set. */
-static int open_listener(const char *listen, bool has_token, char *err, size_t errlen)
+/* A listening, non-blocking socket on addr, or -1 with err set. */
+static int open_listener(const char *addr, bool has_token, char *err, size_t errlen)
 {
     char host[256], port[8];
-    if (split_listen(listen, host, sizeof host, port, sizeof port) < 0) {
-        snprintf(err, errlen, "status listen \"%.80s\": expected HOST:PORT", listen);
+    if (split_listen(addr, host, sizeof host, port, sizeof port) < 0) {
+        snprintf(err, errlen, "status listen \"%.80s\": expected HOST:PORT", addr);
         return -1;
     }
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *res = NULL;
     int rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0) {
-        snprintf(err, errlen, "status listen \"%.80s\": %s", listen, gai_strerror(rc));
+        snprintf(err, errlen, "status listen \"%.80s\": %s", addr, gai_strerror(rc));
         return -1;
     }
     int fd = -1, saved = 0;
+    bool refused = false;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
         if (!has_token && !is_loopback(ai->ai_addr)) {
-            saved = EACCES;
+            refused = true;
             continue;
         }
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -648,19 +647,265 @@ static int open_listener(const char *listen, bool has_token, char *err, size_t e
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (ai->ai_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen_fd_ok(fd))
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, STATUS_BACKLOG) == 0)
             break;
         saved = errno;
         close(fd);
         fd = -1;
     }
     freeaddrinfo(res);
-    if (fd < 0) {
-        if (saved == EACCES && !has_token)
-            snprintf(err, errlen, "status listen \"%.80s\": not a loopback address, and no "
-                     "[status] token is set", listen);
-        else
-            snprintf(err, errlen, "status listen \"%.80s\": %s", listen, strerror(saved));
+    if (fd >= 0)
+        return fd;
+    if (refused && !saved)
+        snprintf(err, errlen, "status listen \"%.80s\": not a loopback address, and no "
+                 "[status] token is set", addr);
+    else
+        snprintf(err, errlen, "status listen \"%.80s\": %s", addr, strerror(saved));
+    return -1;
+}
+
+static int bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return -1;
+    if (ss.ss_family == AF_INET)
+        return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return -1;
+}
+
+struct status_server *status_start(const char *addr, const char *token,
+                                   const struct status_source *src, char *err, size_t errlen)
+{
+    if (errlen)
+        err[0] = '\0';
+    if (!addr || !*addr)
+        return NULL;
+    if (sodium_init() < 0) {
+        snprintf(err, errlen, "status: libsodium cannot start");
+        return NULL;
     }
-    return fd;
+    struct status_server *s = dp_calloc(1, sizeof *s);
+    s->lfd = s->wfd = -1;
+    for (int i = 0; i < STATUS_MAX_CONNS; i++)
+        s->conns[i].fd = -1;
+    if (src)
+        s->src = *src;
+    s->started_ms = dp_mono_ms();
+    s->has_token = token && *token;
+    if (s->has_token)
+        crypto_generichash(s->token_hash, sizeof s->token_hash, (const unsigned char *)token,
+                           strlen(token), NULL, 0);
+
+    s->lfd = open_listener(addr, s->has_token, err, errlen);
+    if (s->lfd < 0)
+        goto fail;
+    s->port = bound_port(s->lfd);
+    s->wfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (s->wfd < 0) {
+        snprintf(err, errlen, "status: eventfd: %s", strerror(errno));
+        goto fail;
+    }
+    /* Signals go to the other threads: this one only serves. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&s->thread, NULL, serve_thread, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        snprintf(err, errlen, "status: cannot start the thread: %s", strerror(rc));
+        goto fail;
+    }
+    LOG_I("status", "serving on %s (port %d)%s", addr, s->port,
+          s->has_token ? ", token required" : "");
+    return s;
+
+fail:
+    if (s->wfd >= 0)
+        close(s->wfd);
+    if (s->lfd >= 0)
+        close(s->lfd);
+    sodium_memzero(s->token_hash, sizeof s->token_hash);
+    free(s);
+    return NULL;
+}
+
+int status_port(const struct status_server *s)
+{
+    return s ? s->port : -1;
+}
+
+void status_stop(struct status_server *s)
+{
+    if (!s)
+        return;
+    uint64_t one = 1;
+    ssize_t r = write(s->wfd, &one, sizeof one);
+    (void)r;
+    pthread_join(s->thread, NULL);
+    close(s->wfd);
+    close(s->lfd);
+    sodium_memzero(s->token_hash, sizeof s->token_hash);
+    free(s);
+}
+
+/* ---- the board ---------------------------------------------------------- */
+
+struct status_board {
+    pthread_mutex_t lock;
+    struct status_info info;      /* version, uptime, clock_suspect unused */
+    int64_t started_ms;
+    void (*wake)(void *ctx);
+    void *wake_ctx;
+    /* The frame rendezvous, under lock (wanted is also read without it). */
+    pthread_cond_t frame_ready;
+    atomic_bool wanted;
+    uint64_t want_gen;            /* the request being waited for */
+    uint64_t frame_gen;           /* the request frame answers */
+    void *frame;
+    void (*free_frame)(void *);
+};
+
+struct status_board *status_board_create(void (*wake)(void *ctx), void *wake_ctx)
+{
+    struct status_board *b = dp_calloc(1, sizeof *b);
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&b->frame_ready, &attr);
+    pthread_condattr_destroy(&attr);
+    atomic_init(&b->wanted, false);
+    b->started_ms = dp_mono_ms();
+    b->wake = wake;
+    b->wake_ctx = wake_ctx;
+    return b;
+}
+
+void status_board_destroy(struct status_board *b)
+{
+    if (!b)
+        return;
+    if (b->frame && b->free_frame)
+        b->free_frame(b->frame);
+    pthread_cond_destroy(&b->frame_ready);
+    pthread_mutex_destroy(&b->lock);
+    free(b);
+}
+
+void status_board_set_showing(struct status_board *b, const char *item, const char *kind,
+                              int64_t since_ms)
+{
+    pthread_mutex_lock(&b->lock);
+    copy_text(b->info.now_showing.item, sizeof b->info.now_showing.item, item);
+    copy_text(b->info.now_showing.kind, sizeof b->info.now_showing.kind, kind);
+    b->info.now_showing.since_ms = since_ms;
+    pthread_mutex_unlock(&b->lock);
+}
+
+void status_board_add_shows(struct status_board *b, int64_t n)
+{
+    pthread_mutex_lock(&b->lock);
+    b->info.shows_total += n;
+    pthread_mutex_unlock(&b->lock);
+}
+
+void status_board_add_dropped(struct status_board *b, int64_t n)
+{
+    pthread_mutex_lock(&b->lock);
+    b->info.frames_dropped_total += n;
+    pthread_mutex_unlock(&b->lock);
+}
+
+void status_board_feed_polled(struct status_board *b, const char *url, int64_t when_ms,
+                              const char *error, long items)
+{
+    pthread_mutex_lock(&b->lock);
+    copy_text(b->info.feed.url, sizeof b->info.feed.url, url);
+    b->info.feed.last_poll_ms = when_ms;
+    copy_text(b->info.feed.last_error, sizeof b->info.feed.last_error, error);
+    if (!error || !*error) {
+        b->info.feed.last_success_ms = when_ms;
+        if (items >= 0)
+            b->info.feed.items = items;
+    }
+    pthread_mutex_unlock(&b->lock);
+}
+
+void status_board_set_cache(struct status_board *b, int64_t bytes, int64_t files,
+                            int64_t max_bytes)
+{
+    pthread_mutex_lock(&b->lock);
+    b->info.cache.bytes = bytes;
+    b->info.cache.files = files;
+    b->info.cache.max_bytes = max_bytes;
+    pthread_mutex_unlock(&b->lock);
+}
+
+void status_board_snapshot(void *board, struct status_info *out)
+{
+    struct status_board *b = board;
+    pthread_mutex_lock(&b->lock);
+    out->now_showing = b->info.now_showing;
+    out->feed = b->info.feed;
+    out->cache = b->info.cache;
+    out->shows_total = b->info.shows_total;
+    out->frames_dropped_total = b->info.frames_dropped_total;
+    pthread_mutex_unlock(&b->lock);
+    out->uptime_ms = dp_mono_ms() - b->started_ms;
+}
+
+void *status_board_wait_frame(struct status_board *b, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&b->lock);
+    uint64_t gen = ++b->want_gen;
+    atomic_store(&b->wanted, true);
+    pthread_mutex_unlock(&b->lock);
+    if (b->wake)
+        b->wake(b->wake_ctx);
+
+    pthread_mutex_lock(&b->lock);
+    while (b->frame_gen != gen)
+        if (pthread_cond_timedwait(&b->frame_ready, &b->lock, &until) == ETIMEDOUT)
+            break;
+    void *frame = NULL;
+    if (b->frame_gen == gen) {
+        frame = b->frame;
+        b->frame = NULL;
+    }
+    atomic_store(&b->wanted, false);
+    pthread_mutex_unlock(&b->lock);
+    return frame;
+}
+
+bool status_board_frame_wanted(struct status_board *b)
+{
+    return b && atomic_load(&b->wanted);
+}
+
+void status_board_put_frame(struct status_board *b, void *frame, void (*free_frame)(void *))
+{
+    pthread_mutex_lock(&b->lock);
+    bool taken = atomic_load(&b->wanted) && b->frame_gen != b->want_gen;
+    if (taken) {
+        b->frame = frame;
+        b->free_frame = free_frame;
+        b->frame_gen = b->want_gen;
+        atomic_store(&b->wanted, false);
+        pthread_cond_broadcast(&b->frame_ready);
+    }
+    pthread_mutex_unlock(&b->lock);
+    if (!taken && frame && free_frame)
+        free_frame(frame);
 }

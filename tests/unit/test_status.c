@@ -1,0 +1,722 @@
+/* status.c: the status endpoint over loopback sockets (127.0.0.1 only):
+ * /status JSON, /metrics, /screenshot.png, 404/405/400/431, the token
+ * (401 without or with a wrong one), slow clients dropped after the head
+ * timeout while others are served, a full set of idle slots, a prompt stop,
+ * and the board (setters, snapshot, the frame rendezvous).
+ *
+ * app/ is not a library: status.c is compiled into this test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../player/app/status.c"
+
+/* ---- a client ------------------------------------------------------------ */
+
+struct reply {
+    int code;                 /* 0: no answer (connection closed) */
+    char head[2048];
+    char *body;               /* malloc'd, NUL-terminated */
+    size_t body_len;
+};
+
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+/* Reads until the server closes; parses status line, head and body. */
+static void read_reply(int fd, struct reply *r)
+{
+    struct dp_buf b;
+    dp_buf_init(&b, 0);
+    char chunk[4096];
+    ssize_t n;
+    while ((n = recv(fd, chunk, sizeof chunk, 0)) > 0)
+        dp_buf_append(&b, chunk, (size_t)n);
+    close(fd);
+    memset(r, 0, sizeof *r);
+    size_t len = 0;
+    char *all = dp_buf_steal(&b, &len);
+    char *sep = all ? strstr(all, "\r\n\r\n") : NULL;
+    if (sep) {
+        size_t hlen = (size_t)(sep - all);
+        assert_true(hlen < sizeof r->head);
+        memcpy(r->head, all, hlen);
+        sscanf(all, "HTTP/1.%*d %d", &r->code);
+        r->body_len = len - hlen - 4;
+        r->body = dp_malloc(r->body_len + 1);
+        memcpy(r->body, sep + 4, r->body_len);
+        r->body[r->body_len] = '\0';
+    }
+    free(all);
+}
+
+static void request(int port, const char *req, struct reply *r)
+{
+    int fd = connect_to(port);
+    assert_int_equal(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    read_reply(fd, r);
+}
+
+static void get(int port, const char *path, const char *auth, struct reply *r)
+{
+    char req[512];
+    snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n%s%s%s\r\n", path,
+             auth ? "Authorization: " : "", auth ? auth : "", auth ? "\r\n" : "");
+    request(port, req, r);
+}
+
+/* The value of header name in r's head, or NULL (static buffer). */
+static const char *header(const struct reply *r, const char *name)
+{
+    static char value[256];
+    size_t nl = strlen(name);
+    for (const char *l = strstr(r->head, "\r\n"); l; l = strstr(l + 2, "\r\n")) {
+        if (strncasecmp(l + 2, name, nl) == 0 && l[2 + nl] == ':') {
+            const char *v = l + 3 + nl, *e = strstr(v, "\r\n");
+            while (*v == ' ')
+                v++;
+            size_t vl = e ? (size_t)(e - v) : strlen(v);
+            snprintf(value, sizeof value, "%.*s", (int)vl, v);
+            return value;
+        }
+    }
+    return NULL;
+}
+
+static void reply_free(struct reply *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+/* ---- a fake player ------------------------------------------------------- */
+
+static const unsigned char fake_png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+                                         0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+
+struct fake {
+    int snapshots;
+    int shots;
+    bool shot_fails;
+};
+
+static void fake_snapshot(void *ctx, struct status_info *out)
+{
+    struct fake *f = ctx;
+    f->snapshots++;
+    snprintf(out->now_showing.item, sizeof out->now_showing.item, "post-7#2");
+    snprintf(out->now_showing.kind, sizeof out->now_showing.kind, "image");
+    out->now_showing.since_ms = 1700000000123LL;
+    snprintf(out->feed.url, sizeof out->feed.url, "https://feed.example/f.json");
+    out->feed.last_poll_ms = 1700000060000LL;
+    out->feed.last_success_ms = 1700000000000LL;
+    snprintf(out->feed.last_error, sizeof out->feed.last_error, "HTTP 503");
+    out->feed.items = 12;
+    out->cache.bytes = 123456789;
+    out->cache.files = 34;
+    out->cache.max_bytes = 500LL * 1024 * 1024;
+    out->shows_total = 56;
+    out->frames_dropped_total = 7;
+}
+
+static int fake_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
+{
+    struct fake *f = ctx;
+    f->shots++;
+    assert_true(timeout_ms > 0);
+    if (f->shot_fails)
+        return -1;
+    *png = dp_malloc(sizeof fake_png);
+    memcpy(*png, fake_png, sizeof fake_png);
+    *len = sizeof fake_png;
+    return 0;
+}
+
+static struct status_server *start(struct fake *f, const char *token)
+{
+    struct status_source src = {.ctx = f, .snapshot = fake_snapshot,
+                                .screenshot = fake_screenshot};
+    char err[256];
+    struct status_server *s = status_start("127.0.0.1:0", token, &src, err, sizeof err);
+    if (!s)
+        fail_msg("status_start: %s", err);
+    assert_true(status_port(s) > 0);
+    return s;
+}
+
+/* ---- starting ------------------------------------------------------------ */
+
+static void test_disabled_and_bad_addresses(void **state)
+{
+    char err[256];
+    struct fake f = {0};
+    struct status_source src = {.ctx = &f, .snapshot = fake_snapshot};
+    strcpy(err, "x");
+    assert_null(status_start(NULL, NULL, &src, err, sizeof err));
+    assert_string_equal(err, "");
+    strcpy(err, "x");
+    assert_null(status_start("", "tok", &src, err, sizeof err));
+    assert_string_equal(err, "");
+
+    static const char *const bad[] = {
+        "127.0.0.1", "127.0.0.1:", ":8642", "127.0.0.1:99999", "127.0.0.1:80a",
+        "[::1", "[::1]8642", "::1:8642", "[]:1", "127.0.0.1:-1",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err[0] = '\0';
+        assert_null(status_start(bad[i], NULL, &src, err, sizeof err));
+        if (!err[0])
+            fail_msg("no error for \"%s\"", bad[i]);
+    }
+    /* Not loopback and no token: refused before anything is bound. */
+    err[0] = '\0';
+    assert_null(status_start("0.0.0.0:0", NULL, &src, err, sizeof err));
+    assert_non_null(strstr(err, "token"));
+    err[0] = '\0';
+    assert_null(status_start("0.0.0.0:0", "", &src, err, sizeof err));
+    assert_non_null(strstr(err, "token"));
+    status_stop(NULL);
+    assert_int_equal(status_port(NULL), -1);
+}
+
+static void test_ipv6_loopback(void **state)
+{
+    char err[256];
+    struct status_server *s = status_start("[::1]:0", NULL, NULL, err, sizeof err);
+    if (!s)
+        skip();                       /* no IPv6 here */
+    assert_true(status_port(s) > 0);
+    int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)status_port(s)),
+                             .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    const char *req = "GET /status HTTP/1.0\r\n\r\n";
+    assert_int_equal(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    struct reply r;
+    read_reply(fd, &r);
+    assert_int_equal(r.code, 200);
+    reply_free(&r);
+    status_stop(s);
+}
+
+/* ---- the routes ---------------------------------------------------------- */
+
+static void test_status_json(void **state)
+{
+    struct fake f = {0};
+    struct status_server *s = start(&f, NULL);
+    struct reply r;
+    get(status_port(s), "/status", NULL, &r);
+    assert_int_equal(r.code, 200);
+    assert_string_equal(header(&r, "Content-Type"), "application/json");
+    assert_int_equal(atoi(header(&r, "Content-Length")), (int)r.body_len);
+    assert_string_equal(header(&r, "Connection"), "close");
+    cJSON *o = cJSON_Parse(r.body);
+    assert_non_null(o);
+    assert_string_equal(cJSON_GetObjectItem(o, "version")->valuestring, DP_VERSION);
+    assert_true(cJSON_IsNumber(cJSON_GetObjectItem(o, "uptime_s")));
+    assert_true(cJSON_IsBool(cJSON_GetObjectItem(o, "clock_suspect")));
+    cJSON *ns = cJSON_GetObjectItem(o, "now_showing");
+    assert_string_equal(cJSON_GetObjectItem(ns, "item")->valuestring, "post-7#2");
+    assert_string_equal(cJSON_GetObjectItem(ns, "kind")->valuestring, "image");
+    assert_string_equal(cJSON_GetObjectItem(ns, "since")->valuestring,
+                        "2023-11-14T22:13:20.123Z");
+    cJSON *fd = cJSON_GetObjectItem(o, "feed");
+    assert_string_equal(cJSON_GetObjectItem(fd, "url")->valuestring,
+                        "https://feed.example/f.json");
+    assert_string_equal(cJSON_GetObjectItem(fd, "last_poll")->valuestring,
+                        "2023-11-14T22:14:20.000Z");
+    assert_string_equal(cJSON_GetObjectItem(fd, "last_success")->valuestring,
+                        "2023-11-14T22:13:20.000Z");
+    assert_string_equal(cJSON_GetObjectItem(fd, "last_error")->valuestring, "HTTP 503");
+    assert_int_equal(cJSON_GetObjectItem(fd, "items")->valuedouble, 12);
+    cJSON *c = cJSON_GetObjectItem(o, "cache");
+    assert_int_equal(cJSON_GetObjectItem(c, "bytes")->valuedouble, 123456789);
+    assert_int_equal(cJSON_GetObjectItem(c, "files")->valuedouble, 34);
+    assert_int_equal(cJSON_GetObjectItem(c, "max_bytes")->valuedouble, 500LL * 1024 * 1024);
+    assert_int_equal(cJSON_GetObjectItem(o, "shows_total")->valuedouble, 56);
+    assert_int_equal(cJSON_GetObjectItem(o, "frames_dropped_total")->valuedouble, 7);
+    cJSON_Delete(o);
+    reply_free(&r);
+
+    /* A query string does not change the route. */
+    get(status_port(s), "/status?x=1", NULL, &r);
+    assert_int_equal(r.code, 200);
+    reply_free(&r);
+    status_stop(s);
+    assert_int_equal(f.snapshots, 2);
+}
+
+/* Nothing known yet: nulls, not made-up values. */
+static void test_status_json_empty(void **state)
+{
+    char err[256];
+    struct status_server *s = status_start("127.0.0.1:0", NULL, NULL, err, sizeof err);
+    assert_non_null(s);
+    struct reply r;
+    get(status_port(s), "/status", NULL, &r);
+    assert_int_equal(r.code, 200);
+    cJSON *o = cJSON_Parse(r.body);
+    assert_non_null(o);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "now_showing")));
+    cJSON *fd = cJSON_GetObjectItem(o, "feed");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(fd, "last_poll")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(fd, "last_success")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(fd, "last_error")));
+    cJSON_Delete(o);
+    reply_free(&r);
+    get(status_port(s), "/screenshot.png", NULL, &r);
+    assert_int_equal(r.code, 503);
+    reply_free(&r);
+    status_stop(s);
+}
+
+static void test_metrics(void **state)
+{
+    static const char *const lines[] = {
+        "# TYPE deskplayer_info gauge\n",
+        "deskplayer_info{version=\"" DP_VERSION "\"} 1\n",
+        "# HELP deskplayer_uptime_seconds ",
+        "# TYPE deskplayer_uptime_seconds gauge\n",
+        "\ndeskplayer_uptime_seconds ",
+        "# TYPE deskplayer_shows_total counter\n",
+        "\ndeskplayer_shows_total 56\n",
+        "# TYPE deskplayer_frames_dropped_total counter\n",
+        "\ndeskplayer_frames_dropped_total 7\n",
+        "\ndeskplayer_cache_bytes 123456789\n",
+        "\ndeskplayer_cache_files 34\n",
+        "\ndeskplayer_cache_max_bytes 524288000\n",
+        "\ndeskplayer_feed_items 12\n",
+        "\ndeskplayer_feed_last_success_timestamp_seconds 1700000000.000\n",
+        "\ndeskplayer_feed_last_poll_timestamp_seconds 1700000060.000\n",
+        "\ndeskplayer_feed_last_poll_failed 1\n",
+        "\ndeskplayer_clock_suspect ",
+    };
+    struct fake f = {0};
+    struct status_server *s = start(&f, NULL);
+    struct reply r;
+    get(status_port(s), "/metrics", NULL, &r);
+    assert_int_equal(r.code, 200);
+    assert_non_null(strstr(header(&r, "Content-Type"), "text/plain; version=0.0.4"));
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (!strstr(r.body, lines[i]))
+            fail_msg("no \"%s\" in:\n%s", lines[i], r.body);
+    /* Every line is a comment or "name[{labels}] value". */
+    for (char *l = r.body; *l; l = strchr(l, '\n') + 1) {
+        assert_true(strchr(l, '\n') != NULL);
+        if (*l != '#')
+            assert_true(strncmp(l, "deskplayer_", 11) == 0 && strchr(l, ' ') < strchr(l, '\n'));
+    }
+    reply_free(&r);
+    status_stop(s);
+}
+
+static void test_screenshot(void **state)
+{
+    struct fake f = {0};
+    struct status_server *s = start(&f, NULL);
+    struct reply r;
+    get(status_port(s), "/screenshot.png", NULL, &r);
+    assert_int_equal(r.code, 200);
+    assert_string_equal(header(&r, "Content-Type"), "image/png");
+    assert_int_equal(r.body_len, sizeof fake_png);
+    assert_memory_equal(r.body, fake_png, sizeof fake_png);
+    reply_free(&r);
+
+    f.shot_fails = true;
+    get(status_port(s), "/screenshot.png", NULL, &r);
+    assert_int_equal(r.code, 503);
+    reply_free(&r);
+    status_stop(s);
+    assert_int_equal(f.shots, 2);
+}
+
+static void test_errors(void **state)
+{
+    static const struct {
+        const char *req;
+        int code;
+        const char *allow;
+    } cases[] = {
+        {"GET / HTTP/1.1\r\n\r\n", 404, NULL},
+        {"GET /statusx HTTP/1.1\r\n\r\n", 404, NULL},
+        {"GET /status/ HTTP/1.1\r\n\r\n", 404, NULL},
+        {"GET /../status HTTP/1.1\r\n\r\n", 404, NULL},
+        {"GET http://x/status HTTP/1.1\r\n\r\n", 404, NULL},
+        {"POST /status HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405, "GET, HEAD"},
+        {"DELETE /metrics HTTP/1.1\r\n\r\n", 405, "GET, HEAD"},
+        {"HEAD /status HTTP/1.1\r\n\r\n", 200, NULL},
+        {"GET /status HTTP/1.0\n\n", 200, NULL},          /* bare newlines */
+        {"hello\r\n\r\n", 400, NULL},
+        {"GET /status\r\n\r\n", 400, NULL},
+        {"GET  HTTP/1.1\r\n\r\n", 400, NULL},
+        {"VERYLONGMETHODNAME /status HTTP/1.1\r\n\r\n", 400, NULL},
+    };
+    struct fake f = {0};
+    struct status_server *s = start(&f, NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct reply r;
+        request(status_port(s), cases[i].req, &r);
+        if (r.code != cases[i].code)
+            fail_msg("\"%s\": %d, expected %d", cases[i].req, r.code, cases[i].code);
+        if (cases[i].allow)
+            assert_string_equal(header(&r, "Allow"), cases[i].allow);
+        if (strncmp(cases[i].req, "HEAD", 4) == 0) {
+            assert_int_equal(r.body_len, 0);
+            assert_true(atoi(header(&r, "Content-Length")) > 0);
+        }
+        reply_free(&r);
+    }
+    /* A long path is a 404, not a crash. */
+    char *req = dp_strfmt("GET /%04000d HTTP/1.1\r\n\r\n", 0);
+    struct reply r;
+    request(status_port(s), req, &r);
+    assert_int_equal(r.code, 404);
+    reply_free(&r);
+    free(req);
+    status_stop(s);
+}
+
+static void test_oversized_head(void **state)
+{
+    struct fake f = {0};
+    struct status_server *s = start(&f, NULL);
+    size_t n = STATUS_HEAD_MAX + 100;
+    char *req = dp_malloc(n + 1);
+    strcpy(req, "GET /status HTTP/1.1\r\nX-Pad: ");
+    size_t k = strlen(req);
+    memset(req + k, 'a', n - k);
+    req[n] = '\0';
+    int fd = connect_to(status_port(s));
+    /* The server may close while the rest is still coming: ignore send errors. */
+    ssize_t sent = send(fd, req, n, MSG_NOSIGNAL);
+    (void)sent;
+    struct reply r;
+    read_reply(fd, &r);
+    assert_int_equal(r.code, 431);
+    reply_free(&r);
+    free(req);
+    assert_int_equal(f.snapshots, 0);
+    status_stop(s);
+}
+
+/* ---- the token ----------------------------------------------------------- */
+
+static void test_token(void **state)
+{
+    static const struct {
+        const char *auth;         /* NULL: no Authorization header */
+        int code;
+    } cases[] = {
+        {NULL, 401},
+        {"Bearer wrong", 401},
+        {"Bearer s3cret-tok", 200},
+        {"bearer s3cret-tok", 200},
+        {"Bearer   s3cret-tok  ", 200},
+        {"Bearer s3cret-to", 401},
+        {"Bearer s3cret-tokk", 401},
+        {"Bearer ", 401},
+        {"Basic s3cret-tok", 401},
+        {"Bearers3cret-tok", 401},
+        {"s3cret-tok", 401},
+    };
+    struct fake f = {0};
+    struct status_server *s = start(&f, "s3cret-tok");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct reply r;
+        get(status_port(s), "/status", cases[i].auth, &r);
+        if (r.code != cases[i].code)
+            fail_msg("\"%s\": %d, expected %d", cases[i].auth ? cases[i].auth : "(none)",
+                     r.code, cases[i].code);
+        if (r.code == 401)
+            assert_non_null(strstr(header(&r, "WWW-Authenticate"), "Bearer"));
+        reply_free(&r);
+    }
+    /* Every route is behind the token, unknown ones and other methods too. */
+    static const char *const reqs[] = {
+        "GET /metrics HTTP/1.1\r\n\r\n",
+        "GET /screenshot.png HTTP/1.1\r\n\r\n",
+        "GET /nope HTTP/1.1\r\n\r\n",
+        "POST /status HTTP/1.1\r\n\r\n",
+        /* Two Authorization headers are not a way around it. */
+        "GET /status HTTP/1.1\r\nAuthorization: Bearer x\r\n"
+        "Authorization: Bearer s3cret-tok\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        struct reply r;
+        request(status_port(s), reqs[i], &r);
+        assert_int_equal(r.code, 401);
+        reply_free(&r);
+    }
+    assert_int_equal(f.snapshots, 3);
+    assert_int_equal(f.shots, 0);
+    struct reply r;
+    request(status_port(s), "GET /screenshot.png HTTP/1.1\r\n"
+            "authorization: Bearer s3cret-tok\r\n\r\n", &r);
+    assert_int_equal(r.code, 200);
+    reply_free(&r);
+    status_stop(s);
+}
+
+/* ---- slow clients and stopping ------------------------------------------- */
+
+static void test_slow_client(void **state)
+{
+    struct fake f = {0};
+    struct status_server *s = start(&f, NULL);
+    int idle = connect_to(status_port(s));
+    int partial = connect_to(status_port(s));
+    assert_int_equal(send(partial, "GET /sta", 8, MSG_NOSIGNAL), 8);
+    int64_t t0 = dp_mono_ms();
+    /* Others are served while the slow ones wait. */
+    struct reply r;
+    get(status_port(s), "/status", NULL, &r);
+    assert_int_equal(r.code, 200);
+    reply_free(&r);
+    assert_true(dp_mono_ms() - t0 < 1000);
+
+    read_reply(idle, &r);             /* silence: closed without a word */
+    int64_t waited = dp_mono_ms() - t0;
+    assert_int_equal(r.code, 0);
+    assert_true(waited >= STATUS_HEAD_TIMEOUT_MS - 200 && waited < STATUS_HEAD_TIMEOUT_MS + 1500);
+    reply_free(&r);
+    read_reply(partial, &r);          /* half a request: 408 */
+    assert_int_equal(r.code, 408);
+    reply_free(&r);
+
+    get(status_port(s), "/metrics", NULL, &r);
+    assert_int_equal(r.code, 200);
+    reply_free(&r);
+    status_stop(s);
+}
+
+/* All slots taken by idle clients: the next one waits in the backlog until a
+ * slot frees, then is served. */
+static void test_slots_full(void **state)
+{
+    struct fake f = {0};
+    struct status_server *s = start(&f, NULL);
+    int idle[STATUS_MAX_CONNS];
+    for (int i = 0; i < STATUS_MAX_CONNS; i++)
+        idle[i] = connect_to(status_port(s));
+    int64_t t0 = dp_mono_ms();
+    struct reply r;
+    get(status_port(s), "/status", NULL, &r);
+    assert_int_equal(r.code, 200);
+    assert_true(dp_mono_ms() - t0 < STATUS_HEAD_TIMEOUT_MS + 1500);
+    reply_free(&r);
+    for (int i = 0; i < STATUS_MAX_CONNS; i++)
+        close(idle[i]);
+    status_stop(s);
+}
+
+static void test_stop_is_prompt(void **state)
+{
+    struct fake f = {0};
+    struct status_server *s = start(&f, NULL);
+    int idle = connect_to(status_port(s));
+    usleep(50 * 1000);
+    int64_t t0 = dp_mono_ms();
+    status_stop(s);
+    assert_true(dp_mono_ms() - t0 < 300);
+    struct reply r;
+    read_reply(idle, &r);
+    assert_int_equal(r.code, 0);
+    reply_free(&r);
+    /* Start-stop with nothing in between. */
+    for (int i = 0; i < 20; i++)
+        status_stop(start(&f, NULL));
+}
+
+/* ---- the board ------------------------------------------------------------ */
+
+static void test_board(void **state)
+{
+    struct status_board *b = status_board_create(NULL, NULL);
+    struct status_info in;
+    memset(&in, 0, sizeof in);
+    status_board_snapshot(b, &in);
+    assert_string_equal(in.now_showing.item, "");
+    assert_int_equal(in.shows_total, 0);
+
+    status_board_set_showing(b, "p1#1", "video", 1700000000000LL);
+    status_board_add_shows(b, 1);
+    status_board_add_shows(b, 2);
+    status_board_add_dropped(b, 5);
+    status_board_set_cache(b, 10, 2, 100);
+    status_board_feed_polled(b, "https://f.example/", 1000, NULL, 9);
+    status_board_feed_polled(b, "https://f.example/", 2000, "timeout", 3);
+    status_board_snapshot(b, &in);
+    assert_string_equal(in.now_showing.item, "p1#1");
+    assert_string_equal(in.now_showing.kind, "video");
+    assert_int_equal(in.now_showing.since_ms, 1700000000000LL);
+    assert_int_equal(in.shows_total, 3);
+    assert_int_equal(in.frames_dropped_total, 5);
+    assert_int_equal(in.cache.bytes, 10);
+    assert_int_equal(in.cache.files, 2);
+    assert_int_equal(in.cache.max_bytes, 100);
+    assert_string_equal(in.feed.url, "https://f.example/");
+    assert_int_equal(in.feed.last_poll_ms, 2000);
+    assert_int_equal(in.feed.last_success_ms, 1000);
+    assert_string_equal(in.feed.last_error, "timeout");
+    assert_int_equal(in.feed.items, 9);        /* a failed poll keeps the count */
+    status_board_feed_polled(b, "https://f.example/", 3000, "", -1);
+    status_board_snapshot(b, &in);
+    assert_string_equal(in.feed.last_error, "");
+    assert_int_equal(in.feed.last_success_ms, 3000);
+    assert_int_equal(in.feed.items, 9);        /* -1: not modified */
+
+    /* Long strings are cut at a character boundary; NULL reads as "". */
+    char big[STATUS_ITEM_MAX + 10];
+    memset(big, 'x', sizeof big);
+    memcpy(big + STATUS_ITEM_MAX - 3, "\xc3\xa9\xc3\xa9", 4);   /* "éé" across the cut */
+    big[sizeof big - 1] = '\0';
+    status_board_set_showing(b, big, NULL, 0);
+    status_board_snapshot(b, &in);
+    assert_int_equal(strlen(in.now_showing.item), STATUS_ITEM_MAX - 1);
+    assert_memory_equal(in.now_showing.item + STATUS_ITEM_MAX - 3, "\xc3\xa9", 2);
+    assert_string_equal(in.now_showing.kind, "");
+    status_board_set_showing(b, big + 1, NULL, 0);     /* the cut falls inside "é" */
+    status_board_snapshot(b, &in);
+    assert_int_equal(strlen(in.now_showing.item), STATUS_ITEM_MAX - 2);
+    assert_memory_equal(in.now_showing.item + STATUS_ITEM_MAX - 4, "\xc3\xa9", 2);
+    status_board_destroy(b);
+    status_board_destroy(NULL);
+}
+
+/* The player side of a screenshot: a "main thread" that answers frame
+ * requests, and a screenshot callback that waits for the frame. */
+struct fake_main {
+    struct status_board *board;
+    atomic_int wakes;
+    atomic_bool quit;
+    bool answer;
+};
+
+static void fake_wake(void *ctx)
+{
+    struct fake_main *m = ctx;
+    atomic_fetch_add(&m->wakes, 1);
+}
+
+static void *fake_main_thread(void *arg)
+{
+    struct fake_main *m = arg;
+    while (!atomic_load(&m->quit)) {
+        if (m->answer && status_board_frame_wanted(m->board)) {
+            char *frame = dp_strdup("PIXELS");
+            status_board_put_frame(m->board, frame, free);
+        }
+        usleep(2000);
+    }
+    return NULL;
+}
+
+static int board_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
+{
+    char *frame = status_board_wait_frame(ctx, timeout_ms);
+    if (!frame)
+        return -1;
+    /* "Encoding": the frame becomes the body. */
+    *len = strlen(frame);
+    *png = frame;
+    return 0;
+}
+
+static void test_board_frames(void **state)
+{
+    struct fake_main m = {.answer = true};
+    m.board = status_board_create(fake_wake, &m);
+    status_board_set_showing(m.board, "p9", "text", 1700000000000LL);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, fake_main_thread, &m), 0);
+    struct status_source src = {.ctx = m.board, .snapshot = status_board_snapshot,
+                                .screenshot = board_screenshot};
+    char err[256];
+    struct status_server *s = status_start("127.0.0.1:0", NULL, &src, err, sizeof err);
+    assert_non_null(s);
+    struct reply r;
+    get(status_port(s), "/screenshot.png", NULL, &r);
+    assert_int_equal(r.code, 200);
+    assert_string_equal(r.body, "PIXELS");
+    reply_free(&r);
+    assert_int_equal(atomic_load(&m.wakes), 1);
+    assert_false(status_board_frame_wanted(m.board));
+    get(status_port(s), "/status", NULL, &r);
+    assert_int_equal(r.code, 200);
+    assert_non_null(strstr(r.body, "\"item\":\"p9\""));
+    reply_free(&r);
+    status_stop(s);
+    atomic_store(&m.quit, true);
+    pthread_join(t, NULL);
+
+    /* Nobody answers: NULL after the timeout, and a late frame is freed. */
+    int64_t t0 = dp_mono_ms();
+    assert_null(status_board_wait_frame(m.board, 100));
+    assert_true(dp_mono_ms() - t0 >= 90);
+    assert_false(status_board_frame_wanted(m.board));
+    status_board_put_frame(m.board, dp_strdup("late"), free);
+    /* A frame put with nobody asking is freed at once, not kept. */
+    assert_null(status_board_wait_frame(m.board, 10));
+    status_board_destroy(m.board);
+}
+
+/* A main thread that says "no frame" (put NULL) ends the wait at once. */
+static void *null_answer(void *arg)
+{
+    struct status_board *b = arg;
+    while (!status_board_frame_wanted(b))
+        usleep(1000);
+    status_board_put_frame(b, NULL, NULL);
+    return NULL;
+}
+
+static void test_board_no_frame(void **state)
+{
+    struct status_board *b = status_board_create(NULL, NULL);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, null_answer, b), 0);
+    int64_t t0 = dp_mono_ms();
+    assert_null(status_board_wait_frame(b, 5000));
+    assert_true(dp_mono_ms() - t0 < 2000);
+    pthread_join(t, NULL);
+    status_board_destroy(b);
+}
+
+int main(void)
+{
+    dp_log_set_level(DP_LOG_WARN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_disabled_and_bad_addresses),
+        cmocka_unit_test(test_ipv6_loopback),
+        cmocka_unit_test(test_status_json),
+        cmocka_unit_test(test_status_json_empty),
+        cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_screenshot),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_oversized_head),
+        cmocka_unit_test(test_token),
+        cmocka_unit_test(test_slow_client),
+        cmocka_unit_test(test_slots_full),
+        cmocka_unit_test(test_stop_is_prompt),
+        cmocka_unit_test(test_board),
+        cmocka_unit_test(test_board_frames),
+        cmocka_unit_test(test_board_no_frame),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
