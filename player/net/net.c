@@ -75,6 +75,7 @@ static void free_config(struct net_config *c)
     free((char *)c->feed_url);
     free((char *)c->headers);
     free((char *)c->ca_file);
+    free((char *)c->public_key);
 }
 
 struct net *net_start(const struct net_config *cfg, struct cache *cache,
@@ -88,6 +89,8 @@ struct net *net_start(const struct net_config *cfg, struct cache *cache,
     n->cfg.feed_url = dp_strdup(cfg->feed_url);
     n->cfg.headers = cfg->headers && *cfg->headers ? dp_strdup(cfg->headers) : NULL;
     n->cfg.ca_file = cfg->ca_file && *cfg->ca_file ? dp_strdup(cfg->ca_file) : NULL;
+    n->cfg.public_key = cfg->public_key && *cfg->public_key ? dp_strdup(cfg->public_key)
+                                                            : NULL;
     if (n->cfg.poll_interval_ms <= 0)
         n->cfg.poll_interval_ms = 60 * 1000;
     if (n->cfg.max_media_size <= 0)

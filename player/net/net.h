@@ -51,6 +51,9 @@ struct net_config {
     const char *headers;       /* "Name: value\n..." or NULL */
     const char *ca_file;       /* or NULL */
     int64_t max_media_size;
+    /* [feed] public_key (a minisign key line or .pub text) or NULL: when set,
+     * a feed is used only with a valid <feed url>.minisig (interface.md). */
+    const char *public_key;
 };
 
 /* Starts the threads. The first thing the poller does is load the last good

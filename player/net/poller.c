@@ -7,7 +7,12 @@
  * next deadline (monotonic), net_poll_now() or net_stop(). A poll that
  * fails keeps the last good feed: on_feed is called only with a feed that
  * parsed. A 304, or a 200 whose body hashes like the last good one, costs
- * no parsing and no new feed. Local feeds are read from disk each time. */
+ * no parsing and no new feed. Local feeds are read from disk each time.
+ *
+ * With a public key, a new feed body is used only when <feed url>.minisig
+ * verifies it; the signature is kept in the cache beside the feed (as the
+ * "feed" of <feed url>.minisig) and checked again when the cached feed is
+ * loaded at start. Folders are not signed documents and are not checked. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,6 +29,7 @@
 #include "base/xalloc.h"
 #include "cache/cache.h"
 #include "feed/feed.h"
+#include "feed/minisign.h"
 #include "feed/url.h"
 #include "net/net_internal.h"
 
@@ -39,6 +45,11 @@ struct poll_state {
     bool have_feed;
     long items;
     int failures;
+    bool verify;                  /* a public key is configured */
+    bool key_ok;                  /* ... and it parsed */
+    struct minisign_key key;
+    char key_error[160];
+    char *sig_url;                /* <feed url>.minisig */
     /* the outcome of the poll in progress */
     long status;
     int64_t retry_after_ms;
@@ -72,6 +83,74 @@ static void publish(struct poll_state *ps, struct feed *feed)
         feed_unref(feed);
 }
 
+/* 0 when sig verifies body with the configured key; else a message. */
+static int verify_signature(struct poll_state *ps, const char *body, size_t len,
+                            const char *sig, size_t sig_len, char *err, size_t errlen)
+{
+    if (!ps->key_ok) {
+        snprintf(err, errlen, "public_key unusable: %s", ps->key_error);
+        return -1;
+    }
+    if (!sig) {
+        snprintf(err, errlen, "signature missing");
+        return -1;
+    }
+    char why[160] = "";
+    if (minisign_verify(&ps->key, body, len, sig, sig_len, why, sizeof why) != 0) {
+        snprintf(err, errlen, "signature: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+static int sig_write(void *ctx, const void *data, size_t len)
+{
+    return dp_buf_append(ctx, data, len) < 0 ? -EFBIG : 0;
+}
+
+/* Fetches <feed url>.minisig (remote or local). NULL when it cannot be had;
+ * the reason goes into err. Caller frees. */
+static char *fetch_signature(struct poll_state *ps, bool local, size_t *len, char *err,
+                             size_t errlen)
+{
+    struct net *n = ps->n;
+    if (local) {
+        char *path = url_to_path(ps->sig_url);
+        char *data = NULL;
+        int e = path ? dp_read_file(path, MINISIGN_SIG_TEXT_MAX, &data, len) : -EINVAL;
+        if (e < 0)
+            snprintf(err, errlen, "signature missing: %s", strerror(-e));
+        free(path);
+        return e < 0 ? NULL : data;
+    }
+    struct dp_buf b;
+    dp_buf_init(&b, MINISIGN_SIG_TEXT_MAX);
+    struct http_req q = {
+        .url = ps->sig_url,
+        .origin_url = n->cfg.feed_url,
+        .extra_headers = n->cfg.headers,
+        .ca_file = n->cfg.ca_file,
+        .accept_encoding = true,
+        .refuse_html = true,
+        .cap = MINISIGN_SIG_TEXT_MAX,
+        .stop = &n->stop,
+        .sink = {.write = sig_write, .ctx = &b},
+    };
+    struct http_resp r;
+    enum http_result hr = http_perform(n->poll_client, &q, &r);
+    if (hr != HTTP_DONE || r.status != 200) {
+        if (hr == HTTP_DONE)
+            snprintf(err, errlen, "signature missing: HTTP %ld", r.status);
+        else
+            snprintf(err, errlen, "signature missing: %.150s", r.error);
+        dp_buf_finish(&b);
+        return NULL;
+    }
+    if (!b.data)
+        dp_buf_append(&b, "", 0);
+    return dp_buf_steal(&b, len);
+}
+
 static void load_cached(struct poll_state *ps)
 {
     struct net *n = ps->n;
@@ -82,7 +161,17 @@ static void load_cached(struct poll_state *ps)
     struct feed *feed = NULL;
     char err[256] = "";
     const char *b = base ? base : n->cfg.feed_url;
-    int r = feed_parse(body, len, b, ct, &feed, err, sizeof err, NULL, NULL);
+    int r = FEED_ERR_REJECTED;
+    if (ps->verify) {
+        char *sig = NULL;
+        size_t sig_len = 0;
+        cache_load_feed(n->cache, ps->sig_url, &sig, &sig_len, NULL, NULL, NULL);
+        if (verify_signature(ps, body, len, sig, sig_len, err, sizeof err) == 0)
+            r = FEED_OK;
+        free(sig);
+    }
+    if (!ps->verify || r == FEED_OK)
+        r = feed_parse(body, len, b, ct, &feed, err, sizeof err, NULL, NULL);
     if (r == FEED_OK && feed) {
         LOG_I("net", "playing the cached feed of %s (%zu posts) until the first poll",
               n->cfg.feed_url, feed->n_posts);
@@ -104,7 +193,7 @@ static void load_cached(struct poll_state *ps)
 /* Parses body; on success stores it and publishes it. */
 static enum poll_outcome take_body(struct poll_state *ps, const char *body, size_t len,
                                    const char *base, const char *ct, const char *etag,
-                                   const char *lm, bool store)
+                                   const char *lm, bool store, bool local)
 {
     struct net *n = ps->n;
     char sha[DP_SHA256_HEX];
@@ -120,12 +209,36 @@ static enum poll_outcome take_body(struct poll_state *ps, const char *body, size
         }
         return POLL_NOT_MODIFIED;
     }
+    char *sig = NULL;
+    size_t sig_len = 0;
+    if (ps->verify) {
+        char why[200] = "";
+        if (ps->key_ok)
+            sig = fetch_signature(ps, local, &sig_len, why, sizeof why);
+        if (net_stopping(n)) {
+            free(sig);
+            snprintf(ps->error, sizeof ps->error, "stopped");
+            return POLL_ERROR;
+        }
+        if (why[0] || verify_signature(ps, body, len, sig, sig_len, why, sizeof why) != 0) {
+            free(sig);
+            snprintf(ps->error, sizeof ps->error, "feed rejected: %s", why);
+            return POLL_REJECTED;
+        }
+    }
     struct feed *feed = NULL;
     char err[200] = "";
     int r = feed_parse(body, len, base, ct, &feed, err, sizeof err, on_drop, n);
     if (r != FEED_OK || !feed) {
+        free(sig);
         snprintf(ps->error, sizeof ps->error, "feed rejected: %s", err[0] ? err : "unusable");
         return POLL_REJECTED;
+    }
+    if (sig) {
+        int e = cache_store_feed(n->cache, ps->sig_url, sig, sig_len, "text/plain", NULL, NULL);
+        if (e < 0)
+            LOG_W("net", "cannot keep the feed's signature: %s", strerror(-e));
+        free(sig);
     }
     if (store) {
         int e = cache_store_feed_ex(n->cache, n->cfg.feed_url, base, body, len, ct, etag, lm);
@@ -180,7 +293,7 @@ static enum poll_outcome poll_remote(struct poll_state *ps)
         } else if (r.status == 200) {
             out = take_body(ps, body.data ? body.data : "", body.len, r.effective_url,
                             r.content_type[0] ? r.content_type : NULL, r.etag, r.last_modified,
-                            true);
+                            true, false);
         } else {
             snprintf(ps->error, sizeof ps->error, "HTTP %ld", r.status);
         }
@@ -245,7 +358,7 @@ static enum poll_outcome poll_local(struct poll_state *ps)
         } else if (e < 0) {
             snprintf(ps->error, sizeof ps->error, "%s: %s", path, strerror(-e));
         } else {
-            out = take_body(ps, body, len, n->cfg.feed_url, NULL, NULL, NULL, false);
+            out = take_body(ps, body, len, n->cfg.feed_url, NULL, NULL, NULL, false, true);
         }
         free(body);
     }
@@ -285,6 +398,14 @@ void *net_poller_main(void *arg)
     struct net *n = arg;
     struct poll_state ps = {.n = n, .items = -1};
     bool local = url_is_local(n->cfg.feed_url);
+    ps.sig_url = dp_strfmt("%s.minisig", n->cfg.feed_url);
+    if (n->cfg.public_key) {
+        ps.verify = true;
+        ps.key_ok = minisign_parse_pubkey(n->cfg.public_key, &ps.key, ps.key_error,
+                                          sizeof ps.key_error) == 0;
+        if (!ps.key_ok)
+            LOG_E("net", "public_key unusable (%s): every feed will be rejected", ps.key_error);
+    }
     int64_t last_flush = dp_mono_ms();
 
     if (dp_wall_clock_suspect(dp_wall_ms())) {
@@ -357,5 +478,6 @@ void *net_poller_main(void *arg)
     free(ps.etag);
     free(ps.last_modified);
     free(ps.base);
+    free(ps.sig_url);
     return NULL;
 }

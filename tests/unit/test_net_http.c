@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -431,6 +432,125 @@ static void test_net_end_to_end(void **state)
     cache_close(c);
 }
 
+/* A minisign key pair and legacy ("Ed") signatures made here with
+ * libsodium, so that the signed feed can be any test feed. */
+struct signer {
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    unsigned char id[8];
+};
+
+static void signer_init(struct signer *s, unsigned char id0)
+{
+    crypto_sign_keypair(s->pk, s->sk);
+    memset(s->id, id0, sizeof s->id);
+}
+
+static void b64(const unsigned char *bin, size_t len, char *out, size_t cap)
+{
+    sodium_bin2base64(out, cap, bin, len, sodium_base64_VARIANT_ORIGINAL);
+}
+
+static void signer_pub(const struct signer *s, char *out, size_t cap)
+{
+    unsigned char raw[2 + 8 + 32];
+    memcpy(raw, "Ed", 2);
+    memcpy(raw + 2, s->id, 8);
+    memcpy(raw + 10, s->pk, 32);
+    char line[128];
+    b64(raw, sizeof raw, line, sizeof line);
+    snprintf(out, cap, "untrusted comment: test key\n%s\n", line);
+}
+
+static void signer_sign(const struct signer *s, const char *msg, size_t len, char *out,
+                        size_t cap)
+{
+    unsigned char raw[2 + 8 + 64], global[64 + 64];
+    const char *tc = "timestamp:1 file:feed.json";
+    memcpy(raw, "Ed", 2);
+    memcpy(raw + 2, s->id, 8);
+    crypto_sign_detached(raw + 10, NULL, (const unsigned char *)msg, len, s->sk);
+    memcpy(global, raw + 10, 64);
+    memcpy(global + 64, tc, strlen(tc));
+    unsigned char gsig[64];
+    crypto_sign_detached(gsig, NULL, global, 64 + strlen(tc), s->sk);
+    char l2[160], l4[128];
+    b64(raw, sizeof raw, l2, sizeof l2);
+    b64(gsig, sizeof gsig, l4, sizeof l4);
+    snprintf(out, cap, "untrusted comment: sig\n%s\ntrusted comment: %s\n%s\n", l2, tc, l4);
+}
+
+/* {feed name, how it is signed, expected result of the first poll} */
+enum sig_kind { SIG_GOOD, SIG_OTHER_KEY, SIG_FLIPPED, SIG_NONE };
+static const struct {
+    const char *name;
+    enum sig_kind sig;
+    const char *result;
+} signed_feeds[] = {
+    {"s_good.json", SIG_GOOD, "updated"},
+    {"s_other.json", SIG_OTHER_KEY, "rejected"},
+    {"s_flipped.json", SIG_FLIPPED, "rejected"},
+    {"s_none.json", SIG_NONE, "rejected"},
+};
+
+static void test_signed_feeds(void **state)
+{
+    assert_true(sodium_init() >= 0);
+    struct signer good, other;
+    signer_init(&good, 1);
+    signer_init(&other, 2);
+    char key[512], other_key[512], sig[1024];
+    signer_pub(&good, key, sizeof key);
+    signer_pub(&other, other_key, sizeof other_key);
+    for (size_t i = 0; i < sizeof signed_feeds / sizeof *signed_feeds; i++) {
+        put_file(signed_feeds[i].name, FEED, strlen(FEED));
+        char name[128];
+        snprintf(name, sizeof name, "%s.minisig", signed_feeds[i].name);
+        if (signed_feeds[i].sig != SIG_NONE) {
+            signer_sign(signed_feeds[i].sig == SIG_OTHER_KEY ? &other : &good, FEED,
+                        strlen(FEED), sig, sizeof sig);
+            if (signed_feeds[i].sig == SIG_FLIPPED) {
+                char *l2 = strchr(sig, '\n') + 1;
+                l2[40] = l2[40] == 'A' ? 'B' : 'A';
+            }
+            put_file(name, sig, strlen(sig));
+        }
+        char cdir[512], err[256], url[256], path[160];
+        snprintf(cdir, sizeof cdir, "%s/cache-sig-%zu", srv.root, i);
+        snprintf(path, sizeof path, "/%s", signed_feeds[i].name);
+        url_of(path, url, sizeof url);
+        struct cache *c = cache_open(cdir, 0, 0, err, sizeof err);
+        assert_non_null(c);
+        struct events ev = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                            .cond = PTHREAD_COND_INITIALIZER};
+        struct net_config cfg = {.feed_url = url, .poll_interval_ms = 60000,
+                                 .max_media_size = 1 << 20, .public_key = key};
+        struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
+                                   .on_event = on_event, .ctx = &ev};
+        struct net *n = net_start(&cfg, c, &cb);
+        assert_true(wait_for(&ev, &ev.polls, 1));
+        if (strcmp(ev.last_poll, signed_feeds[i].result) != 0)
+            fail_msg("%s: %s", signed_feeds[i].name, ev.last_poll);
+        assert_int_equal(ev.feeds, strcmp(signed_feeds[i].result, "updated") == 0);
+        net_stop(n);
+        if (ev.feeds) {
+            /* The cached feed is checked again at start: with its signature
+             * it plays at once; under another key it is not used. */
+            set_mode(path, "status_500");
+            n = net_start(&cfg, c, &cb);
+            assert_true(wait_for(&ev, &ev.polls, 2));
+            assert_int_equal(ev.feeds, 2);
+            net_stop(n);
+            cfg.public_key = other_key;
+            n = net_start(&cfg, c, &cb);
+            assert_true(wait_for(&ev, &ev.polls, 3));
+            assert_int_equal(ev.feeds, 2);
+            net_stop(n);
+            set_mode(path, "ok");
+        }
+        cache_close(c);
+    }
+}
+
 static int group_setup(void **state)
 {
     dp_log_set_level(DP_LOG_ERROR);
@@ -454,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_answers),
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_net_end_to_end),
+        cmocka_unit_test(test_signed_feeds),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
