@@ -37,6 +37,20 @@ static char *find_assets(void)
     return dp_strdup(DP_SOURCE_DIR "/assets");
 }
 
+/* Defaults, then the config file options_config_path() names. 0, or -1
+ * with a message naming file:line and key. */
+static int load_config(const struct dp_cmdline *cl, struct dp_config *cfg, char *err,
+                       size_t errlen)
+{
+    options_defaults(cfg);
+    const char *path = options_config_path(cl);
+    if (path && options_load_file(cfg, path, err, errlen) < 0) {
+        options_finish(cfg);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct dp_cmdline cl;
@@ -60,15 +74,10 @@ int main(int argc, char **argv)
     }
 
     struct dp_config cfg;
-    options_defaults(&cfg);
     const char *config_path = options_config_path(&cl);
-    if (config_path) {
-        int r = options_load_file(&cfg, config_path, err, sizeof err);
-        if (r < 0) {
-            fprintf(stderr, "deskplayer: %s\n", err);
-            options_finish(&cfg);
-            return 2;
-        }
+    if (load_config(&cl, &cfg, err, sizeof err) < 0) {
+        fprintf(stderr, "deskplayer: %s\n", err);
+        return 2;
     }
     if (cl.check_config) {
         if (config_path)
@@ -107,6 +116,7 @@ int main(int argc, char **argv)
         .feed_url = feed,
         .cache_dir = cache_dir,
         .assets_dir = assets,
+        .reload = load_config,
     };
     int code = player_run(&setup);
     free(feed);

@@ -59,7 +59,9 @@ enum next_state { NEXT_NONE, NEXT_REQUESTED, NEXT_READY, NEXT_SAME };
 
 struct player {
     const struct player_setup *setup;
-    const struct dp_config *cfg;
+    const struct dp_config *cfg;  /* setup's, or reloaded (SIGHUP) */
+    struct dp_config *reloaded;   /* owned when a SIGHUP replaced the settings */
+    char *feed_url;               /* the feed polled (owned) */
     const struct dp_cmdline *cl;
     struct display display;
     struct scene scene;
@@ -578,6 +580,8 @@ static void handle_loaded(struct player *p, struct loader_result *res, int64_t n
         advance(p, now);
 }
 
+static void reload(struct player *p);
+
 static void handle_signal(struct player *p, int sig)
 {
     switch (sig) {
@@ -586,10 +590,7 @@ static void handle_signal(struct player *p, int sig)
         stop(p, sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     case SIGHUP:
-        /* Reloading the whole config needs a restart of the modules; the
-         * feed is polled at once. */
-        LOG_I("app", "SIGHUP: polling the feed");
-        net_poll_now(p->net);
+        reload(p);
         break;
     case SIGUSR1:
         net_poll_now(p->net);
@@ -784,7 +785,7 @@ static void write_start(struct player *p)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "version", DP_VERSION);
-    cJSON_AddStringToObject(o, "feed", p->setup->feed_url);
+    cJSON_AddStringToObject(o, "feed", p->feed_url);
     cJSON_AddStringToObject(o, "cache_dir", p->setup->cache_dir);
     char size[32];
     snprintf(size, sizeof size, "%dx%d", p->display.out_w, p->display.out_h);
@@ -805,6 +806,113 @@ static void write_start(struct player *p)
     }
 }
 
+static int start_loader(struct player *p, char *err, size_t errlen)
+{
+    struct loader_config lc = {
+        .w = p->display.w,
+        .h = p->display.h,
+        .style = {.background = p->cfg->background, .margin = p->cfg->margin,
+                  .show_qr = p->cfg->show_qr},
+        .font = p->cfg->font,
+        .assets_dir = p->setup->assets_dir,
+        .cache = p->cache,
+        .audio_out = p->audio,
+        .audio = p->cfg->audio,
+        .volume = p->cfg->volume,
+        .video_max_duration_ms = p->cfg->video_max_duration_ms,
+        .hwdec = options_hwdec_name(p->cfg->hwdec),
+    };
+    p->loader = loader_create(&lc, p->mq, MSG_LOADED, err, errlen);
+    return p->loader ? 0 : -1;
+}
+
+static int start_net(struct player *p)
+{
+    struct net_config nc = {
+        .feed_url = p->feed_url,
+        .poll_interval_ms = p->cfg->poll_interval_ms,
+        .headers = p->cfg->headers,
+        .ca_file = p->cfg->ca_file,
+        .max_media_size = p->cfg->max_media_size,
+    };
+    struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
+                               .on_event = on_net_event, .ctx = p};
+    p->net = net_start(&nc, p->cache, &cb);
+    return p->net ? 0 : -1;
+}
+
+/* Settings that only a restart applies. */
+static void warn_restart_needed(const struct dp_config *a, const struct dp_config *b)
+{
+    if (a->size_w != b->size_w || a->size_h != b->size_h || a->rotation != b->rotation)
+        LOG_W("app", "SIGHUP: [display] size and rotation change at the next start");
+    if (a->max_size != b->max_size ||
+        (a->cache_dir && b->cache_dir ? strcmp(a->cache_dir, b->cache_dir) != 0
+                                      : a->cache_dir != b->cache_dir))
+        LOG_W("app", "SIGHUP: [cache] settings change at the next start");
+    if (a->audio != b->audio)
+        LOG_W("app", "SIGHUP: [playback] audio changes at the next start");
+}
+
+/* SIGHUP: the config is read again; a bad file leaves everything as it was.
+ * The item on screen stays; the loader and the network threads start again
+ * with the new settings, and the feed is polled at once. */
+static void reload(struct player *p)
+{
+    char err[512];
+    struct dp_config *cfg = dp_calloc(1, sizeof *cfg);
+    if (!p->setup->reload || p->setup->reload(p->cl, cfg, err, sizeof err) < 0) {
+        LOG_E("app", "SIGHUP: config not reloaded: %s", err);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "where", "config");
+        cJSON_AddStringToObject(e, "error", err);
+        playlog_write(p->log, "error", e);
+        free(cfg);
+        return;
+    }
+    warn_restart_needed(p->cfg, cfg);
+    net_stop(p->net);
+    p->net = NULL;
+    loader_destroy(p->loader);
+    p->loader = NULL;
+    invalidate_next(p);
+    p->standby_requested = false;
+
+    const struct dp_config *old = p->cfg;
+    struct dp_config *old_owned = p->reloaded;
+    p->cfg = cfg;
+    p->reloaded = cfg;
+    if (!p->cl->feed && cfg->feed_url && *cfg->feed_url &&
+        strcmp(cfg->feed_url, p->feed_url) != 0) {
+        free(p->feed_url);
+        p->feed_url = dp_strdup(cfg->feed_url);
+    }
+    p->scene.background = cfg->background;
+    p->scene.transition = cfg->transition;
+    p->scene.transition_ms = cfg->transition == DP_TRANSITION_CUT ? 0 : cfg->transition_ms;
+    if (p->rotation) {
+        /* The rotation keeps its feed; its parameters are the new ones. */
+        rotation_destroy(p->rotation);
+        p->rotation = NULL;
+        struct feed *f = p->feed;
+        p->feed = NULL;
+        if (f)
+            handle_feed(p, f);
+    }
+    (void)old;
+    if (old_owned) {
+        options_finish(old_owned);
+        free(old_owned);
+    }
+    if (start_loader(p, err, sizeof err) < 0 || start_net(p) < 0) {
+        LOG_E("app", "SIGHUP: cannot restart: %s", err);
+        stop(p, "error");
+        return;
+    }
+    LOG_I("app", "SIGHUP: config reloaded");
+    plan_next(p);
+}
+
 int player_run(const struct player_setup *setup)
 {
     struct player pl;
@@ -812,6 +920,7 @@ int player_run(const struct player_setup *setup)
     memset(p, 0, sizeof *p);
     p->setup = setup;
     p->cfg = setup->cfg;
+    p->feed_url = dp_strdup(setup->feed_url);
     p->cl = setup->cl;
     p->efd = -1;
     p->exit_code = 1;
@@ -882,22 +991,7 @@ int player_run(const struct player_setup *setup)
             goto out_display;
         }
     }
-    struct loader_config lc = {
-        .w = p->display.w,
-        .h = p->display.h,
-        .style = {.background = p->cfg->background, .margin = p->cfg->margin,
-                  .show_qr = p->cfg->show_qr},
-        .font = p->cfg->font,
-        .assets_dir = setup->assets_dir,
-        .cache = p->cache,
-        .audio_out = p->audio,
-        .audio = p->cfg->audio,
-        .volume = p->cfg->volume,
-        .video_max_duration_ms = p->cfg->video_max_duration_ms,
-        .hwdec = options_hwdec_name(p->cfg->hwdec),
-    };
-    p->loader = loader_create(&lc, p->mq, MSG_LOADED, err, sizeof err);
-    if (!p->loader) {
+    if (start_loader(p, err, sizeof err) < 0) {
         LOG_E("app", "%s", err);
         goto out_display;
     }
@@ -906,18 +1000,7 @@ int player_run(const struct player_setup *setup)
 
     p->start_ms = dp_mono_ms();
     write_start(p);
-
-    struct net_config nc = {
-        .feed_url = setup->feed_url,
-        .poll_interval_ms = p->cfg->poll_interval_ms,
-        .headers = p->cfg->headers,
-        .ca_file = p->cfg->ca_file,
-        .max_media_size = p->cfg->max_media_size,
-    };
-    struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
-                               .on_event = on_net_event, .ctx = p};
-    p->net = net_start(&nc, p->cache, &cb);
-    if (!p->net) {
+    if (start_net(p) < 0) {
         LOG_E("app", "cannot start the network threads");
         goto out_threads;
     }
@@ -950,6 +1033,11 @@ out_display:
         close(p->efd);
     free(p->cur_id);
     free(p->next_id);
+    free(p->feed_url);
+    if (p->reloaded) {
+        options_finish(p->reloaded);
+        free(p->reloaded);
+    }
     list_clear(&p->bad, &p->n_bad);
     list_clear(&p->skipped, &p->n_skipped);
 out_ttf:

@@ -10,6 +10,9 @@ struct player_setup {
     const char *feed_url;       /* resolved: command line, config, or demo */
     const char *cache_dir;      /* resolved */
     const char *assets_dir;
+    /* SIGHUP: loads the config again into a fresh cfg (defaults + file).
+     * Returns 0, or -1 with a message (the running settings stay). */
+    int (*reload)(const struct dp_cmdline *cl, struct dp_config *cfg, char *err, size_t errlen);
 };
 
 /* Runs until a signal, --run-for or --cycles. Returns the exit code:
