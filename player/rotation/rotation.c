@@ -11,8 +11,9 @@ struct rotation {
     struct feed *feed;
     struct item *items;
     size_t n_items;
-    long cursor;              /* index of the item on screen, -1 before the first */
-    char *current_id;         /* its id, to find it again after a new feed */
+    long cursor;              /* index of the last item shown in order, -1 before the first */
+    char *current_id;         /* its id, to find it again after a new feed (a new post
+                                 shown out of turn does not move it) */
     char **queue;             /* ids of new posts' items to show next (new_posts) */
     size_t n_queue;
     int64_t cycles;
@@ -261,9 +262,8 @@ void rotation_commit(struct rotation *r, const struct item *it)
             free(r->queue[q]);
             memmove(r->queue + q, r->queue + q + 1, (r->n_queue - q - 1) * sizeof *r->queue);
             r->n_queue--;
-            /* A new post shown out of turn does not move the cursor. */
-            free(r->current_id);
-            r->current_id = dp_strdup(it->id);
+            /* A new post shown out of turn moves neither the cursor nor the
+             * id it is found by again after the next poll. */
             return;
         }
     }

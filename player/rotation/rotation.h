@@ -43,8 +43,10 @@ bool rotation_set_feed(struct rotation *r, struct feed *f, int64_t now_wall_ms);
 typedef bool (*rotation_ready_fn)(void *ctx, const struct item *it);
 
 /* Picks the item to show after the current one: the next in order that is
- * inside its window and ready. Items that are not ready are reported through
- * skip (may be NULL) with a reason. Returns NULL when nothing is playable.
+ * inside its window and ready. Items past their end are reported through
+ * skip (may be NULL) with the reason "expired"; items that are not ready are
+ * for the ready callback to report, since it knows why (not cached, not
+ * found, broken). Returns NULL when nothing is playable.
  * The returned pointer stays valid until the next rotation_set_feed. */
 const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
                                  rotation_ready_fn ready, void *ctx,

