@@ -450,7 +450,12 @@ static void conn_close(struct conn *c)
 {
     if (c->fd < 0)
         return;
-    shutdown(c->fd, SHUT_RDWR);
+    /* Unread bytes would turn close() into a reset that can destroy the
+     * answer before the client reads it: end our side, drop what is there. */
+    shutdown(c->fd, SHUT_WR);
+    char sink[4096];
+    for (int i = 0; i < 16 && recv(c->fd, sink, sizeof sink, MSG_DONTWAIT) > 0; i++)
+        ;
     close(c->fd);
     c->fd = -1;
     c->len = 0;
