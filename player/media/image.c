@@ -8,6 +8,7 @@
 #include "media/image.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -96,22 +97,25 @@ void image_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h)
 
 /* ---- PNG structure ------------------------------------------------------------ */
 
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
+    }
+}
+
 static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
 {
-    static uint32_t table[256];
-    static bool ready;   /* benign race: every thread computes the same table */
-    if (!ready) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        ready = true;
-    }
+    pthread_once(&crc_once, crc_init);
     crc = ~crc;
     while (n--)
-        crc = table[(crc ^ *p++) & 255] ^ (crc >> 8);
+        crc = crc_table[(crc ^ *p++) & 255] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -132,6 +136,56 @@ static bool png_well_formed(const unsigned char *d, size_t len)
         if (memcmp(d + pos + 4, "IEND", 4) == 0)
             return true;
         pos += 12 + (size_t)n;
+    }
+    return false;
+}
+
+/* Skips a chain of GIF data sub-blocks at *pos; false when it runs past
+ * the end of the file. */
+static bool gif_skip_blocks(const unsigned char *d, size_t len, size_t *pos)
+{
+    while (*pos < len) {
+        unsigned n = d[(*pos)++];
+        if (n == 0)
+            return true;
+        if (n > len - *pos)
+            return false;
+        *pos += n;
+    }
+    return false;
+}
+
+/* The first frame of a GIF must be all there: SDL_image draws a truncated
+ * one partly (the rest transparent) without an error. */
+static bool gif_first_frame_whole(const unsigned char *d, size_t len)
+{
+    if (len < 13)
+        return false;
+    size_t pos = 13;
+    if (d[10] & 0x80)
+        pos += 3u * (1u << ((d[10] & 7) + 1));   /* global colour table */
+    while (pos < len) {
+        unsigned char block = d[pos++];
+        if (block == 0x21) {             /* extension: label, then sub-blocks */
+            if (pos >= len)
+                return false;
+            pos++;
+            if (!gif_skip_blocks(d, len, &pos))
+                return false;
+        } else if (block == 0x2C) {      /* image descriptor */
+            if (len - pos < 9)
+                return false;
+            unsigned char flags = d[pos + 8];
+            pos += 9;
+            if (flags & 0x80)
+                pos += 3u * (1u << ((flags & 7) + 1));
+            if (pos >= len)
+                return false;
+            pos++;                        /* LZW minimum code size */
+            return gif_skip_blocks(d, len, &pos);
+        } else {
+            return false;                 /* the trailer before any image, or junk */
+        }
     }
     return false;
 }
@@ -383,7 +437,8 @@ int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
             snprintf(reason, IMAGE_REASON_CAP, w <= 0 || h <= 0 ? "decode_error" : "too_large");
             goto fail;
         }
-        if (fmt == IMAGE_PNG && !png_well_formed((unsigned char *)data, len)) {
+        if ((fmt == IMAGE_PNG && !png_well_formed((unsigned char *)data, len)) ||
+            (fmt == IMAGE_GIF && !gif_first_frame_whole((unsigned char *)data, len))) {
             snprintf(reason, IMAGE_REASON_CAP, "decode_error");
             goto fail;
         }

@@ -104,6 +104,32 @@ int layout_wrap(const char *text, int size, int max_w, int max_lines, layout_mea
                 i = w0;
                 continue;
             }
+            /* A group glued by French punctuation ("« mot »") wider than a
+             * whole line breaks at its own spaces after all. */
+            size_t first = w0;
+            while (first < w1 && text[first] != ' ')
+                first++;
+            if (first < w1) {
+                /* At the last of its spaces that still fits, so that « stays
+                 * with as much of its words as the line holds. */
+                size_t best = 0;
+                for (size_t k = first; k < w1; k++) {
+                    if (text[k] != ' ' || text[k - 1] == ' ')
+                        continue;   /* only the first space of a run */
+                    if (measure(ctx, size, text + line_start, k - line_start) > max_w)
+                        break;
+                    best = k;
+                }
+                if (best) {
+                    if (!add_line(out, max_lines, line_start, best - line_start, text))
+                        return -1;
+                    while (best < end && text[best] == ' ')
+                        best++;
+                    line_start = i = best;
+                    continue;
+                }
+                w1 = first;
+            }
             /* A word wider than a whole line: split it between characters. */
             out->broke_word = true;
             size_t cut = w0, next = w0;

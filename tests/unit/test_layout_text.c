@@ -70,12 +70,6 @@ static int measure(void *ctx, int size, const char *s, size_t len)
     return (int)((size * units + 5) / 10);
 }
 
-static bool known_bugs_enabled(void)
-{
-    const char *e = getenv("DP_RUN_KNOWN_BUGS");
-    return e && strcmp(e, "1") == 0;
-}
-
 /* ---- invariants ---------------------------------------------------------------- */
 
 static void line_text(const char *text, const struct layout *l, int i, char *buf, size_t cap)
@@ -128,9 +122,8 @@ static void check_layout(const char *text, const struct layout *l, int max_w, bo
         /* never inside a UTF-8 character */
         assert_false(s < tlen && is_cont((unsigned char)text[s]));
         assert_false(s + n < tlen && is_cont((unsigned char)text[s + n]));
-        /* a line after a break starts with no space (KNOWN BUG, see
-         * test_split_unit_with_spaces: checked with DP_RUN_KNOWN_BUGS=1) */
-        if (s > 0 && text[s - 1] != '\n' && n && known_bugs_enabled())
+        /* a line after a break starts with no space */
+        if (s > 0 && text[s - 1] != '\n' && n)
             assert_false(text[s] == ' ');
         /* no trailing spaces, no newline inside a line */
         assert_false(n && text[s + n - 1] == ' ');
@@ -523,26 +516,19 @@ static void test_clamp_zero_lines_means_one(void **state)
     check_layout("one two three", &l, 60, false, &f);
 }
 
-/* KNOWN BUG (since f966644, French quotes kept with their words): a unit
- * such as "« aaaaaaaa »" holds spaces, and when it is wider than the line
- * layout_wrap splits it "between characters" (layout.c, the split loop after
- * "A word wider than a whole line"): the cut can fall just before a space, and
- * the next line starts at that space (line_start = cut). Input: "x « aaaaaaaa
- * » y", size 10, max_w 60 (6 px a character). Expected lines: "x",
- * "« aaaaaaaa", "» y" (or the word split), none starting with a space.
- * Actual: "x", "« aaaaaaaa", " » y" (a visible indent). Likewise
- * "« aaaaaaaa bbbbbbbbb » y" gives broke_word = true with no word split.
- * Skipped unless DP_RUN_KNOWN_BUGS=1. */
+/* A group glued by French punctuation ("« aaaaaaaa »") wider than a line
+ * breaks at the last of its own spaces that fits, and no line starts with a
+ * space: "x « aaaaaaaa » y" at 10 characters a line gives "x", "« aaaaaaaa",
+ * "» y"; only a single word wider than the line is split. */
 static void test_split_unit_with_spaces(void **state)
 {
     (void)state;
-    if (!known_bugs_enabled())
-        skip();
     static const struct {
         const char *text;
         bool broke_word;
     } cases[] = {
-        {"x « aaaaaaaa » y", true},
+        {"x « aaaaaaaa » y", false},
+        {"« aaaaaaaaaaaaaa »", true},
         {"« aaaaaaaa bbbbbbbbb » y", false},
         {"aaaaaaaaa ! y", false},
     };
