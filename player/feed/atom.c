@@ -36,10 +36,9 @@ static char *construct_text(const xmlNode *n, char **html_out)
     char *type = xml_attr(n, "type");
     char *mode = xml_attr(n, "mode"); /* Atom 0.3 */
     char *text;
-    bool html_type = type && (strcasecmp(type, "html") == 0 ||
-                              strcasecmp(type, "text/html") == 0 ||
-                              strcasecmp(type, "xhtml") == 0 ||
-                              strcasecmp(type, "application/xhtml+xml") == 0);
+    bool html_type =
+        type && (strcasecmp(type, "html") == 0 || strcasecmp(type, "text/html") == 0 ||
+                 strcasecmp(type, "xhtml") == 0 || strcasecmp(type, "application/xhtml+xml") == 0);
     /* RFC 4287 4.1.3.3: a MIME type that is neither text nor XML means
      * base64 content; Atom 0.3 says it with mode="base64". */
     size_t tl = type ? strlen(type) : 0;
@@ -89,8 +88,7 @@ static char *person_name(const xmlNode *parent)
 
 static int64_t entry_date(const xmlNode *e)
 {
-    static const char *const names[] = {"published", "updated", "issued", "modified",
-                                        "created"};
+    static const char *const names[] = {"published", "updated", "issued", "modified", "created"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char *s = xml_child_text(e, NS_ATOM, names[i]);
         int64_t ms;
@@ -117,8 +115,8 @@ static void entry_links(const xmlNode *e, struct post *p, char **link)
             char *url = xml_attr_url(c, "href");
             char *type = xml_attr(c, "type");
             enum media_kind kind;
-            bool ok = url && (type ? feed_kind_from_mime(type, &kind)
-                                   : feed_kind_from_ext(url, &kind));
+            bool ok =
+                url && (type ? feed_kind_from_mime(type, &kind) : feed_kind_from_ext(url, &kind));
             struct media_ref *m = ok ? xml_add_media(p, url, kind) : NULL;
             if (!ok)
                 free(url);
@@ -186,7 +184,8 @@ int atom_parse_doc(xmlDoc *doc, xmlNode *root, struct feed *f)
         free(rel);
     }
     char *author = person_name(root);
-    for (const xmlNode *c = root->children; c; c = c->next)
+    const xmlNode *c = root->children;
+    for (; c && f->n_posts < FEED_PARSE_MAX_ITEMS; c = c->next)
         if (xml_is(c, NS_ATOM, "entry"))
             parse_entry(c, author, f);
     free(author);

@@ -120,9 +120,9 @@ static int month_from_name(const char *p, size_t n)
 {
     static const char *names[12] = {"jan", "feb", "mar", "apr", "may", "jun",
                                     "jul", "aug", "sep", "oct", "nov", "dec"};
-    static const char *full[12] = {"january", "february", "march",     "april",
-                                   "may",     "june",     "july",      "august",
-                                   "september", "october", "november", "december"};
+    static const char *full[12] = {"january",   "february", "march",    "april",
+                                   "may",       "june",     "july",     "august",
+                                   "september", "october",  "november", "december"};
     for (int i = 0; i < 12; i++) {
         if ((n == 3 && strncasecmp(p, names[i], 3) == 0) ||
             (n == strlen(full[i]) && strncasecmp(p, full[i], n) == 0) ||

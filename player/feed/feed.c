@@ -270,10 +270,10 @@ bool feed_kind_from_mime(const char *mime, enum media_kind *kind)
 
 bool feed_kind_from_ext(const char *url, enum media_kind *kind)
 {
-    static const char *const images[] = {"jpg", "jpeg", "png", "gif", "webp", "bmp",
-                                         "avif", "jfif", NULL};
-    static const char *const videos[] = {"mp4", "m4v", "mov", "webm", "mkv", "ogv",
-                                         "avi", "ts", NULL};
+    static const char *const images[] = {"jpg", "jpeg", "png",  "gif", "webp",
+                                         "bmp", "avif", "jfif", NULL};
+    static const char *const videos[] = {"mp4", "m4v", "mov", "webm", "mkv",
+                                         "ogv", "avi", "ts",  NULL};
     if (!url)
         return false;
     size_t end = strcspn(url, "?#");
@@ -614,8 +614,8 @@ int feed_parse(const char *data, size_t len, const char *base_url, const char *c
         err[0] = '\0';
     *out = NULL;
     if (len > (size_t)DP_FEED_MAX_BYTES)
-        return feed_fail(err, errlen, FEED_ERR_TOO_LARGE, "feed of %zu bytes is over %ld",
-                         len, (long)DP_FEED_MAX_BYTES);
+        return feed_fail(err, errlen, FEED_ERR_TOO_LARGE, "feed of %zu bytes is over %ld", len,
+                         (long)DP_FEED_MAX_BYTES);
     if (!data || len == 0)
         return feed_fail(err, errlen, FEED_ERR_SYNTAX, "empty document");
     struct feed *f = NULL;

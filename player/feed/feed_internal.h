@@ -11,7 +11,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/limits.h"
 #include "feed/feed.h"
+
+/* Items read from one document at most: the rules keep DP_MAX_POSTS, this
+ * bounds the work on a 10 MiB feed of tiny items (feeds list newest first). */
+#define FEED_PARSE_MAX_ITEMS (10 * DP_MAX_POSTS)
 
 int jsonfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen);
 int mastodon_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen);
@@ -40,8 +45,7 @@ struct cJSON;
 /* Parses a whole JSON document with cJSON after the depth check: nesting
  * beyond DP_JSON_MAX_DEPTH -> FEED_ERR_REJECTED, anything feed_json_check
  * refuses -> FEED_ERR_SYNTAX. *root is freed with cJSON_Delete. */
-int feed_json_parse(const char *data, size_t len, struct cJSON **root, char *err,
-                    size_t errlen);
+int feed_json_parse(const char *data, size_t len, struct cJSON **root, char *err, size_t errlen);
 
 /* Replaces *field with a fresh copy of s (NULL ok), freeing the old value. */
 void feed_set(char **field, const char *s);

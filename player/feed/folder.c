@@ -18,7 +18,7 @@
 #include "base/xalloc.h"
 #include "feed/feed_internal.h"
 
-#define FOLDER_MAX_ENTRIES 10000       /* names looked at in one folder */
+#define FOLDER_MAX_ENTRIES    10000       /* names looked at in one folder */
 #define FOLDER_TEXT_MAX_BYTES (64 * 1024) /* read from one .txt file */
 
 static int cmp_names(const void *a, const void *b)
@@ -132,8 +132,7 @@ int feed_read_folder(const char *path, struct feed **out, char *err, size_t errl
     free(base_url);
     if (kept == 0) {
         feed_unref(f);
-        return feed_fail(err, errlen, FEED_ERR_EMPTY, "no images, videos or texts in %s",
-                         real);
+        return feed_fail(err, errlen, FEED_ERR_EMPTY, "no images, videos or texts in %s", real);
     }
     *out = f;
     return FEED_OK;

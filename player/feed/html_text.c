@@ -26,14 +26,14 @@ static bool name_in(const xmlChar *name, const char *const *list)
     return false;
 }
 
-static const char *const dropped[] = {"script", "style", "head", "template", "noscript",
-                                      "title", NULL};
+static const char *const dropped[] = {"script",   "style", "head", "template",
+                                      "noscript", "title", NULL};
 static const char *const blocks[] = {
-    "p",     "div",    "li",      "h1",      "h2",     "h3",     "h4",       "h5",
-    "h6",    "blockquote", "tr",  "ul",      "ol",     "table",  "pre",      "section",
-    "article", "header", "footer", "figure", "figcaption", "hr", "dl",       "dt",
-    "dd",    "address", "aside",  "nav",     "main",   "details", "summary", "center",
-    NULL};
+    "p",    "div",     "li",         "h1",     "h2",      "h3",     "h4",
+    "h5",   "h6",      "blockquote", "tr",     "ul",      "ol",     "table",
+    "pre",  "section", "article",    "header", "footer",  "figure", "figcaption",
+    "hr",   "dl",      "dt",         "dd",     "address", "aside",  "nav",
+    "main", "details", "summary",    "center", NULL};
 
 static void newline(struct dp_buf *b)
 {
@@ -68,8 +68,8 @@ static htmlDocPtr parse(const char *html, size_t len)
     size_t fixed_len;
     char *fixed = feed_utf8_repair(html, len, &fixed_len);
     htmlDocPtr doc = htmlReadMemory(fixed, (int)fixed_len, NULL, "UTF-8",
-                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                                        HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
+                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                        HTML_PARSE_RECOVER);
     free(fixed);
     return doc;
 }

@@ -60,7 +60,8 @@ static char *authors_of(const cJSON *obj, char **avatar)
     dp_buf_init(&b, 0);
     const cJSON *a;
     if (cJSON_IsArray(arr)) {
-        cJSON_ArrayForEach(a, arr) {
+        cJSON_ArrayForEach(a, arr)
+        {
             if (!cJSON_IsObject(a))
                 continue;
             const char *name = str_of(a, "name");
@@ -117,7 +118,8 @@ static void parse_attachments(const cJSON *item, struct post *p)
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(item, "attachments");
     const cJSON *a;
     if (cJSON_IsArray(arr)) {
-        cJSON_ArrayForEach(a, arr) {
+        cJSON_ArrayForEach(a, arr)
+        {
             enum media_kind kind;
             const char *url = cJSON_IsObject(a) ? str_of(a, "url") : NULL;
             const char *mime = url ? str_of(a, "mime_type") : NULL;
@@ -194,7 +196,10 @@ int jsonfeed_parse(const char *data, size_t len, struct feed **out, char *err, s
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     const cJSON *item;
     if (cJSON_IsArray(items)) {
-        cJSON_ArrayForEach(item, items) {
+        cJSON_ArrayForEach(item, items)
+        {
+            if (f->n_posts >= FEED_PARSE_MAX_ITEMS)
+                break;
             if (cJSON_IsObject(item))
                 parse_item(item, root, f);
         }

@@ -22,9 +22,8 @@ static const char *str_of(const cJSON *obj, const char *key)
 static double num_of(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble > 0
-               ? v->valuedouble
-               : 0;
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble > 0 ? v->valuedouble
+                                                                               : 0;
 }
 
 /* Ids are strings in Mastodon's API; numbers are accepted as decimal text. */
@@ -44,7 +43,8 @@ static void add_attachments(const cJSON *status, struct post *p)
     const cJSON *a;
     if (!cJSON_IsArray(arr))
         return;
-    cJSON_ArrayForEach(a, arr) {
+    cJSON_ArrayForEach(a, arr)
+    {
         if (!cJSON_IsObject(a))
             continue;
         const char *type = str_of(a, "type");
@@ -71,9 +71,8 @@ static void add_attachments(const cJSON *status, struct post *p)
         m->loop = loop;
         m->alt = dp_strdup(str_of(a, "description"));
         const cJSON *meta = cJSON_GetObjectItemCaseSensitive(a, "meta");
-        const cJSON *orig = cJSON_IsObject(meta)
-                                ? cJSON_GetObjectItemCaseSensitive(meta, "original")
-                                : NULL;
+        const cJSON *orig =
+            cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, "original") : NULL;
         if (cJSON_IsObject(orig)) {
             double w = num_of(orig, "width"), h = num_of(orig, "height");
             if (w < DP_IMAGE_MAX_SIDE * 10.0 && h < DP_IMAGE_MAX_SIDE * 10.0) {
@@ -129,7 +128,10 @@ int mastodon_parse(const char *data, size_t len, struct feed **out, char *err, s
     }
     struct feed *f = feed_alloc("mastodon");
     const cJSON *status;
-    cJSON_ArrayForEach(status, root) {
+    cJSON_ArrayForEach(status, root)
+    {
+        if (f->n_posts >= FEED_PARSE_MAX_ITEMS)
+            break;
         if (cJSON_IsObject(status))
             parse_status(status, f);
     }

@@ -32,7 +32,7 @@ static int64_t item_date(const xmlNode *item)
     static const struct {
         const char *ns, *name;
     } fields[] = {
-        {NULL, "pubDate"},        {NS_DC, "date"},          {NS_DCTERMS, "issued"},
+        {NULL, "pubDate"},       {NS_DC, "date"},          {NS_DCTERMS, "issued"},
         {NS_DCTERMS, "created"}, {NS_DCTERMS, "modified"}, {NS_ATOM, "published"},
         {NS_ATOM, "updated"},
     };
@@ -69,7 +69,8 @@ static void add_enclosures(const xmlNode *item, struct post *p)
         char *url = xml_attr_url(c, "url");
         char *type = xml_attr(c, "type");
         enum media_kind kind;
-        bool ok = url && (type ? feed_kind_from_mime(type, &kind) : feed_kind_from_ext(url, &kind));
+        bool ok =
+            url && (type ? feed_kind_from_mime(type, &kind) : feed_kind_from_ext(url, &kind));
         struct media_ref *m = ok ? xml_add_media(p, url, kind) : NULL;
         if (!ok)
             free(url);
@@ -164,7 +165,8 @@ static void parse_item(const xmlNode *item, const char *channel_author, struct f
 
 static void parse_items(const xmlNode *parent, const char *channel_author, struct feed *f)
 {
-    for (const xmlNode *c = parent->children; c; c = c->next)
+    const xmlNode *c = parent->children;
+    for (; c && f->n_posts < FEED_PARSE_MAX_ITEMS; c = c->next)
         if (xml_is(c, NULL, "item"))
             parse_item(c, channel_author, f);
 }

@@ -198,9 +198,9 @@ char *url_resolve(const char *base, const char *ref)
         /* Already absolute (or nothing to resolve against): normalise only. */
         char *p = dp_strndup(R.path, R.path_len);
         char *dp = R.scheme ? remove_dot_segments(p) : dp_strdup(p);
-        result = url_join(R.scheme, R.scheme_len, R.has_authority, R.authority,
-                          R.authority_len, dp, R.has_query, R.query, R.query_len,
-                          R.has_fragment, R.fragment, R.fragment_len);
+        result = url_join(R.scheme, R.scheme_len, R.has_authority, R.authority, R.authority_len,
+                          dp, R.has_query, R.query, R.query_len, R.has_fragment, R.fragment,
+                          R.fragment_len);
         free(p);
         free(dp);
         goto out;
@@ -281,8 +281,7 @@ bool url_scheme_allowed(const char *url, bool allow_file)
     if (has_scheme(url, "http") || has_scheme(url, "https")) {
         const char *p = url + scheme_len(url) + 1;
         /* A host is required. */
-        return p[0] == '/' && p[1] == '/' && p[2] && p[2] != '/' && p[2] != '?' &&
-               p[2] != '#';
+        return p[0] == '/' && p[1] == '/' && p[2] && p[2] != '/' && p[2] != '?' && p[2] != '#';
     }
     if (has_scheme(url, "file"))
         return allow_file;

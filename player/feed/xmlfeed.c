@@ -34,18 +34,67 @@
 #include "feed/html_text.h"
 #include "feed/url.h"
 
-#define XML_ENTITY_MAX_BYTES 1024   /* longest entity value accepted */
-#define XML_ENTITIES_MAX 256        /* entity declarations accepted */
-#define XML_TEXT_MAX_BYTES (4L * 1024 * 1024)
-#define XML_TEXT_MAX_DEPTH 64
+#define XML_ENTITY_MAX_BYTES 1024 /* longest entity value accepted */
+#define XML_ENTITIES_MAX     256  /* entity declarations accepted */
+#define XML_TEXT_MAX_BYTES   (4L * 1024 * 1024)
+#define XML_TEXT_MAX_DEPTH   64
 
 /* ---- hardened parsing -------------------------------------------------- */
 
+#define XML_ENTITY_REFS_MAX 100000 /* references to non-predefined entities */
+
 struct guard {
-    entityDeclSAXFunc entity_decl; /* libxml2's own */
+    entityDeclSAXFunc entity_decl; /* libxml2's own callbacks */
+    referenceSAXFunc reference;
+    startElementNsSAX2Func start_element;
     int n_entities;
+    long n_refs;
     const char *why; /* set when the document is refused */
 };
+
+static void refuse(xmlParserCtxtPtr ctxt, struct guard *g, const char *why)
+{
+    g->why = why;
+    xmlStopParser(ctxt);
+}
+
+/* Entity references in content: each becomes a node; too many is an attack
+ * on memory (and on anything that expands them). */
+static void guarded_reference(void *ctx, const xmlChar *name)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct guard *g = ctxt->_private;
+    if (g->why)
+        return;
+    if (++g->n_refs > XML_ENTITY_REFS_MAX) {
+        refuse(ctxt, g, "too many entity references");
+        return;
+    }
+    g->reference(ctx, name);
+}
+
+/* Entity references in attribute values arrive unexpanded ("&a;"). */
+static void guarded_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                                  const xmlChar *uri, int nb_namespaces,
+                                  const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                                  const xmlChar **attributes)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    struct guard *g = ctxt->_private;
+    if (g->why)
+        return;
+    for (int i = 0; i < nb_attributes; i++) {
+        const xmlChar *v = attributes[i * 5 + 3], *end = attributes[i * 5 + 4];
+        for (; v && v < end; v++) {
+            if (*v == '&' && v + 1 < end && v[1] != '#' && ++g->n_refs > XML_ENTITY_REFS_MAX) {
+                refuse(ctxt, g, "too many entity references");
+                return;
+            }
+        }
+    }
+    g->start_element(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                     nb_defaulted, attributes);
+}
 
 static bool predefined(const xmlChar *s, size_t n)
 {
@@ -56,9 +105,8 @@ static bool predefined(const xmlChar *s, size_t n)
     return false;
 }
 
-static void guarded_entity_decl(void *ctx, const xmlChar *name, int type,
-                                const xmlChar *public_id, const xmlChar *system_id,
-                                xmlChar *content)
+static void guarded_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                                const xmlChar *system_id, xmlChar *content)
 {
     xmlParserCtxtPtr ctxt = ctx;
     struct guard *g = ctxt->_private;
@@ -85,7 +133,7 @@ static void guarded_entity_decl(void *ctx, const xmlChar *name, int type,
             g->why = "entity refers to parameter entities";
     }
     if (g->why) {
-        xmlStopParser(ctxt);
+        refuse(ctxt, g, g->why);
         return;
     }
     g->entity_decl(ctx, name, type, public_id, system_id, content);
@@ -165,6 +213,10 @@ int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, si
                                 XML_PARSE_RECOVER | XML_PARSE_NOCDATA);
     g.entity_decl = ctxt->sax->entityDecl;
     ctxt->sax->entityDecl = guarded_entity_decl;
+    g.reference = ctxt->sax->reference;
+    ctxt->sax->reference = guarded_reference;
+    g.start_element = ctxt->sax->startElementNs;
+    ctxt->sax->startElementNs = guarded_start_element;
     ctxt->_private = &g;
     xmlParseDocument(ctxt);
     xmlDoc *doc = ctxt->myDoc;
@@ -296,6 +348,8 @@ char *xml_child_text(const xmlNode *n, const char *ns, const char *name)
     return s;
 }
 
+static char *attr_value(const xmlAttr *a);
+
 static void markup_rec(struct dp_buf *b, const xmlNode *n, int depth)
 {
     for (const xmlNode *c = n->children; c; c = c->next) {
@@ -319,9 +373,9 @@ static void markup_rec(struct dp_buf *b, const xmlNode *n, int depth)
         } else if (c->type == XML_ELEMENT_NODE && depth < XML_TEXT_MAX_DEPTH) {
             dp_buf_appendf(b, "<%s", (const char *)c->name);
             for (xmlAttr *a = c->properties; a; a = a->next) {
-                xmlChar *v = xmlNodeListGetString(c->doc, a->children, 1);
+                char *v = attr_value(a);
                 dp_buf_appendf(b, " %s=\"", (const char *)a->name);
-                for (const xmlChar *p = v; p && *p; p++) {
+                for (const char *p = v; p && *p; p++) {
                     if (*p == '"')
                         dp_buf_append(b, "&quot;", 6);
                     else if (*p == '&')
@@ -330,7 +384,7 @@ static void markup_rec(struct dp_buf *b, const xmlNode *n, int depth)
                         dp_buf_append(b, p, 1);
                 }
                 dp_buf_append(b, "\"", 1);
-                xmlFree(v);
+                free(v);
             }
             dp_buf_append(b, ">", 1);
             markup_rec(b, c, depth + 1);
@@ -355,22 +409,39 @@ char *xml_inner_markup(const xmlNode *n)
     return trim_steal(&b);
 }
 
+/* An attribute's value in linear time (xmlGetProp concatenates entity
+ * expansions one xmlStrcat at a time), capped. Caller frees. */
+static char *attr_value(const xmlAttr *a)
+{
+    struct dp_buf b;
+    dp_buf_init(&b, DP_URL_MAX_BYTES * 4);
+    for (const xmlNode *c = a->children; c; c = c->next) {
+        if (c->type == XML_TEXT_NODE && c->content)
+            dp_buf_append(&b, c->content, (size_t)xmlStrlen(c->content));
+        else if (c->type == XML_ENTITY_REF_NODE)
+            append_entity(&b, c);
+    }
+    return dp_buf_steal(&b, NULL);
+}
+
 char *xml_attr(const xmlNode *n, const char *name)
 {
-    xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
-    if (!v)
+    if (!n || n->type != XML_ELEMENT_NODE)
         return NULL;
-    char *s = NULL;
-    const char *p = (const char *)v;
+    const xmlAttr *a = n->properties;
+    while (a && xmlStrcmp(a->name, (const xmlChar *)name) != 0)
+        a = a->next;
+    if (!a)
+        return NULL;
+    char *v = attr_value(a);
+    char *p = v;
     while (isspace((unsigned char)*p))
         p++;
-    if (*p) {
-        s = dp_strdup(p);
-        size_t l = strlen(s);
-        while (l && isspace((unsigned char)s[l - 1]))
-            s[--l] = '\0';
-    }
-    xmlFree(v);
+    size_t l = strlen(p);
+    while (l && isspace((unsigned char)p[l - 1]))
+        l--;
+    char *s = l ? dp_strndup(p, l) : NULL;
+    free(v);
     return s;
 }
 

@@ -24,8 +24,8 @@ static int fuzz_feed(fuzz_parser parse, const uint8_t *data, size_t size)
     struct feed *f = NULL;
     char err[256];
     if (parse((const char *)data, size, &f, err, sizeof err) == FEED_OK) {
-        feed_finalize(f, (size & 1) ? "https://fuzz.example/a/feed" : "/srv/fuzz/feed",
-                      fuzz_drop, NULL);
+        feed_finalize(f, (size & 1) ? "https://fuzz.example/a/feed" : "/srv/fuzz/feed", fuzz_drop,
+                      NULL);
         free(feed_to_json(f));
         feed_unref(f);
     }

@@ -76,7 +76,7 @@ static const struct {
     {"Wed, 02 oct 2002 13:00:00 gmt", T0},
     {"Wed, 02-Oct-2002 13:00:00 GMT", T0},
     {"Wed, 02 Oct 2002 13:00:00 GMT+0000", T0},
-    {"Wed, 02 Oct 2002 14:00:00 N", T0},   /* military, RFC 822 signs */
+    {"Wed, 02 Oct 2002 14:00:00 N", T0}, /* military, RFC 822 signs */
     {"Wed, 02 Oct 2002 12:00:00 A", T0},
     {"Wed, 02 Oct 2002 01:00:00 M", T0},
     {"Wed, 02 Oct 2002 13:00:00 GMT (Greenwich)", T0},

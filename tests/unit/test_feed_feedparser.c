@@ -23,7 +23,7 @@
 #include "feed/feed_internal.h"
 #include "test_feed_golden.h"
 
-#define ROOT DP_CORPUS "/feedparser/tests"
+#define ROOT                 DP_CORPUS "/feedparser/tests"
 #define MAX_SECONDS_PER_FILE 2.0
 
 /* Mapped cases where we differ from feedparser on purpose. */
@@ -76,7 +76,9 @@ static char *py_string(const char **p)
         unsigned cp;
         int n = 0;
         switch (*s) {
-        case '\\': case '\'': case '"':
+        case '\\':
+        case '\'':
+        case '"':
             out[o++] = *s++;
             break;
         case 'n':
@@ -113,12 +115,22 @@ bad:
     return NULL;
 }
 
-enum field { F_FEED_TITLE, F_AUTHOR, F_ID, F_TITLE, F_LINK, F_ENC_URL, F_ENC_TYPE, F_ENC_LENGTH, F_PUBLISHED };
+enum field {
+    F_FEED_TITLE,
+    F_AUTHOR,
+    F_ID,
+    F_TITLE,
+    F_LINK,
+    F_ENC_URL,
+    F_ENC_TYPE,
+    F_ENC_LENGTH,
+    F_PUBLISHED
+};
 
 struct expect {
     enum field field;
-    char *value;     /* string fields */
-    int tm[6];       /* F_PUBLISHED */
+    char *value; /* string fields */
+    int tm[6];   /* F_PUBLISHED */
 };
 
 /* Recognises "[not bozo and ]entries[0][...] == value" and nothing more. */
@@ -155,8 +167,9 @@ static bool parse_expect(const char *line, struct expect *e)
         e->value = NULL;
         if (e->field == F_PUBLISHED) {
             int used = 0;
-            if (sscanf(p, "(%d, %d, %d, %d, %d, %d,%n", &e->tm[0], &e->tm[1], &e->tm[2],
-                       &e->tm[3], &e->tm[4], &e->tm[5], &used) != 6 || !used)
+            if (sscanf(p, "(%d, %d, %d, %d, %d, %d,%n", &e->tm[0], &e->tm[1], &e->tm[2], &e->tm[3],
+                       &e->tm[4], &e->tm[5], &used) != 6 ||
+                !used)
                 return false;
             p = strchr(p, ')');
             if (!p)
@@ -265,8 +278,8 @@ static void run_file(const char *path, const char *name, struct stats *st)
     char err[256];
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int r = feed_parse(data, len, "http://example.com/feed.xml", NULL, &f, err, sizeof err,
-                       NULL, NULL);
+    int r = feed_parse(data, len, "http://example.com/feed.xml", NULL, &f, err, sizeof err, NULL,
+                       NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (secs > st->worst_secs) {
@@ -348,8 +361,8 @@ static void test_feedparser_corpus(void **state)
     fprintf(stderr,
             "feedparser: %d files (%d parsed to posts), slowest %.3f s (%s)\n"
             "feedparser: %d mapped: %d pass, %d known differences, %d fail; %d unmapped\n",
-            st.files, st.ok_parses, st.worst_secs, st.worst, st.mapped, st.pass,
-            st.known_diff, st.fail, st.unmapped);
+            st.files, st.ok_parses, st.worst_secs, st.worst, st.mapped, st.pass, st.known_diff,
+            st.fail, st.unmapped);
     assert_true(st.files >= 540);
     assert_true(st.worst_secs < MAX_SECONDS_PER_FILE);
     assert_int_equal(st.fail, 0);

@@ -48,7 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    const char *names[] = {"b-photo.JPG", "a clip.mp4", "c-notice.txt", "d-readme.md",
+    const char *names[] = {"b-photo.JPG", "a clip.mp4",  "c-notice.txt", "d-readme.md",
                            ".hidden.png", "e-empty.txt", "f-image.webp"};
     char path[512];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -39,7 +39,8 @@ __attribute__((unused)) static char *golden_read(const char *path, size_t *len)
     return data;
 }
 
-__attribute__((unused)) static void golden_on_drop(void *ctx, const char *post_id, const char *url, const char *reason)
+__attribute__((unused)) static void golden_on_drop(void *ctx, const char *post_id, const char *url,
+                                                   const char *reason)
 {
     cJSON *drops = ctx;
     cJSON *o = cJSON_CreateObject();
@@ -50,7 +51,8 @@ __attribute__((unused)) static void golden_on_drop(void *ctx, const char *post_i
 }
 
 /* The normalised result of parsing one document: caller frees. */
-__attribute__((unused)) static char *golden_render(const char *data, size_t len, const char *base_url)
+__attribute__((unused)) static char *golden_render(const char *data, size_t len,
+                                                   const char *base_url)
 {
     cJSON *drops = cJSON_CreateArray();
     struct feed *f = NULL;
@@ -84,7 +86,8 @@ __attribute__((unused)) static int golden_cmp(const void *a, const void *b)
 /* Runs every fixture of dir whose name ends in ext (".json", ".xml") and is
  * not an expected file. Returns the number of mismatches; *count gets the
  * number of fixtures. */
-__attribute__((unused)) static int golden_run_dir(const char *dir, const char *ext, const char *base_url, int *count)
+__attribute__((unused)) static int golden_run_dir(const char *dir, const char *ext,
+                                                  const char *base_url, int *count)
 {
     DIR *d = opendir(dir);
     if (!d) {
@@ -97,8 +100,7 @@ __attribute__((unused)) static int golden_run_dir(const char *dir, const char *e
     size_t el = strlen(ext);
     while ((e = readdir(d)) && n < 512) {
         size_t l = strlen(e->d_name);
-        if (l > el && strcmp(e->d_name + l - el, ext) == 0 &&
-            !strstr(e->d_name, ".expected."))
+        if (l > el && strcmp(e->d_name + l - el, ext) == 0 && !strstr(e->d_name, ".expected."))
             names[n++] = strdup(e->d_name);
     }
     closedir(d);
@@ -123,8 +125,7 @@ __attribute__((unused)) static int golden_run_dir(const char *dir, const char *e
         } else {
             char *want = golden_read(exp_path, NULL);
             if (!want || strcmp(want, got) != 0) {
-                fprintf(stderr, "golden: %s differs from %s; got:\n%s\n", path, exp_path,
-                        got);
+                fprintf(stderr, "golden: %s differs from %s; got:\n%s\n", path, exp_path, got);
                 bad++;
             }
             free(want);

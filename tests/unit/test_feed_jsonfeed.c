@@ -66,13 +66,13 @@ static void test_errors(void **state)
     assert_int_equal(parse("hello", NULL, &f), FEED_ERR_SYNTAX);
     assert_int_equal(parse("{\"version\":\"https://jsonfeed.org/version/1.1\"}", NULL, &f),
                      FEED_ERR_EMPTY);
-    assert_int_equal(parse("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":{}}",
-                           NULL, &f),
-                     FEED_ERR_EMPTY);
+    assert_int_equal(
+        parse("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":{}}", NULL, &f),
+        FEED_ERR_EMPTY);
     assert_int_equal(parse("{\"version\":2,\"items\":[]}", NULL, &f), FEED_ERR_SYNTAX);
-    assert_int_equal(parse("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[]}x",
-                           NULL, &f),
-                     FEED_ERR_SYNTAX);
+    assert_int_equal(
+        parse("{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[]}x", NULL, &f),
+        FEED_ERR_SYNTAX);
     /* Too large: refused before anything is read. */
     size_t big = (size_t)DP_FEED_MAX_BYTES + 1;
     char *data = malloc(big);
@@ -94,12 +94,14 @@ static void test_detection(void **state)
         const char *format;
     } cases[] = {
         {"\xEF\xBB\xBF {\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":"
-         "[{\"id\":\"1\",\"content_text\":\"x\"}]}", NULL, FEED_OK, "jsonfeed"},
+         "[{\"id\":\"1\",\"content_text\":\"x\"}]}",
+         NULL, FEED_OK, "jsonfeed"},
         {"\n\t[{\"id\":\"1\",\"content\":\"<p>x</p>\"}]", "text/html", FEED_OK, "mastodon"},
         {"  <rss><channel><item><guid>1</guid><title>x</title></item></channel></rss>",
          "application/json", FEED_OK, "rss"},
         {"\xEF\xBB\xBF<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>1</id>"
-         "<title>x</title></entry></feed>", NULL, FEED_OK, "atom"},
+         "<title>x</title></entry></feed>",
+         NULL, FEED_OK, "atom"},
         {"{\"items\":[{\"id\":\"1\",\"content_text\":\"x\"}]}", "application/feed+json",
          FEED_ERR_SYNTAX, NULL},
         {"plain text", "application/rss+xml", FEED_ERR_SYNTAX, NULL},
@@ -169,9 +171,8 @@ static void test_many_posts_capped(void **state)
     size_t o = (size_t)sprintf(doc, "{\"version\":\"https://jsonfeed.org/version/1.1\","
                                     "\"items\":[");
     for (size_t i = 0; i < n; i++)
-        o += (size_t)sprintf(doc + o, "%s{\"id\":\"p%zu\",\"content_text\":\"x\"%s}",
-                             i ? "," : "", i,
-                             i == n - 1 ? ",\"_signage\":{\"pinned\":true}" : "");
+        o += (size_t)sprintf(doc + o, "%s{\"id\":\"p%zu\",\"content_text\":\"x\"%s}", i ? "," : "",
+                             i, i == n - 1 ? ",\"_signage\":{\"pinned\":true}" : "");
     strcpy(doc + o, "]}");
     struct feed *f = NULL;
     assert_int_equal(parse(doc, NULL, &f), FEED_OK);
@@ -205,8 +206,8 @@ static void test_corpus_examples(void **state)
         assert_non_null(data);
         struct feed *f = NULL;
         char err[256];
-        int r = feed_parse(data, len, "https://example.org/feed.json", "application/feed+json",
-                           &f, err, sizeof err, NULL, NULL);
+        int r = feed_parse(data, len, "https://example.org/feed.json", "application/feed+json", &f,
+                           err, sizeof err, NULL, NULL);
         if (r != FEED_OK)
             fail_msg("%s: %d %s", names[i], r, err);
         assert_true(f->n_posts > 0);
@@ -235,8 +236,7 @@ static void test_corpus_jsontestsuite(void **state)
         assert_non_null(data);
         struct feed *f = NULL;
         char err[256];
-        int r = feed_parse(data, len, NULL, "application/json", &f, err, sizeof err, NULL,
-                           NULL);
+        int r = feed_parse(data, len, NULL, "application/json", &f, err, sizeof err, NULL, NULL);
         if (c == 'n' && r == FEED_OK) {
             fprintf(stderr, "accepted: %s\n", e->d_name);
             n_bad++;

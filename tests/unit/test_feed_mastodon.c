@@ -28,18 +28,23 @@ static void test_hostile(void **state)
 {
     (void)state;
     static const char *const docs[] = {
-        "[", "[{", "[{\"id\":", "[{\"id\":\"1\",\"reblog\":{\"reblog\":{\"reblog\":null}}}]",
+        "[",
+        "[{",
+        "[{\"id\":",
+        "[{\"id\":\"1\",\"reblog\":{\"reblog\":{\"reblog\":null}}}]",
         "[{\"id\":\"1\",\"content\":123,\"account\":[],\"media_attachments\":{}}]",
         "[{\"id\":\"1\",\"content\":\"x\",\"media_attachments\":[{\"type\":\"image\"},"
         "{\"url\":\"https://a/b.jpg\"},{\"type\":\"image\",\"url\":\"https://a/c.jpg\","
         "\"meta\":{\"original\":{\"width\":1e300,\"height\":-5,\"duration\":\"x\"}}}]}]",
-        "[1, 2, 3]", "[null]", "[[]]", "[] []",
+        "[1, 2, 3]",
+        "[null]",
+        "[[]]",
+        "[] []",
     };
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
         struct feed *f = NULL;
         char err[256];
-        int r = feed_parse(docs[i], strlen(docs[i]), BASE, NULL, &f, err, sizeof err, NULL,
-                           NULL);
+        int r = feed_parse(docs[i], strlen(docs[i]), BASE, NULL, &f, err, sizeof err, NULL, NULL);
         if (r == FEED_OK)
             feed_unref(f);
     }
