@@ -28,7 +28,9 @@
 
 #include "app/loader.h"
 #include "app/playlog.h"
+#include "app/status.h"
 #include "base/clock.h"
+#include "base/buf.h"
 #include "base/fileio.h"
 #include "base/limits.h"
 #include "base/log.h"
@@ -71,6 +73,8 @@ struct player {
     struct loader *loader;
     struct snapshots *snaps;
     struct audio_out *audio;      /* NULL: silent (audio off or no device) */
+    struct status_board *board;   /* figures for the status endpoint */
+    struct status_server *status; /* NULL when [status] listen is off */
     struct playlog *log;
     struct dp_mq *mq;
     int efd;
@@ -238,6 +242,12 @@ static void on_net_event(void *ctx, const struct net_event *ev)
     switch (ev->type) {
     case NET_EV_POLL:
         event = "poll";
+        status_board_feed_polled(p->board, ev->url, dp_wall_ms(),
+                                 strcmp(ev->result ? ev->result : "error", "updated") == 0 ||
+                                         strcmp(ev->result ? ev->result : "", "not_modified") == 0
+                                     ? NULL
+                                     : (ev->error ? ev->error : ev->result),
+                                 ev->items);
         cJSON_AddStringToObject(o, "url", ev->url ? ev->url : "");
         cJSON_AddNumberToObject(o, "status", ev->status);
         cJSON_AddStringToObject(o, "result", ev->result ? ev->result : "error");
@@ -369,6 +379,7 @@ static void emit_shown(struct player *p, int64_t now)
     if (p->cur_kind == ITEM_VIDEO && scene_video_stats(&p->scene, &frames, &dropped)) {
         cJSON_AddNumberToObject(o, "frames", (double)frames);
         cJSON_AddNumberToObject(o, "dropped", (double)dropped);
+        status_board_add_dropped(p->board, dropped);
     }
     playlog_write(p->log, "shown", o);
 }
@@ -398,6 +409,8 @@ static void announce(struct player *p)
     }
     playlog_write(p->log, "show", o);
     LOG_I("app", "show %s (%s)", it->id, kind_name(it->kind));
+    status_board_set_showing(p->board, it->id, kind_name(it->kind), dp_wall_ms());
+    status_board_add_shows(p->board, 1);
     if (it->media && !url_is_local(it->media->url))
         cache_mark_shown(p->cache, it->media->url, dp_wall_ms());
     p->cur_announced = true;
@@ -550,8 +563,9 @@ static void handle_loaded(struct player *p, struct loader_result *res, int64_t n
     if (!res->surface && !res->video) {
         log_skip(p, res->item_id, res->reason);
         const struct item *it = rotation_find(p->rotation, res->item_id);
-        if (it && it->media && strcmp(res->reason, "not_cached") != 0 &&
-            strcmp(res->reason, "corrupt") != 0)
+        if (it && it->media && strcmp(res->reason, "corrupt") == 0)
+            net_refetch(p->net, it->media->url);   /* deleted by the cache: again */
+        else if (it && it->media && strcmp(res->reason, "not_cached") != 0)
             list_add(&p->bad, &p->n_bad, it->media->url);
         p->next = NEXT_NONE;
         free(p->next_id);
@@ -673,6 +687,8 @@ static void wait_until(struct player *p, int64_t deadline)
         pump_sdl(p);
 }
 
+static void free_surface(void *s) { SDL_FreeSurface(s); }
+
 static void draw(struct player *p, int64_t now)
 {
     display_begin(&p->display);
@@ -693,6 +709,11 @@ static void draw(struct player *p, int64_t now)
                 snapshots_write(p->snaps, s, name);
             p->next_interval_snap = now + p->cl->snapshot_interval_ms;
         }
+    }
+    if (p->board && status_board_frame_wanted(p->board)) {
+        SDL_Surface *s = display_read(&p->display);
+        if (s)
+            status_board_put_frame(p->board, s, free_surface);
     }
     display_present(&p->display);
     p->dirty = false;
@@ -748,6 +769,8 @@ static void loop(struct player *p)
         /* Nothing is drawn before the first picture (the standby card) is
          * there: a frame of plain background is what a viewer must not see. */
         bool content = p->scene.cur.used;
+        if (p->board && status_board_frame_wanted(p->board))
+            p->dirty = true;   /* /screenshot.png: the next frame is read back */
         if (content && (p->dirty || animating || (interval && now >= p->next_interval_snap)))
             draw(p, now);
 
@@ -806,6 +829,78 @@ static void write_start(struct player *p)
     }
 }
 
+/* ---- the status endpoint (its thread) ----------------------------------------- */
+
+static void status_snapshot(void *ctx, struct status_info *out)
+{
+    struct player *p = ctx;
+    status_board_snapshot(p->board, out);
+    struct cache_stats st;
+    cache_get_stats(p->cache, &st);
+    out->cache.bytes = st.bytes;
+    out->cache.files = st.files;
+    out->cache.max_bytes = st.max_bytes;
+}
+
+static Sint64 png_rw_write_size(SDL_RWops *rw) { return (Sint64)((struct dp_buf *)rw->hidden.unknown.data1)->len; }
+
+static size_t png_rw_write(SDL_RWops *rw, const void *data, size_t size, size_t n)
+{
+    struct dp_buf *b = rw->hidden.unknown.data1;
+    return dp_buf_append(b, data, size * n) == 0 ? n : 0;
+}
+
+static Sint64 png_rw_seek(SDL_RWops *rw, Sint64 off, int whence)
+{
+    struct dp_buf *b = rw->hidden.unknown.data1;
+    return whence == RW_SEEK_CUR && off == 0 ? (Sint64)b->len : -1;
+}
+
+static int png_rw_close(SDL_RWops *rw)
+{
+    SDL_FreeRW(rw);
+    return 0;
+}
+
+/* Asks main for the frame on screen and encodes it here, off the main thread. */
+static int status_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
+{
+    struct player *p = ctx;
+    SDL_Surface *s = status_board_wait_frame(p->board, timeout_ms);
+    if (!s)
+        return -1;
+    struct dp_buf b;
+    dp_buf_init(&b, 64L * 1024 * 1024);
+    SDL_RWops *rw = SDL_AllocRW();
+    int r = -1;
+    if (rw) {
+        rw->size = png_rw_write_size;
+        rw->write = png_rw_write;
+        rw->seek = png_rw_seek;
+        rw->close = png_rw_close;
+        rw->hidden.unknown.data1 = &b;
+        r = IMG_SavePNG_RW(s, rw, 1);
+    }
+    SDL_FreeSurface(s);
+    if (r < 0) {
+        dp_buf_finish(&b);
+        return -1;
+    }
+    *png = dp_buf_steal(&b, len);
+    return 0;
+}
+
+static void start_status(struct player *p)
+{
+    struct status_source src = {.ctx = p, .snapshot = status_snapshot,
+                                .screenshot = status_screenshot};
+    char err[256] = "";
+    p->status = status_start(p->cfg->status_listen, p->cfg->status_token, &src, err,
+                             sizeof err);
+    if (!p->status && *err)
+        LOG_W("app", "status endpoint off: %s", err);   /* never fatal */
+}
+
 static int start_loader(struct player *p, char *err, size_t errlen)
 {
     struct loader_config lc = {
@@ -834,6 +929,7 @@ static int start_net(struct player *p)
         .headers = p->cfg->headers,
         .ca_file = p->cfg->ca_file,
         .max_media_size = p->cfg->max_media_size,
+        .public_key = p->cfg->public_key && *p->cfg->public_key ? p->cfg->public_key : NULL,
     };
     struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
                                .on_event = on_net_event, .ctx = p};
@@ -999,6 +1095,9 @@ int player_run(const struct player_setup *setup)
         p->sig_thread_started = true;
 
     p->start_ms = dp_mono_ms();
+    p->board = status_board_create(wake_main, p);
+    status_board_feed_polled(p->board, p->feed_url, 0, "not polled yet", -1);
+    start_status(p);
     write_start(p);
     if (start_net(p) < 0) {
         LOG_E("app", "cannot start the network threads");
@@ -1015,6 +1114,8 @@ int player_run(const struct player_setup *setup)
 
     net_stop(p->net);
 out_threads:
+    status_stop(p->status);
+    status_board_destroy(p->board);
     if (p->sig_thread_started) {
         pthread_kill(p->sig_thread, SIGUSR2);
         pthread_join(p->sig_thread, NULL);
