@@ -21,7 +21,7 @@
 static bool name_in(const xmlChar *name, const char *const *list)
 {
     for (size_t i = 0; list[i]; i++)
-        if (xmlStrcasecmp(name, (const xmlChar *)list[i]) == 0)
+        if (xmlStrEqual(name, (const xmlChar *)list[i]))
             return true;
     return false;
 }
@@ -74,6 +74,41 @@ static htmlDocPtr parse(const char *html, size_t len)
     return doc;
 }
 
+/* True when the element's class list holds word (Mastodon marks the hidden
+ * parts of long links "invisible" and the shown part "ellipsis"). */
+static bool has_class(xmlNodePtr n, const char *word)
+{
+    if (!n->properties)
+        return false;
+    xmlChar *cls = xmlGetProp(n, (const xmlChar *)"class");
+    bool found = false;
+    size_t wl = strlen(word);
+    for (const char *p = (const char *)cls; p && *p && !found;) {
+        p += strspn(p, " \t\r\n\f");
+        size_t l = strcspn(p, " \t\r\n\f");
+        found = l == wl && strncmp(p, word, l) == 0;
+        p += l;
+    }
+    xmlFree(cls);
+    return found;
+}
+
+static bool is_dropped(xmlNodePtr n)
+{
+    return name_in(n->name, dropped) ||
+           (xmlStrEqual(n->name, (const xmlChar *)"span") && has_class(n, "invisible"));
+}
+
+/* Leaving an element: blocks end the line, Mastodon's ellipsis part of a
+ * shortened link gets its "…". */
+static void close_element(struct dp_buf *b, xmlNodePtr n)
+{
+    if (name_in(n->name, blocks))
+        newline(b);
+    else if (xmlStrEqual(n->name, (const xmlChar *)"span") && has_class(n, "ellipsis"))
+        dp_buf_append(b, "\xE2\x80\xA6", 3);
+}
+
 char *html_to_text(const char *html, size_t len)
 {
     /* Plain text (no tag, no entity): HTML whitespace rules only. */
@@ -87,34 +122,31 @@ char *html_to_text(const char *html, size_t len)
     dp_buf_init(&b, 0);
     xmlNodePtr n = doc->children;
     while (n) {
-        bool descend = false;
         if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
             if (n->content)
                 append_text(&b, n->content);
         } else if (n->type == XML_ELEMENT_NODE) {
-            if (xmlStrcasecmp(n->name, (const xmlChar *)"br") == 0) {
+            if (xmlStrEqual(n->name, (const xmlChar *)"br")) {
                 dp_buf_append(&b, "\n", 1);
-            } else if (!name_in(n->name, dropped)) {
+            } else if (!is_dropped(n)) {
                 if (name_in(n->name, blocks))
                     newline(&b);
-                descend = n->children != NULL;
-                if (!descend && name_in(n->name, blocks))
-                    newline(&b);
+                if (n->children) {
+                    n = n->children;
+                    continue;
+                }
+                close_element(&b, n);
             }
         }
-        if (descend) {
-            n = n->children;
-            continue;
-        }
-        /* Climb until a sibling exists, closing block elements on the way. */
+        /* Climb until a sibling exists, closing elements on the way. */
         while (n && !n->next) {
             n = n->parent;
             if (!n || n->type == XML_HTML_DOCUMENT_NODE || n->type == XML_DOCUMENT_NODE) {
                 n = NULL;
                 break;
             }
-            if (n->type == XML_ELEMENT_NODE && name_in(n->name, blocks))
-                newline(&b);
+            if (n->type == XML_ELEMENT_NODE)
+                close_element(&b, n);
         }
         if (n)
             n = n->next;
@@ -135,7 +167,7 @@ char *html_first_img(const char *html, size_t len)
     char *src = NULL;
     xmlNodePtr n = doc->children;
     while (n && !src) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrcasecmp(n->name, (const xmlChar *)"img") == 0) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)"img")) {
             xmlChar *v = xmlGetProp(n, (const xmlChar *)"src");
             if (v && *v)
                 src = dp_strdup((const char *)v);

@@ -39,6 +39,13 @@ static const struct {
     {"« Bonjour » à l’école", "« Bonjour » à l’école"},
     {"<img src=\"a.jpg\" alt=\"pic\">caption", "caption"},
     {"<!-- comment -->text", "text"},
+    {"<P>Upper<BR>case</P>", "Upper\ncase"},
+    {"<p>See <a href=\"https://example.com/a/very/long/path\"><span class=\"invisible\">"
+     "https://</span><span class=\"ellipsis\">example.com/a/very/lo</span><span "
+     "class=\"invisible\">ng/path</span></a></p>",
+     "See example.com/a/very/lo\xE2\x80\xA6"},
+    {"<span class=\"h-card\"><a class=\"u-url mention\">@<span>bob</span></a></span> hi",
+     "@bob hi"},
 };
 
 static void test_to_text(void **state)
