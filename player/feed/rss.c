@@ -1,5 +1,6 @@
 /* RSS 2.0, 0.91/0.92 and RDF (RSS 0.90/1.0) items as posts (feeds.md §2).
  * Called by xmlfeed.c with a parsed, already vetted document. Any thread. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,10 +48,28 @@ static int64_t item_date(const xmlNode *item)
     return DP_TIME_NONE;
 }
 
+/* True when s holds a tag ("<b>", "</p>", "<br/>") or an entity ("&amp;",
+ * "&#8217;"); "1 < 2", "a<b" or "AT&T" are plain text. */
+static bool looks_like_html(const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '<' && (isalpha((unsigned char)p[1]) || p[1] == '/' || p[1] == '!') &&
+            strchr(p, '>'))
+            return true;
+        if (*p == '&' && (isalpha((unsigned char)p[1]) || p[1] == '#')) {
+            size_t n = 1 + strspn(p + 1, "#abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789");
+            if (p[n] == ';')
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Titles are text, but feeds often put (escaped) markup in them. */
 static char *title_text(char *s)
 {
-    if (!s || !strpbrk(s, "<&"))
+    if (!s || !looks_like_html(s))
         return s;
     char *t = html_to_text(s, strlen(s));
     free(s);
