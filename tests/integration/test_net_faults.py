@@ -24,12 +24,14 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faultserver as fs  # noqa: E402
+import dptest  # noqa: E402  (PNG reading)
 
 fs.require_binary()
 WORK = tempfile.mkdtemp(prefix="dp-net-faults-")
 IMG = os.path.join(WORK, "img")
 os.makedirs(IMG)
 COLOURS = ["red", "lime", "blue"]
+RGB = {"p0#1": (255, 0, 0), "p1#1": (0, 255, 0), "p2#1": (0, 0, 255)}
 PNGS = [fs.make_png(os.path.join(IMG, "%d.png" % i), 160, 120, c) for i, c in enumerate(COLOURS)]
 NEW_PNG = fs.make_png(os.path.join(IMG, "new.png"), 200, 150, "yellow")
 CERT = fs.make_cert(WORK)
@@ -119,7 +121,9 @@ def run(scn):
     srv.put("/feed.json", desk(False), "application/feed+json")
     extra = "ca_file = %s" % CERT[0] if tls else ""
     cache = os.path.join(work, "cache")
-    p = fs.Player(srv.url("/feed.json"), work, cache, CONFIG % extra, args=["--run-for", "150"])
+    snaps = os.path.join(work, "snaps")
+    p = fs.Player(srv.url("/feed.json"), work, cache, CONFIG % extra,
+                  args=["--run-for", "150", "--snapshot-dir", snaps])
     outcome = "?"
     try:
         # 1. healthy: the three images cached and shown
@@ -181,6 +185,16 @@ def run(scn):
               (name, len(during)))
         check(all(e["item"] != "new#1" for e in during),
               "%s: the faulty item is never shown" % name)
+        # ... and the screen really shows it: the snapshot of the last show
+        last = [e for e in during if "snapshot" in e and e["item"] in RGB][-1:]
+        img = None
+        if last:
+            try:
+                img = dptest.read_png(os.path.join(snaps, last[0]["snapshot"]))
+            except (OSError, AssertionError):
+                img = None
+        check(img and dptest.near(img.pixel(img.w // 2, img.h // 2), RGB[last[0]["item"]]),
+              "%s: the snapshot during the fault shows the cached picture" % name)
 
         # 3. healthy again: the next attempt succeeds
         t_heal = time.time()
