@@ -36,6 +36,23 @@ int feed_fail(char *err, size_t errlen, int code, const char *fmt, ...)
     return code;
 }
 
+bool feed_utf8_clean(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c && c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t at = i;
+        uint32_t cp;
+        if (!dp_utf8_next(s, len, &i, &cp) || cp == 0 || (cp == 0xFFFD && i - at == 1))
+            return false;
+    }
+    return true;
+}
+
 char *feed_utf8_repair(const char *s, size_t len, size_t *out_len)
 {
     char *out = dp_malloc(len * 3 + 1); /* each bad byte may become 3 bytes */

@@ -32,6 +32,8 @@ void feed_xml_quiet(void);
 int feed_fail(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* True when s is valid UTF-8 without NUL bytes (nothing to repair). */
+bool feed_utf8_clean(const char *s, size_t len);
 /* A copy of s where every invalid UTF-8 sequence is replaced by U+FFFD and
  * NUL bytes are dropped; nothing else changes. Caller frees; never NULL. */
 char *feed_utf8_repair(const char *s, size_t len, size_t *out_len);

@@ -65,9 +65,9 @@ static htmlDocPtr parse(const char *html, size_t len)
         return NULL;
     /* libxml2 gives up on invalid UTF-8 (it switches to Latin-1): repair first. */
     feed_xml_quiet();
-    size_t fixed_len;
-    char *fixed = feed_utf8_repair(html, len, &fixed_len);
-    htmlDocPtr doc = htmlReadMemory(fixed, (int)fixed_len, NULL, "UTF-8",
+    size_t fixed_len = len;
+    char *fixed = feed_utf8_clean(html, len) ? NULL : feed_utf8_repair(html, len, &fixed_len);
+    htmlDocPtr doc = htmlReadMemory(fixed ? fixed : html, (int)fixed_len, NULL, "UTF-8",
                                     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                         HTML_PARSE_RECOVER);
     free(fixed);

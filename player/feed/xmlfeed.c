@@ -198,7 +198,7 @@ int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, si
         return feed_fail(err, errlen, FEED_ERR_TOO_LARGE, "feed too large");
     char *fixed = NULL;
     size_t fixed_len = len;
-    if (is_utf8_doc(data, len)) {
+    if (is_utf8_doc(data, len) && !feed_utf8_clean(data, len)) {
         fixed = feed_utf8_repair(data, len, &fixed_len);
         data = fixed;
     }
