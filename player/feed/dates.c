@@ -258,8 +258,13 @@ bool date_parse_rfc822(const char *s, int64_t *ms)
         off = sign * (oh * 60 + om);
     } else if (isalpha((unsigned char)*p)) {
         n = word_len(p);
-        if (!zone_from_name(p, n, &off))
-            return false;
+        /* RFC 2822 4.3: an unknown zone name is taken as UTC, which beats an
+         * undated post ("CEST", "IST" and friends are ambiguous anyway). */
+        if (!zone_from_name(p, n, &off)) {
+            if (n > 5)
+                return false;
+            off = 0;
+        }
         p += n;
         /* "GMT+0200" */
         if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
