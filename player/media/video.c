@@ -37,6 +37,7 @@ struct video {
     bool demux_on, vdec_on, adec_on;
     atomic_bool abort;
     atomic_bool broke;             /* a read error ended the stream early */
+    atomic_bool running;           /* video_start was called */
     atomic_int late_ms;            /* how late the last frame went up */
     atomic_llong pkts_sent;        /* video packets given to the decoder ... */
     atomic_llong frames_out;       /* ... and frames it gave back */
@@ -127,6 +128,17 @@ static void *demux_main(void *arg)
     while (pkt && !atomic_load(&v->abort)) {
         int64_t bytes = 0;
         bool v_enough = queue_enough(&v->vq, v->vst, &bytes);
+        if (!atomic_load(&v->running)) {
+            /* Pre-rolled and waiting for its turn: hold still and small. */
+            int count;
+            int64_t b, dur;
+            bool eof;
+            video_pkt_queue_level(&v->vq, &count, &b, &dur, &eof);
+            if (count >= VIDEO_PREROLL_PACKETS) {
+                demux_pause(v);
+                continue;
+            }
+        }
         bool a_enough = !v->asrc || queue_enough(&v->aq, v->ast, &bytes);
         if (bytes > VIDEO_PACKET_QUEUE_BYTES || (v_enough && a_enough)) {
             demux_pause(v);
@@ -544,6 +556,7 @@ static struct video *video_alloc(const char *path, const struct video_opts *o)
     video_pkt_queue_init(&v->vq);
     video_pkt_queue_init(&v->aq);
     video_frame_queue_init(&v->fq, VIDEO_FRAME_QUEUE_DEPTH);
+    video_frame_queue_set_limit(&v->fq, 1); /* until video_start */
     pthread_mutex_init(&v->wake_mu, NULL);
     pthread_cond_init(&v->wake, NULL);
     return v;
@@ -612,6 +625,9 @@ int video_start(struct video *v, int64_t now_ms)
     if (v->started)
         return -1;
     v->started = true;
+    atomic_store(&v->running, true);
+    video_frame_queue_set_limit(&v->fq, VIDEO_FRAME_QUEUE_DEPTH);
+    wake_demux(v);
     v->clk_pts = v->start_pts;
     v->clk_now = now_ms;
     if (v->asrc) {
@@ -875,6 +891,7 @@ int video_benchmark_decode(const char *path, int threads, const char *hwdec,
     struct video *v = video_open(path, &o, err, errlen);
     if (!v)
         return -1;
+    video_start(v, 0); /* no pacing: only lifts the pre-roll limits */
     int64_t n = 0;
     for (;;) {
         int rc = video_frame_queue_wait(&v->fq, 1000);

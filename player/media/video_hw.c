@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libavutil/cpu.h>
 #include <libavutil/hwcontext.h>
 #include <libavutil/pixdesc.h>
 
@@ -50,6 +51,10 @@ static AVCodecContext *hw_alloc(const AVCodec *codec, const AVStream *st, int th
         return NULL;
     }
     ctx->pkt_timebase = st->time_base;
+    /* FFmpeg's "auto" is one thread more than there are cores; every frame
+     * thread holds pictures of its own (~6 MB at 1080p). */
+    if (threads <= 0)
+        threads = av_cpu_count() < 8 ? av_cpu_count() : 8;
     ctx->thread_count = threads;
     ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     ctx->opaque = (void *)(intptr_t)AV_PIX_FMT_NONE;

@@ -128,6 +128,7 @@ void video_frame_queue_init(struct video_frame_queue *q, int depth)
     pthread_mutex_init(&q->mu, NULL);
     pthread_cond_init(&q->cond, NULL);
     q->depth = depth < 1 ? 1 : depth > VIDEO_FQ_MAX ? VIDEO_FQ_MAX : depth;
+    q->limit = q->depth;
     for (int i = 0; i < q->depth; i++)
         q->q[i].frame = av_frame_alloc();
 }
@@ -144,7 +145,7 @@ int video_frame_queue_push(struct video_frame_queue *q, AVFrame *frame, double p
                            double duration_ms)
 {
     pthread_mutex_lock(&q->mu);
-    while (!q->aborted && q->size == q->depth)
+    while (!q->aborted && q->size >= q->limit)
         pthread_cond_wait(&q->cond, &q->mu);
     if (q->aborted) {
         pthread_mutex_unlock(&q->mu);
@@ -161,6 +162,14 @@ int video_frame_queue_push(struct video_frame_queue *q, AVFrame *frame, double p
     pthread_cond_broadcast(&q->cond);
     pthread_mutex_unlock(&q->mu);
     return 0;
+}
+
+void video_frame_queue_set_limit(struct video_frame_queue *q, int n)
+{
+    pthread_mutex_lock(&q->mu);
+    q->limit = n < 1 ? 1 : n > q->depth ? q->depth : n;
+    pthread_cond_broadcast(&q->cond);
+    pthread_mutex_unlock(&q->mu);
 }
 
 void video_frame_queue_set_eof(struct video_frame_queue *q)

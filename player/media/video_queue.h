@@ -60,6 +60,7 @@ struct video_frame_queue {
     pthread_cond_t cond;
     struct video_frame q[VIDEO_FQ_MAX];
     int depth, rindex, size;
+    int limit;                 /* push waits while size >= limit (<= depth) */
     bool eof;                  /* the decoder will push no more */
     bool aborted;
 };
@@ -71,6 +72,9 @@ void video_frame_queue_finish(struct video_frame_queue *q);
 int video_frame_queue_push(struct video_frame_queue *q, AVFrame *frame, double pts_ms,
                            double duration_ms);
 void video_frame_queue_set_eof(struct video_frame_queue *q);
+/* Lets push fill the queue up to n frames only (1..depth); wakes a pusher
+ * when raised. */
+void video_frame_queue_set_limit(struct video_frame_queue *q, int n);
 /* Non-blocking: the i-th queued frame (0 = oldest) or NULL. The pointer is
  * valid until that frame is popped. */
 const struct video_frame *video_frame_queue_peek(struct video_frame_queue *q, int i);
