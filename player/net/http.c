@@ -384,6 +384,8 @@ static CURLcode run_hop(struct http_client *h, struct xfer *x, const char *url, 
     curl_easy_setopt(e, CURLOPT_USERAGENT, "deskplayer/" DP_VERSION);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (q->timeout_ms > 0)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)q->timeout_ms);
     if (q->ca_file && *q->ca_file)
         curl_easy_setopt(e, CURLOPT_CAINFO, q->ca_file);
     if (q->accept_encoding)

@@ -41,6 +41,7 @@ struct http_req {
     bool accept_encoding;         /* feeds: gzip, deflate, br as libcurl has them */
     bool refuse_html;
     int64_t cap;                  /* the whole body, range_from included */
+    int64_t timeout_ms;           /* whole transfer, per hop; 0: none (media) */
     const atomic_bool *stop;
     struct http_sink sink;
 };

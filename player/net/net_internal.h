@@ -12,6 +12,7 @@
 #include "net/http.h"
 #include "net/net.h"
 
+#define NET_FEED_TIMEOUT_MS      (5LL * 60 * 1000)   /* a trickling feed poll still ends */
 #define NET_RETRY_AFTER_MAX_MS   (60LL * 60 * 1000)  /* a longer Retry-After is cut */
 #define NET_MEDIA_BACKOFF_MIN_MS (5LL * 1000)        /* first retry of a failed download */
 #define NET_DISK_FULL_PAUSE_MS   (60LL * 1000)       /* downloads pause after ENOSPC */

@@ -133,6 +133,7 @@ static char *fetch_signature(struct poll_state *ps, bool local, size_t *len, cha
         .accept_encoding = true,
         .refuse_html = true,
         .cap = MINISIGN_SIG_TEXT_MAX,
+        .timeout_ms = NET_FEED_TIMEOUT_MS,
         .stop = &n->stop,
         .sink = {.write = sig_write, .ctx = &b},
     };
@@ -277,6 +278,7 @@ static enum poll_outcome poll_remote(struct poll_state *ps)
         .accept_encoding = true,
         .refuse_html = true,
         .cap = DP_FEED_MAX_BYTES,
+        .timeout_ms = NET_FEED_TIMEOUT_MS,
         .stop = &n->stop,
         .sink = {.write = sink_write, .ctx = &body},
     };
