@@ -604,6 +604,8 @@ static enum doc_kind sniff(const char *data, size_t len, const char *content_typ
     const unsigned char *u = (const unsigned char *)data;
     if (len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE)))
         return DOC_XML; /* UTF-16/32 BOM: only XML feeds come that way */
+    if (len >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF)
+        return DOC_XML; /* UTF-32BE BOM */
     if (len >= 4 && ((u[0] == 0 && u[1] == 0 && u[2] == 0 && u[3] == '<') ||
                      (u[0] == 0 && u[1] == '<') || (u[0] == '<' && u[1] == 0)))
         return DOC_XML;

@@ -159,6 +159,47 @@ void feed_xml_quiet(void)
     xmlSetGenericErrorFunc(NULL, xml_silent);
 }
 
+/* UTF-32 (by BOM or by the "<" of the first character): libxml2 2.9 cannot
+ * read it, so it is turned into UTF-8 here. Returns NULL for anything else;
+ * invalid code points become U+FFFD. Caller frees. */
+static char *utf32_to_utf8(const char *data, size_t len, size_t *out_len)
+{
+    const unsigned char *u = (const unsigned char *)data;
+    bool be;
+    size_t i = 0;
+    if (len < 8)
+        return NULL;
+    if (u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF) {
+        be = true;
+        i = 4;
+    } else if (u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) {
+        be = false;
+        i = 4;
+    } else if (u[0] == 0 && u[1] == 0 && u[2] == 0 && u[3] == '<') {
+        be = true;
+    } else if (u[0] == '<' && u[1] == 0 && u[2] == 0 && u[3] == 0) {
+        be = false;
+    } else {
+        return NULL;
+    }
+    char *out = dp_malloc(len + 1); /* 4 bytes in, at most 4 out */
+    size_t o = 0;
+    for (; i + 4 <= len; i += 4) {
+        uint32_t cp = be ? (uint32_t)u[i] << 24 | (uint32_t)u[i + 1] << 16 |
+                               (uint32_t)u[i + 2] << 8 | u[i + 3]
+                         : (uint32_t)u[i + 3] << 24 | (uint32_t)u[i + 2] << 16 |
+                               (uint32_t)u[i + 1] << 8 | u[i];
+        if (cp == 0)
+            continue;
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            cp = 0xFFFD;
+        o += dp_utf8_put(out + o, cp);
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
 /* True when the document is UTF-8 (declared or by default). */
 static bool is_utf8_doc(const char *data, size_t len)
 {
@@ -198,7 +239,12 @@ int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, si
         return feed_fail(err, errlen, FEED_ERR_TOO_LARGE, "feed too large");
     char *fixed = NULL;
     size_t fixed_len = len;
-    if (is_utf8_doc(data, len) && !feed_utf8_clean(data, len)) {
+    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                  XML_PARSE_RECOVER | XML_PARSE_NOCDATA;
+    if ((fixed = utf32_to_utf8(data, len, &fixed_len))) {
+        data = fixed;
+        options |= XML_PARSE_IGNORE_ENC; /* now UTF-8, whatever it declares */
+    } else if (is_utf8_doc(data, len) && !feed_utf8_clean(data, len)) {
         fixed = feed_utf8_repair(data, len, &fixed_len);
         data = fixed;
     }
@@ -209,8 +255,7 @@ int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, si
         free(fixed);
         return feed_fail(err, errlen, FEED_ERR_SYNTAX, "cannot create XML parser");
     }
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                XML_PARSE_RECOVER | XML_PARSE_NOCDATA);
+    xmlCtxtUseOptions(ctxt, options);
     g.entity_decl = ctxt->sax->entityDecl;
     ctxt->sax->entityDecl = guarded_entity_decl;
     g.reference = ctxt->sax->reference;
