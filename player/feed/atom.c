@@ -141,6 +141,19 @@ static void parse_entry(const xmlNode *e, const char *feed_author, struct feed *
     char *src = content ? xml_attr(content, "src") : NULL;
     if (content && !src)
         p->text = construct_text(content, &content_html);
+    if (content && src) {
+        /* Out-of-line content that is a picture or a video is media. */
+        char *type = xml_attr(content, "type");
+        enum media_kind kind;
+        if (type && feed_kind_from_mime(type, &kind)) {
+            struct media_ref *m = xml_add_media(p, xml_attr_url(content, "src"), kind);
+            if (m) {
+                m->mime = type;
+                type = NULL;
+            }
+        }
+        free(type);
+    }
     free(src);
     char *summary = construct_text(xml_child(e, NS_ATOM, "summary"), &summary_html);
     if (!p->text) {
