@@ -845,6 +845,18 @@ void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped)
 }
 
 double video_get_max_drift_ms(const struct video *v) { return v->max_drift; }
+void video_get_queue(const struct video *v, int *queued, bool *eof)
+{
+    struct video *mv = (struct video *)v; /* the queue locks itself */
+    if (queued)
+        *queued = video_frame_queue_size(&mv->fq);
+    if (eof) {
+        pthread_mutex_lock(&mv->fq.mu);
+        *eof = mv->fq.eof;
+        pthread_mutex_unlock(&mv->fq.mu);
+    }
+}
+
 int64_t video_get_conversions(const struct video *v) { return v->conversions; }
 int64_t video_duration_ms(const struct video *v) { return v->duration_ms; }
 bool video_has_audio(const struct video *v) { return v->asrc != NULL; }

@@ -133,6 +133,10 @@ void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped);
  * audio clock was master, in ms (0 when silent). Drawing thread. */
 double video_get_max_drift_ms(const struct video *v);
 
+/* Frames decoded and waiting in the queue, and whether the decoder has
+ * delivered its last one. Any thread (tests, statistics). */
+void video_get_queue(const struct video *v, int *queued, bool *eof);
+
 /* Sws_scale calls so far (0 when every frame went up in its own planes). */
 int64_t video_get_conversions(const struct video *v);
 
