@@ -159,6 +159,24 @@ char *html_to_text(const char *html, size_t len)
     return text;
 }
 
+/* A tracking pixel: width or height of 0 or 1. */
+static bool is_pixel(xmlNodePtr img)
+{
+    static const char *const dims[] = {"width", "height"};
+    bool pixel = false;
+    for (int i = 0; i < 2 && !pixel; i++) {
+        xmlChar *v = xmlGetProp(img, (const xmlChar *)dims[i]);
+        if (v) {
+            const char *p = (const char *)v;
+            while (*p == ' ')
+                p++;
+            pixel = (p[0] == '0' || p[0] == '1') && (p[1] == '\0' || p[1] == 'p' || p[1] == ' ');
+        }
+        xmlFree(v);
+    }
+    return pixel;
+}
+
 char *html_first_img(const char *html, size_t len)
 {
     htmlDocPtr doc = parse(html, len);
@@ -167,7 +185,8 @@ char *html_first_img(const char *html, size_t len)
     char *src = NULL;
     xmlNodePtr n = doc->children;
     while (n && !src) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)"img")) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)"img") &&
+            !is_pixel(n)) {
             xmlChar *v = xmlGetProp(n, (const xmlChar *)"src");
             if (v && *v)
                 src = dp_strdup((const char *)v);

@@ -96,6 +96,11 @@ static const struct {
     {"<div><p><IMG SRC='https://x.example/c.png'></p></div>", "https://x.example/c.png"},
     {"<img alt=\"no src\"><img src=\"d.gif\">", "d.gif"},
     {"<img src=\"\">", NULL},
+    {"<img src=\"https://feeds.example/~r/pixel\" height=\"1\" width=\"1\" alt=\"\">"
+     "<img src=\"real.jpg\" width=\"100\">",
+     "real.jpg"},
+    {"<img src=\"t.gif\" width=\"0\"><img src=\"w10.png\" width=\"10\">", "w10.png"},
+    {"<img src=\"px.gif\" style=\"x\" height=\"1px\">", NULL},
     {"no images", NULL},
     {"", NULL},
 };
