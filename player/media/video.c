@@ -44,6 +44,7 @@ struct video {
     atomic_bool drained;           /* the decoder has returned all it will */
     pthread_mutex_t wake_mu;       /* the demux thread's "queues have room" */
     pthread_cond_t wake;
+    uint64_t wake_gen;             /* bumped by every wake_demux */
 
     int w, h, rotation;            /* display size and clockwise rotation */
     int64_t duration_ms;
@@ -79,6 +80,7 @@ static int interrupt_cb(void *ctx)
 static void wake_demux(struct video *v)
 {
     pthread_mutex_lock(&v->wake_mu);
+    v->wake_gen++;
     pthread_cond_signal(&v->wake);
     pthread_mutex_unlock(&v->wake_mu);
 }
@@ -101,20 +103,28 @@ static bool queue_enough(struct video_pkt_queue *q, AVStream *st, int64_t *bytes
            (dur == 0 || ts_ms(dur, st->time_base) > VIDEO_PACKETS_ENOUGH_MS);
 }
 
-/* Waits up to 10 ms for a decoder to take a packet (ffplay's way: the
- * timeout covers a wake-up that came before we waited). */
-static void demux_pause(struct video *v)
+static uint64_t demux_gen(struct video *v)
+{
+    pthread_mutex_lock(&v->wake_mu);
+    uint64_t g = v->wake_gen;
+    pthread_mutex_unlock(&v->wake_mu);
+    return g;
+}
+
+/* Sleeps until a decoder takes a packet, video_start or the abort, i.e.
+ * until wake_demux was called after gen was read (no lost wake-up, and no
+ * polling: a video waiting for its turn costs no wake-ups). The 1 s
+ * timeout is only a safety net. */
+static void demux_pause(struct video *v, uint64_t gen)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 10 * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    ts.tv_sec += 1;
     pthread_mutex_lock(&v->wake_mu);
-    if (!atomic_load(&v->abort))
-        pthread_cond_timedwait(&v->wake, &v->wake_mu, &ts);
+    while (!atomic_load(&v->abort) && v->wake_gen == gen) {
+        if (pthread_cond_timedwait(&v->wake, &v->wake_mu, &ts) == ETIMEDOUT)
+            break;
+    }
     pthread_mutex_unlock(&v->wake_mu);
 }
 
@@ -126,6 +136,7 @@ static void *demux_main(void *arg)
     int64_t video_pkts_this_turn = 0;
 
     while (pkt && !atomic_load(&v->abort)) {
+        uint64_t gen = demux_gen(v); /* before looking at the queues */
         int64_t bytes = 0;
         bool v_enough = queue_enough(&v->vq, v->vst, &bytes);
         if (!atomic_load(&v->running)) {
@@ -135,13 +146,13 @@ static void *demux_main(void *arg)
             bool eof;
             video_pkt_queue_level(&v->vq, &count, &b, &dur, &eof);
             if (count >= VIDEO_PREROLL_PACKETS) {
-                demux_pause(v);
+                demux_pause(v, gen);
                 continue;
             }
         }
         bool a_enough = !v->asrc || queue_enough(&v->aq, v->ast, &bytes);
         if (bytes > VIDEO_PACKET_QUEUE_BYTES || (v_enough && a_enough)) {
-            demux_pause(v);
+            demux_pause(v, gen);
             continue;
         }
         int rc = av_read_frame(v->fmt, pkt);
