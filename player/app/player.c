@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <SDL.h>
@@ -46,6 +47,8 @@
 #include "render/scene_video.h"
 #include "render/snapshot.h"
 #include "rotation/rotation.h"
+#include "rotation/schedule.h"
+#include "rotation/sync.h"
 
 enum msg_type { MSG_FEED = 1, MSG_MEDIA, MSG_LOADED, MSG_SIGNAL };
 
@@ -98,6 +101,14 @@ struct player {
     int64_t standby_refreshed;
     bool standby_requested;
     bool standby_stale;           /* the feed changed while it was being drawn */
+
+    /* [schedule] on_hours */
+    bool has_schedule;
+    struct schedule schedule;
+    bool screen_off;              /* outside the opening hours: black */
+
+    /* [playback] sync = wallclock: the slot of the item that comes next. */
+    int64_t next_slot_start, next_slot_end;   /* Unix ms; 0 when unplanned */
 
     /* The item that comes next. */
     enum next_state next;
@@ -348,12 +359,75 @@ static void request_standby(struct player *p)
 }
 
 /* Chooses what comes after the current item and has it prepared. */
+static int64_t item_duration(struct player *p, const struct item *it);
+
+/* The planned length of each item on the shared timeline: a video of
+ * unknown length counts as video_max_duration, else as image_duration. */
+static int64_t *timeline_durations(struct player *p, const struct item *items, size_t n)
+{
+    int64_t *d = dp_calloc(n ? n : 1, sizeof *d);
+    for (size_t i = 0; i < n; i++) {
+        const struct item *it = &items[i];
+        int64_t ms = it->duration_ms;
+        if (it->kind == ITEM_VIDEO && ms <= 0) {
+            ms = it->media && it->media->duration_s > 0 ? (int64_t)(it->media->duration_s * 1000)
+                 : p->cfg->video_max_duration_ms > 0    ? p->cfg->video_max_duration_ms
+                                                         : p->cfg->image_duration_ms;
+            if (p->cfg->video_max_duration_ms > 0 && ms > p->cfg->video_max_duration_ms)
+                ms = p->cfg->video_max_duration_ms;
+        }
+        d[i] = item_duration(p, &(struct item){.duration_ms = ms, .kind = ITEM_IMAGE});
+    }
+    return d;
+}
+
+/* sync = wallclock: the next item is the one whose slot on the timeline
+ * (which starts at the Unix epoch) follows the slot of now; an item that is
+ * not ready here keeps its slot, and the current item stays through it, so
+ * that every screen stays in step. */
+static const struct item *plan_synced(struct player *p, int64_t now_wall)
+{
+    const struct item *items;
+    size_t n = rotation_items(p->rotation, &items);
+    int64_t *d = timeline_durations(p, items, n);
+    int64_t tr = p->cfg->transition == DP_TRANSITION_CUT ? 0 : p->cfg->transition_ms;
+    struct sync_slot slot;
+    const struct item *found = NULL;
+    if (sync_slot_at(d, n, tr, now_wall, &slot) == 0) {
+        /* Nothing on screen: the item of now, at once. */
+        if (p->cur_id && !p->standby && sync_next_slot(d, n, tr, &slot, &slot) < 0)
+            n = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (item_ready(p, &items[slot.index])) {
+                found = &items[slot.index];
+                break;
+            }
+            if (sync_next_slot(d, n, tr, &slot, &slot) < 0)
+                break;
+        }
+    }
+    if (found) {
+        p->next_slot_start = slot.start_ms;
+        p->next_slot_end = slot.end_ms;
+    }
+    free(d);
+    return found;
+}
+
 static void plan_next(struct player *p)
 {
-    if (p->next != NEXT_NONE || !p->rotation)
+    if (p->next != NEXT_NONE || !p->rotation || p->screen_off)
         return;
-    const struct item *it = rotation_next(p->rotation, dp_wall_ms(), item_ready, p,
-                                          on_rotation_skip);
+    const struct item *it;
+    if (p->cfg->sync == DP_SYNC_WALLCLOCK) {
+        it = plan_synced(p, dp_wall_ms());
+        if (it && p->cur_id && !p->standby) {
+            /* The current item stays until the planned slot begins. */
+            p->cur_deadline = dp_mono_ms() + (p->next_slot_start - dp_wall_ms());
+        }
+    } else {
+        it = rotation_next(p->rotation, dp_wall_ms(), item_ready, p, on_rotation_skip);
+    }
     if (!it)
         return;   /* the loop shows the standby card when the screen is empty */
     if (p->cur_id && strcmp(it->id, p->cur_id) == 0 && !p->standby &&
@@ -457,13 +531,21 @@ static void advance(struct player *p, int64_t now)
     p->cur_kind = it->kind;
     p->cur_started = now;
     p->cur_deadline = now + item_duration(p, it);
+    if (p->cfg->sync == DP_SYNC_WALLCLOCK && p->next_slot_end > 0) {
+        int64_t wall = dp_wall_ms();
+        p->cur_deadline = now + (p->next_slot_end - wall);
+        if (p->cur_deadline < now + MIN_DURATION_MS)
+            p->cur_deadline = now + MIN_DURATION_MS;   /* joined at the end of a slot */
+        p->next_slot_start = p->next_slot_end = 0;
+    }
     p->cur_planned = p->cur_deadline - now;
     p->cur_announced = false;
     if (p->next == NEXT_SAME) {
         announce(p);
     } else {
         scene_start(&p->scene, now);
-        if (it->kind == ITEM_VIDEO && it->duration_ms <= 0) {
+        if (it->kind == ITEM_VIDEO && it->duration_ms <= 0 &&
+            p->cfg->sync != DP_SYNC_WALLCLOCK) {
             /* A video ends when it has played (SCENE_VIDEO_ENDED); the
              * deadline only guards against one that never says so. */
             int64_t len = scene_video_duration_ms(&p->scene);
@@ -541,6 +623,8 @@ static void handle_feed(struct player *p, struct feed *feed)
 
 static void handle_loaded(struct player *p, struct loader_result *res, int64_t now)
 {
+    if (p->screen_off)
+        return;
     if (res->what == LOAD_STANDBY) {
         p->standby_requested = false;
         if ((p->cur_id && !p->standby) || p->next == NEXT_READY)
@@ -689,27 +773,37 @@ static void wait_until(struct player *p, int64_t deadline)
 
 static void free_surface(void *s) { SDL_FreeSurface(s); }
 
+/* Writes the --snapshot-interval frame when one is due (after drawing,
+ * before presenting). */
+static void interval_snapshot(struct player *p, int64_t now)
+{
+    if (!p->snaps || p->cl->snapshot_interval_ms <= 0 || now < p->next_interval_snap)
+        return;
+    SDL_Surface *s = display_read(&p->display);
+    char name[32];
+    snprintf(name, sizeof name, "t%08lld.png", (long long)(now - p->start_ms));
+    if (s)
+        snapshots_write(p->snaps, s, name);
+    p->next_interval_snap = now + p->cl->snapshot_interval_ms;
+}
+
 static void draw(struct player *p, int64_t now)
 {
     display_begin(&p->display);
-    scene_draw(&p->scene, now);
-    display_finish(&p->display);
-    if (p->snaps) {
-        if (p->snapshot_due) {
-            SDL_Surface *s = display_read(&p->display);
-            if (s)
-                snapshots_write(p->snaps, s, p->snapshot_name);
-            p->snapshot_due = false;
-        }
-        if (p->cl->snapshot_interval_ms > 0 && now >= p->next_interval_snap) {
-            SDL_Surface *s = display_read(&p->display);
-            char name[32];
-            snprintf(name, sizeof name, "t%08lld.png", (long long)(now - p->start_ms));
-            if (s)
-                snapshots_write(p->snaps, s, name);
-            p->next_interval_snap = now + p->cl->snapshot_interval_ms;
-        }
+    if (p->screen_off) {
+        SDL_SetRenderDrawColor(p->display.renderer, 0, 0, 0, 255);
+        SDL_RenderClear(p->display.renderer);
+    } else {
+        scene_draw(&p->scene, now);
     }
+    display_finish(&p->display);
+    if (p->snaps && p->snapshot_due) {
+        SDL_Surface *s = display_read(&p->display);
+        if (s)
+            snapshots_write(p->snaps, s, p->snapshot_name);
+        p->snapshot_due = false;
+    }
+    interval_snapshot(p, now);
     if (p->board && status_board_frame_wanted(p->board)) {
         SDL_Surface *s = display_read(&p->display);
         if (s)
@@ -721,11 +815,68 @@ static void draw(struct player *p, int64_t now)
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
+static void load_schedule(struct player *p)
+{
+    char err[160];
+    p->has_schedule = p->cfg->on_hours && *p->cfg->on_hours &&
+                      schedule_parse(p->cfg->on_hours, &p->schedule, err, sizeof err) == 0;
+}
+
+static int64_t local_offset_ms(int64_t wall)
+{
+    time_t t = (time_t)(wall / 1000);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return (int64_t)tm.tm_gmtoff * 1000;
+}
+
+/* [schedule] on_hours: outside them the screen is black (and the platform
+ * may put the display to sleep); playback resumes at the next opening.
+ * Returns the monotonic time of the next check. */
+static int64_t apply_schedule(struct player *p, int64_t now)
+{
+    if (!p->has_schedule) {
+        if (p->screen_off) {
+            p->screen_off = false;
+            p->dirty = true;
+        }
+        return INT64_MAX;
+    }
+    int64_t wall = dp_wall_ms(), off = local_offset_ms(wall);
+    bool on = schedule_is_on(&p->schedule, wall + off);
+    if (!on && !p->screen_off) {
+        LOG_I("app", "schedule: outside the opening hours, screen off");
+        emit_shown(p, now);
+        free(p->cur_id);
+        p->cur_id = NULL;
+        p->standby = false;
+        invalidate_next(p);
+        scene_finish(&p->scene);
+        scene_init(&p->scene, p->display.renderer, p->display.w, p->display.h,
+                   p->cfg->background, p->cfg->transition, p->cfg->transition_ms);
+        p->screen_off = true;
+        p->dirty = true;
+        SDL_EnableScreenSaver();   /* lets X11 / Wayland blank the display */
+    } else if (on && p->screen_off) {
+        LOG_I("app", "schedule: opening hours, screen on");
+        p->screen_off = false;
+        p->dirty = true;
+        SDL_DisableScreenSaver();
+        plan_next(p);
+    }
+    int64_t change = schedule_next_change(&p->schedule, wall + off);
+    int64_t in = change == INT64_MAX ? 60000 : change - off - wall;
+    /* Checked at least every minute: daylight saving and clock steps. */
+    return now + (in < 60000 ? (in < 0 ? 0 : in) : 60000);
+}
+
 static void loop(struct player *p)
 {
     p->last_pump = dp_mono_ms();
     p->next_interval_snap = p->start_ms;
     while (!p->quit) {
+        /* The schedule first: nothing planned while the screen is off. */
+        int64_t schedule_due = apply_schedule(p, dp_mono_ms());
         handle_messages(p);
         if (p->quit)
             break;
@@ -733,6 +884,19 @@ static void loop(struct player *p)
         if (p->cl->run_for_ms > 0 && now - p->start_ms >= p->cl->run_for_ms) {
             stop(p, "run_for");
             break;
+        }
+        if (p->screen_off) {
+            bool interval = p->snaps && p->cl->snapshot_interval_ms > 0;
+            if (p->dirty || (interval && now >= p->next_interval_snap) ||
+                (p->board && status_board_frame_wanted(p->board)))
+                draw(p, now);
+            int64_t until = schedule_due;
+            if (interval)
+                until = min64(until, p->next_interval_snap);
+            if (p->cl->run_for_ms > 0)
+                until = min64(until, p->start_ms + p->cl->run_for_ms);
+            wait_until(p, until);
+            continue;
         }
         if (scene_tick(&p->scene, now)) {
             p->dirty = true;
@@ -744,7 +908,7 @@ static void loop(struct player *p)
         if (vflags & SCENE_VIDEO_FRAME)
             p->dirty = true;
         if ((vflags & SCENE_VIDEO_ENDED) && p->cur_kind == ITEM_VIDEO && p->cur_id &&
-            !p->standby && p->cur_deadline > now)
+            !p->standby && p->cur_deadline > now && p->cfg->sync != DP_SYNC_WALLCLOCK)
             p->cur_deadline = now;   /* the video has played: on to the next item */
         if (p->cur_id && !p->standby && now >= p->cur_deadline) {
             if (p->next == NEXT_NONE)
@@ -753,7 +917,7 @@ static void loop(struct player *p)
         }
         /* With a warm cache the first item is ready at once; otherwise the
          * standby card fills the screen until it is. */
-        if (!p->scene.cur.used && !p->standby_requested &&
+        if (!p->scene.cur.used && !p->standby_requested && !p->screen_off &&
             now - p->start_ms >= STANDBY_AFTER_MS)
             request_standby(p);
         if (p->standby && !p->standby_requested && p->next == NEXT_NONE &&
@@ -787,6 +951,7 @@ static void loop(struct player *p)
         if (p->cur_id && !p->standby && !waiting_next)
             deadline = min64(deadline, p->cur_deadline);
         deadline = min64(deadline, video_due);
+        deadline = min64(deadline, schedule_due);
         if (p->standby)
             deadline = min64(deadline, p->standby_refreshed + STANDBY_REFRESH_MS);
         if (interval && content)
@@ -983,6 +1148,7 @@ static void reload(struct player *p)
         free(p->feed_url);
         p->feed_url = dp_strdup(cfg->feed_url);
     }
+    load_schedule(p);
     p->scene.background = cfg->background;
     p->scene.transition = cfg->transition;
     p->scene.transition_ms = cfg->transition == DP_TRANSITION_CUT ? 0 : cfg->transition_ms;
@@ -1017,6 +1183,7 @@ int player_run(const struct player_setup *setup)
     p->setup = setup;
     p->cfg = setup->cfg;
     p->feed_url = dp_strdup(setup->feed_url);
+    load_schedule(p);
     p->cl = setup->cl;
     p->efd = -1;
     p->exit_code = 1;

@@ -12,6 +12,7 @@
  * A load works on a copy of the config and replaces it only on success, so
  * a bad file (e.g. on SIGHUP) leaves the running settings untouched. */
 #include "options/options.h"
+#include "rotation/schedule.h"
 
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -39,6 +40,7 @@ enum opt_type {
     OPT_COLOUR,        /* uint32_t 0xRRGGBB from #RRGGBB */
     OPT_WXH,           /* two ints at offset and offset2; empty -> 0x0 */
     OPT_ROTATION,      /* int: 0, 90, 180, 270 */
+    OPT_SCHEDULE,      /* string, checked by schedule_parse */
 };
 
 struct opt_def {
@@ -148,7 +150,7 @@ static const struct opt_def defs[] = {
      "video decoder: auto (the platform's hardware decoder when there is one, else "
      "software), none, vaapi, v4l2m2m or drm", NULL, OFF(hwdec), 0, 0, 0, hwdec_words},
 
-    {"schedule", "on_hours", OPT_STRING, "",
+    {"schedule", "on_hours", OPT_SCHEDULE, "",
      "e.g. mon-fri 07:00-22:00, sat 09:00-18:00; outside it the screen is black",
      "always on", OFF(on_hours), 0, 0, 0, NULL},
 
@@ -168,7 +170,7 @@ const char *options_hwdec_name(enum dp_hwdec h)
 
 static bool is_string_type(enum opt_type t)
 {
-    return t == OPT_STRING || t == OPT_HEADERS || t == OPT_ADDR;
+    return t == OPT_STRING || t == OPT_HEADERS || t == OPT_ADDR || t == OPT_SCHEDULE;
 }
 
 static void *field(struct dp_config *cfg, size_t off) { return (char *)cfg + off; }
@@ -238,6 +240,9 @@ static void describe(const struct opt_def *d, char *buf, size_t len)
     case OPT_ROTATION:
         snprintf(buf, len, "0, 90, 180 or 270");
         break;
+    case OPT_SCHEDULE:
+        snprintf(buf, len, "days and hours like mon-fri 07:00-22:00, sat 09:00-18:00");
+        break;
     }
 }
 
@@ -259,6 +264,16 @@ static bool set_value(struct dp_config *cfg, const struct opt_def *d, const char
         char **p = str_field(cfg, d);
         free(*p);
         *p = res;
+        return true;
+    }
+    case OPT_SCHEDULE: {
+        struct schedule sched;
+        char msg[160];
+        if (schedule_parse(v, &sched, msg, sizeof msg) < 0)
+            return false;
+        char **p = str_field(cfg, d);
+        free(*p);
+        *p = *v ? dp_strdup(v) : NULL;
         return true;
     }
     case OPT_ADDR: {
@@ -331,6 +346,7 @@ static const char *format_value(const struct dp_config *cfg, const struct opt_de
     switch (d->type) {
     case OPT_STRING:
     case OPT_HEADERS:
+    case OPT_SCHEDULE:
     case OPT_ADDR: {
         const char *s = *(char *const *)f;
         return s ? s : "";
