@@ -145,16 +145,22 @@ static void wake_main(void *ctx)
     }
 }
 
+/* The signals the player handles; SIGUSR2 ends the sigwait thread. */
+static void player_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR1);
+    sigaddset(set, SIGUSR2);
+}
+
 static void *signal_main(void *arg)
 {
     struct player *p = arg;
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
-    sigaddset(&set, SIGUSR2);
+    player_signals(&set);
     for (;;) {
         int sig;
         if (sigwait(&set, &sig) != 0)
@@ -1192,12 +1198,7 @@ int player_run(const struct player_setup *setup)
     /* Signals go to the sigwait thread only: block them before any thread
      * (SDL's included) exists. */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
-    sigaddset(&set, SIGUSR2);
+    player_signals(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
