@@ -9,9 +9,10 @@
  * behind a large video.
  *
  * Parts: the validator (ETag or Last-Modified) is recorded before the first
- * byte is written; every NET_CHECKPOINT_BYTES (or NET_CHECKPOINT_MS on a slow
- * link) the part is fsynced and its durable length recorded, so a kill or a
- * power cut loses at most that much.
+ * byte is written; every NET_CHECKPOINT_MS (or NET_CHECKPOINT_BYTES on a
+ * fast link) the part is fsynced and its durable length recorded, so a kill
+ * or a power cut loses at most that much, and a fast link pays a bounded
+ * number of fsyncs.
  * A resume sends Range + If-Range; a 200 answer restarts from zero.
  * Failures back off per URL; ENOSPC pauses every download (never playback). */
 #include <errno.h>

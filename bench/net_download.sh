@@ -1,0 +1,65 @@
+#!/bin/sh
+# Media download throughput over loopback: deskplayer's downloader (which
+# fsyncs and records its part every 1 MiB so that a power cut loses little)
+# against `curl -o` of the same file, interleaved A, B, A, B (5 rounds).
+# Prints the medians, their ranges and the ratio (deskplayer time / curl time).
+# Usage: bench/net_download.sh path/to/deskplayer [MiB]
+set -eu
+BIN=${1:?usage: $0 path/to/deskplayer [MiB]}
+MIB=${2:-128}
+HERE=$(cd "$(dirname "$0")" && pwd)
+command -v curl >/dev/null || { echo "curl CLI missing: skipped"; exit 0; }
+export SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy}
+exec python3 - "$BIN" "$MIB" "$HERE/../tests/integration" <<'EOF'
+import os, shutil, statistics, subprocess, sys, tempfile, time
+bin_, mib, tests = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, tests)
+os.environ["DP_BIN"] = bin_
+import faultserver as fs  # noqa: E402
+fs.BIN = bin_
+
+work = tempfile.mkdtemp(prefix="dp-bench-net-")
+data = os.urandom(mib << 20)
+srv = fs.FaultServer().start()
+rounds = 5
+dp_times, curl_times = [], []
+for r in range(rounds):
+    path = "/big%d.png" % r          # a new URL each round: a real download
+    srv.put(path, data, "image/png")
+    srv.put("/feed.json", fs.feed_json([("big%d" % r, path.lstrip("/"), 1)]),
+            "application/feed+json")
+    cache = os.path.join(work, "cache%d" % r)
+    p = fs.Player(srv.url("/feed.json"), work, cache,
+                  "[status]\nlisten =\n[cache]\nmax_media_size = 2G\n",
+                  args=["--run-for", "600"], name="dp%d" % r)
+    ev = p.wait_for(lambda evs: [e for e in evs if e["event"] == "download"], 300)
+    polls = p.events("poll")
+    p.stop()
+    if not ev or ev[0]["result"] != "ok" or not polls:
+        print("deskplayer download failed: %s" % (ev and ev[0]))
+        sys.exit(1)
+    dp_times.append(fs.ts_seconds(ev[0]) - fs.ts_seconds(polls[0]))
+    out = os.path.join(work, "curl.out")
+    t0 = time.monotonic()
+    subprocess.run(["curl", "-sf", "-o", out, srv.url(path)], check=True)
+    with open(out, "rb") as f:
+        os.fsync(f.fileno())
+    curl_times.append(time.monotonic() - t0)
+    os.unlink(out)
+    shutil.rmtree(cache, ignore_errors=True)
+srv.stop()
+shutil.rmtree(work, ignore_errors=True)
+
+
+def show(name, xs):
+    med = statistics.median(xs)
+    print("%-22s median %.3f s (%.3f-%.3f), %.0f MiB/s" % (name, med, min(xs), max(xs),
+                                                          mib / med))
+    return med
+
+
+print("download of %d MiB over loopback, %d rounds interleaved" % (mib, rounds))
+a = show("deskplayer", dp_times)
+b = show("curl -o (+fsync)", curl_times)
+print("ratio deskplayer/curl: %.2f" % (a / b))
+EOF
