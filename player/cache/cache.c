@@ -562,8 +562,9 @@ int64_t cache_max_media_size(const struct cache *c)
 
 /* ---- commit ---- */
 
-int cache_commit(struct cache *c, const char *url, const char *etag, const char *last_modified,
-                 const char *mime)
+/* sha: the caller's hash of the part (size bytes), or NULL to hash it here. */
+static int commit(struct cache *c, const char *url, const char *sha, int64_t size,
+                  const char *etag, const char *last_modified, const char *mime)
 {
     char key[DP_SHA256_HEX], part[4096], media[4096], meta[4096], pmeta[4096];
     cache_key(url, key);
@@ -575,14 +576,24 @@ int cache_commit(struct cache *c, const char *url, const char *etag, const char 
     int fd = open(part, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    int e = fsync(fd) < 0 ? -errno : 0;
+    struct stat st;
+    int e = fsync(fd) < 0 || fstat(fd, &st) < 0 ? -errno : 0;
     close(fd);
     if (e < 0)
         return e;
     struct record r = {0};
-    e = dp_sha256_file(part, r.sha, &r.size);
-    if (e < 0)
-        return e;
+    if (sha) {
+        if (st.st_size != size || strlen(sha) != 64) {
+            cache_part_discard(c, url);
+            return -EBADMSG;
+        }
+        memcpy(r.sha, sha, DP_SHA256_HEX);
+        r.size = size;
+    } else {
+        e = dp_sha256_file(part, r.sha, &r.size);
+        if (e < 0)
+            return e;
+    }
     if (r.size > c->max_media_size) {
         cache_part_discard(c, url);
         return -EFBIG;
@@ -643,4 +654,16 @@ out:
         LOG_I("cache", "stored %s (%" PRId64 " bytes, sha256 %.12s)", url, r.size, r.sha);
     record_finish(&r);
     return e;
+}
+
+int cache_commit(struct cache *c, const char *url, const char *etag, const char *last_modified,
+                 const char *mime)
+{
+    return commit(c, url, NULL, 0, etag, last_modified, mime);
+}
+
+int cache_commit_hashed(struct cache *c, const char *url, const char *sha256, int64_t size,
+                        const char *etag, const char *last_modified, const char *mime)
+{
+    return commit(c, url, sha256, size, etag, last_modified, mime);
 }

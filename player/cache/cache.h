@@ -61,6 +61,11 @@ int cache_part_set_validator(struct cache *c, const char *url, const char *etag,
  * the index record. Evicts to stay under max_size. 0 or negative errno. */
 int cache_commit(struct cache *c, const char *url, const char *etag, const char *last_modified,
                  const char *mime);
+/* Same, when the caller hashed the part as it wrote it: sha256 (hex) and
+ * size of the whole part. The part's size is checked; its bytes are not
+ * read again. -EBADMSG (part deleted) when the size differs. */
+int cache_commit_hashed(struct cache *c, const char *url, const char *sha256, int64_t size,
+                        const char *etag, const char *last_modified, const char *mime);
 /* The first durable_bytes of url's part have been fsynced by the caller:
  * a resume after a crash starts there. Downloader thread. 0 or -errno. */
 int cache_part_checkpoint(struct cache *c, const char *url, int64_t durable_bytes);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +66,8 @@ struct part_sink {
     int64_t total;          /* expected size, -1 when unknown */
     bool resumable;
     bool began;            /* sink_begin ran: the part holds this answer */
+    bool hashed;           /* hs covers the part's bytes so far */
+    crypto_hash_sha256_state hs;
     char part_etag[256], part_lm[64];
     char etag[256], last_modified[64], mime[128];
 };
@@ -159,6 +162,8 @@ static int sink_begin(void *ctx, const struct http_resp *r)
     }
     /* A whole body: start the part again. */
     s->base = 0;
+    crypto_hash_sha256_init(&s->hs);
+    s->hashed = true;
     if (ftruncate(s->fd, 0) < 0 || lseek(s->fd, 0, SEEK_SET) < 0)
         return -1;
     if (cache_part_set_validator(s->n->cache, s->url, s->etag, s->last_modified) < 0)
@@ -184,6 +189,8 @@ static int sink_write(void *ctx, const void *data, size_t len)
         p += w;
         left -= (size_t)w;
     }
+    if (s->hashed)
+        crypto_hash_sha256_update(&s->hs, data, len);
     s->written += (int64_t)len;
     s->since_checkpoint += (int64_t)len;
     int64_t now = dp_mono_ms();
@@ -220,6 +227,43 @@ static bool keep_part(struct part_sink *s)
     return cache_part_checkpoint(s->n->cache, s->url, s->base + s->written) == 0;
 }
 
+/* Hashes the part's first s->have bytes (a resume), so that the commit
+ * need not read the whole file again. False when stopped meanwhile. */
+static bool hash_prefix(struct net *n, struct part_sink *s, const char *path)
+{
+    crypto_hash_sha256_init(&s->hs);
+    s->hashed = true;
+    if (s->have == 0)
+        return true;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    unsigned char buf[65536];
+    int64_t left = s->have;
+    while (fd >= 0 && left > 0) {
+        if (net_stopping(n)) {
+            close(fd);
+            return false;
+        }
+        ssize_t r = read(fd, buf, left < (int64_t)sizeof buf ? (size_t)left : sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        crypto_hash_sha256_update(&s->hs, buf, (unsigned long long)r);
+        left -= r;
+    }
+    if (fd >= 0)
+        close(fd);
+    s->hashed = left == 0;   /* else the commit hashes the file itself */
+    return true;
+}
+
+static void hash_hex(crypto_hash_sha256_state *hs, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(hs, h);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
 static bool is_disk_full(int e)
 {
     return e == -ENOSPC || e == -EDQUOT;
@@ -247,6 +291,11 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
         snprintf(o->error, sizeof o->error, "cannot open the part: %s", strerror(errno));
         if (s.fd >= 0)
             close(s.fd);
+        return;
+    }
+    if (!hash_prefix(n, &s, p.path)) {
+        o->result = JOB_STOPPED;
+        close(s.fd);
         return;
     }
     struct http_req q = {
@@ -286,8 +335,15 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
             }
             close(s.fd);
             s.fd = -1;
-            e = cache_commit(n->cache, job->url, s.etag, s.last_modified,
-                             s.mime[0] ? s.mime : NULL);
+            const char *mime = s.mime[0] ? s.mime : NULL;
+            if (s.hashed) {
+                char hex[65];
+                hash_hex(&s.hs, hex);
+                e = cache_commit_hashed(n->cache, job->url, hex, total, s.etag,
+                                        s.last_modified, mime);
+            } else {
+                e = cache_commit(n->cache, job->url, s.etag, s.last_modified, mime);
+            }
             if (e == 0) {
                 o->result = JOB_OK;
                 discard = false;

@@ -23,6 +23,7 @@
 
 #define HTTP_DISCARD_MAX (256 * 1024)   /* body of an error or redirect answer */
 #define HTTP_SNIFF_BYTES 64
+#define HTTP_RECV_BUFFER (128L * 1024)  /* fewer, larger writes into a part */
 
 struct http_client {
     CURL *easy;
@@ -378,6 +379,7 @@ static CURLcode run_hop(struct http_client *h, struct xfer *x, const char *url, 
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, HTTP_RECV_BUFFER);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)DP_CONNECT_TIMEOUT_S);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, (long)DP_LOW_SPEED_BYTES);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)DP_LOW_SPEED_TIME_S);

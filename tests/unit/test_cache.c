@@ -403,6 +403,25 @@ static void test_commit_after_resume(void **state)
     cache_close(c);
 }
 
+static void test_commit_hashed(void **state)
+{
+    struct fx *f = *state;
+    struct cache *c = open_cache(f, 0, 0);
+    char sha[DP_SHA256_HEX], path[4096];
+    dp_sha256_hex("0123456789", 10, sha);
+    write_part(c, "http://h/h1", "0123456789", 10);
+    assert_int_equal(cache_commit_hashed(c, "http://h/h1", sha, 9, NULL, NULL, NULL), -EBADMSG);
+    assert_false(cache_has(c, "http://h/h1"));
+    write_part(c, "http://h/h1", "0123456789", 10);
+    assert_int_equal(cache_commit_hashed(c, "http://h/h1", sha, 10, NULL, NULL, NULL), 0);
+    assert_int_equal(cache_media_path(c, "http://h/h1", path, sizeof path), 0);
+    cache_close(c);
+    /* After a restart the recorded hash is checked against the bytes. */
+    c = open_cache(f, 0, 0);
+    assert_int_equal(cache_media_path(c, "http://h/h1", path, sizeof path), 0);
+    cache_close(c);
+}
+
 static void test_feed_store_load(void **state)
 {
     struct fx *f = *state;
@@ -471,6 +490,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_leftovers_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_part_resume_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_after_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_hashed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_feed_store_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replace_keeps_one, setup, teardown),
     };
