@@ -395,10 +395,42 @@ void feed_unref(struct feed *f)
 
 /* ---- feed_finalize ----------------------------------------------------- */
 
+/* C1 controls (U+0080-U+009F) in feeds are nearly always windows-1252
+ * bytes read as ISO-8859-1; like HTML, read them as windows-1252. */
+char *feed_demoronize(char *s)
+{
+    static const uint16_t cp1252[32] = {
+        0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+    const char *p = s;
+    while ((p = strchr(p, '\xC2')) &&
+           !((unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9F))
+        p++;
+    if (!p)
+        return s;
+    size_t len = strlen(s);
+    char *out = dp_malloc(len * 2 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i], d = (unsigned char)s[i + 1];
+        if (c == 0xC2 && d >= 0x80 && d <= 0x9F && cp1252[d - 0x80]) {
+            o += dp_utf8_put(out + o, cp1252[d - 0x80]);
+            i += 2;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = '\0';
+    free(s);
+    return out;
+}
+
 static void sanitize_field(char **field, size_t max, bool keep_newlines)
 {
     if (!*field)
         return;
+    *field = feed_demoronize(*field);
     char *s = dp_text_sanitize(*field, strlen(*field), max, keep_newlines);
     free(*field);
     if (!*s) {
@@ -543,6 +575,8 @@ size_t feed_finalize(struct feed *f, const char *base_url, drop_fn on_drop, void
         sanitize_field(&p->id, DP_URL_MAX_BYTES, false);
         sanitize_field(&p->title, DP_FIELD_MAX_CHARS, false);
         sanitize_field(&p->author, DP_FIELD_MAX_CHARS, false);
+        if (p->text)
+            p->text = feed_demoronize(p->text);
         char *text = dp_text_sanitize(p->text ? p->text : "", p->text ? strlen(p->text) : 0,
                                       DP_TEXT_MAX_CHARS, true);
         free(p->text);
@@ -626,6 +660,29 @@ static enum doc_kind sniff(const char *data, size_t len, const char *content_typ
     return DOC_UNKNOWN;
 }
 
+/* The charset parameter of a Content-Type ("" when none). */
+static void content_charset(const char *content_type, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    const char *p = content_type;
+    while (p && (p = strchr(p, ';'))) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "charset=", 8) != 0)
+            continue;
+        p += 8;
+        if (*p == '"')
+            p++;
+        size_t n = strcspn(p, "\"; \t");
+        if (n && n < outlen) {
+            memcpy(out, p, n);
+            out[n] = '\0';
+        }
+        return;
+    }
+}
+
 int feed_parse(const char *data, size_t len, const char *base_url, const char *content_type,
                struct feed **out, char *err, size_t errlen, drop_fn on_drop, void *drop_ctx)
 {
@@ -638,6 +695,7 @@ int feed_parse(const char *data, size_t len, const char *base_url, const char *c
     if (!data || len == 0)
         return feed_fail(err, errlen, FEED_ERR_SYNTAX, "empty document");
     struct feed *f = NULL;
+    char charset[64];
     int r;
     switch (sniff(data, len, content_type)) {
     case DOC_JSON_OBJECT:
@@ -647,7 +705,8 @@ int feed_parse(const char *data, size_t len, const char *base_url, const char *c
         r = mastodon_parse(data, len, &f, err, errlen);
         break;
     case DOC_XML:
-        r = xmlfeed_parse(data, len, &f, err, errlen);
+        content_charset(content_type, charset, sizeof charset);
+        r = xmlfeed_parse_charset(data, len, charset[0] ? charset : NULL, &f, err, errlen);
         break;
     default:
         return feed_fail(err, errlen, FEED_ERR_SYNTAX, "not a feed (%s)",

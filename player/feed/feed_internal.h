@@ -23,6 +23,11 @@ int mastodon_parse(const char *data, size_t len, struct feed **out, char *err, s
 /* RSS 2.0/0.9x, RDF 1.0 and Atom 1.0 (one XML entry point, dispatched on the
  * root element). */
 int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen);
+/* The same, with the charset of an HTTP Content-Type (NULL if none): used
+ * only for a document with no BOM and no encoding declaration that is not
+ * valid UTF-8. */
+int xmlfeed_parse_charset(const char *data, size_t len, const char *charset, struct feed **out,
+                          char *err, size_t errlen);
 
 /* Initialises libxml2 once and silences its generic error output on the
  * calling thread (encoding errors are printed despite XML_PARSE_NOERROR). */
@@ -31,6 +36,11 @@ void feed_xml_quiet(void);
 /* Writes a printf message into err (err may be NULL); returns code. */
 int feed_fail(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* C1 controls (U+0080-U+009F) replaced by what they mean in windows-1252
+ * (U+0092 -> U+2019), as HTML does: feeds mislabelled ISO-8859-1 are common.
+ * Takes s; returns s itself when nothing changed, else a fresh string. */
+char *feed_demoronize(char *s);
 
 /* True when s is valid UTF-8 without NUL bytes (nothing to repair). */
 bool feed_utf8_clean(const char *s, size_t len);

@@ -113,8 +113,12 @@ char *html_to_text(const char *html, size_t len)
 {
     /* Plain text (no tag, no entity): HTML whitespace rules only. */
     if (html && len <= (size_t)DP_FEED_MAX_BYTES && !memchr(html, '<', len) &&
-        !memchr(html, '&', len))
-        return dp_text_sanitize(html, len, DP_TEXT_MAX_CHARS, false);
+        !memchr(html, '&', len)) {
+        char *plain = feed_demoronize(dp_strndup(html, len));
+        char *text = dp_text_sanitize(plain, strlen(plain), DP_TEXT_MAX_CHARS, false);
+        free(plain);
+        return text;
+    }
     htmlDocPtr doc = parse(html, len);
     if (!doc)
         return dp_strdup("");
@@ -153,8 +157,8 @@ char *html_to_text(const char *html, size_t len)
     }
     xmlFreeDoc(doc);
     size_t out_len;
-    char *raw = dp_buf_steal(&b, &out_len);
-    char *text = dp_text_sanitize(raw, out_len, DP_TEXT_MAX_CHARS, true);
+    char *raw = feed_demoronize(dp_buf_steal(&b, &out_len));
+    char *text = dp_text_sanitize(raw, strlen(raw), DP_TEXT_MAX_CHARS, true);
     free(raw);
     return text;
 }

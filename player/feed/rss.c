@@ -127,7 +127,8 @@ static void parse_item(const xmlNode *item, const char *channel_author, struct f
     if (!p->title)
         p->title = title_text(xml_child_text(item, NS_MEDIA, "title"));
 
-    char *desc = xml_inner_markup(xml_child(item, NULL, "description"));
+    xmlNode *d = xml_child(item, NULL, "description");
+    char *desc = xml_inner_markup(d ? d : xml_child(item, NS_DC, "description"));
     char *encoded = xml_inner_markup(xml_child(item, NS_CONTENT, "encoded"));
     char *t1 = html_to_text(desc, strlen(desc));
     char *t2 = html_to_text(encoded, strlen(encoded));

@@ -21,6 +21,7 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/SAX2.h>
+#include <libxml/encoding.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
@@ -200,62 +201,87 @@ static char *utf32_to_utf8(const char *data, size_t len, size_t *out_len)
     return out;
 }
 
-/* True when the document is UTF-8 (declared or by default). */
-static bool is_utf8_doc(const char *data, size_t len)
+enum doc_encoding {
+    ENC_UNDECLARED, /* no BOM, no encoding declaration: UTF-8 by default */
+    ENC_UTF8,       /* UTF-8 BOM or declared UTF-8 */
+    ENC_OTHER,      /* UTF-16/32, EBCDIC or another declared encoding */
+};
+
+static enum doc_encoding doc_encoding(const char *data, size_t len)
 {
     const unsigned char *u = (const unsigned char *)data;
     if (len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE)))
-        return false;
+        return ENC_OTHER;
     if (len >= 2 && (u[0] == 0 || u[1] == 0))
-        return false;
+        return ENC_OTHER;
     if (len >= 4 && u[0] == 0x4C && u[1] == 0x6F && u[2] == 0xA7 && u[3] == 0x94)
-        return false; /* EBCDIC */
-    size_t i = 0;
+        return ENC_OTHER; /* EBCDIC */
     if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
-        return true;
+        return ENC_UTF8;
     if (len < 5 || strncmp(data, "<?xml", 5) != 0)
-        return true;
+        return ENC_UNDECLARED;
     size_t end = 5;
     while (end < len && end < 200 && data[end] != '>')
         end++;
-    for (i = 5; i + 8 < end; i++) {
+    for (size_t i = 5; i + 8 < end; i++) {
         if (strncmp(data + i, "encoding", 8) == 0) {
             size_t j = i + 8;
             while (j < end && (data[j] == ' ' || data[j] == '='))
                 j++;
             if (j < end && (data[j] == '"' || data[j] == '\''))
                 j++;
-            return end - j >= 5 && (strncasecmp(data + j, "utf-8", 5) == 0 ||
-                                    strncasecmp(data + j, "utf8", 4) == 0);
+            bool utf8 = (end - j >= 5 && strncasecmp(data + j, "utf-8", 5) == 0) ||
+                        (end - j >= 4 && strncasecmp(data + j, "utf8", 4) == 0);
+            return utf8 ? ENC_UTF8 : ENC_OTHER;
         }
     }
-    return true;
+    return ENC_UNDECLARED;
 }
 
 int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen)
+{
+    return xmlfeed_parse_charset(data, len, NULL, out, err, errlen);
+}
+
+int xmlfeed_parse_charset(const char *data, size_t len, const char *charset, struct feed **out,
+                          char *err, size_t errlen)
 {
     feed_xml_quiet();
     if (len > (size_t)DP_FEED_MAX_BYTES || len > (size_t)INT32_MAX)
         return feed_fail(err, errlen, FEED_ERR_TOO_LARGE, "feed too large");
     char *fixed = NULL;
     size_t fixed_len = len;
-    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                  XML_PARSE_RECOVER | XML_PARSE_NOCDATA;
+    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER |
+                  XML_PARSE_NOCDATA;
+    xmlCharEncodingHandlerPtr handler = NULL;
     if ((fixed = utf32_to_utf8(data, len, &fixed_len))) {
         data = fixed;
         options |= XML_PARSE_IGNORE_ENC; /* now UTF-8, whatever it declares */
-    } else if (is_utf8_doc(data, len) && !feed_utf8_clean(data, len)) {
-        fixed = feed_utf8_repair(data, len, &fixed_len);
-        data = fixed;
+    } else {
+        enum doc_encoding enc = doc_encoding(data, len);
+        if (enc != ENC_OTHER && !feed_utf8_clean(data, len)) {
+            /* Not UTF-8 after all: an HTTP charset may name the real one
+             * (RFC 7303) when the document itself says nothing. */
+            if (enc == ENC_UNDECLARED && charset && strcasecmp(charset, "utf-8") != 0)
+                handler = xmlFindCharEncodingHandler(charset);
+            if (!handler) {
+                fixed = feed_utf8_repair(data, len, &fixed_len);
+                data = fixed;
+            }
+        }
     }
     int r = FEED_OK;
     struct guard g = {0};
     xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(data, (int)fixed_len);
     if (!ctxt) {
+        if (handler)
+            xmlCharEncCloseFunc(handler);
         free(fixed);
         return feed_fail(err, errlen, FEED_ERR_SYNTAX, "cannot create XML parser");
     }
     xmlCtxtUseOptions(ctxt, options);
+    if (handler)
+        xmlSwitchToEncoding(ctxt, handler); /* takes the handler */
     g.entity_decl = ctxt->sax->entityDecl;
     ctxt->sax->entityDecl = guarded_entity_decl;
     g.reference = ctxt->sax->reference;

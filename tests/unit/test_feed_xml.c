@@ -133,6 +133,44 @@ static void test_xxe_never_reads(void **state)
     }
 }
 
+/* A document with no BOM and no encoding declaration that is not UTF-8:
+ * the charset of the Content-Type decides; without one it is repaired. */
+static void test_http_charset(void **state)
+{
+    (void)state;
+    const char *doc = "<rss><channel><item><guid>c</guid><title>caf\xE9 \x93ok\x94</title>"
+                      "</item></channel></rss>";
+    static const struct {
+        const char *content_type, *title;
+    } cases[] = {
+        {"application/rss+xml; charset=ISO-8859-1", "café “ok”"},
+        {"text/xml; charset=\"windows-1252\"", "café “ok”"},
+        {"text/xml; charset=utf-8", "caf\xEF\xBF\xBD \xEF\xBF\xBDok\xEF\xBF\xBD"},
+        {"text/xml; charset=no-such-charset", "caf\xEF\xBF\xBD \xEF\xBF\xBDok\xEF\xBF\xBD"},
+        {NULL, "caf\xEF\xBF\xBD \xEF\xBF\xBDok\xEF\xBF\xBD"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct feed *f = NULL;
+        char err[256];
+        assert_int_equal(feed_parse(doc, strlen(doc), BASE, cases[i].content_type, &f, err,
+                                    sizeof err, NULL, NULL),
+                         FEED_OK);
+        if (strcmp(f->posts[0].title, cases[i].title) != 0)
+            fail_msg("case %zu: '%s'", i, f->posts[0].title);
+        feed_unref(f);
+    }
+    /* A declared encoding wins over the header. */
+    const char *declared = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss><channel><item>"
+                           "<guid>d</guid><title>caf\xC3\xA9</title></item></channel></rss>";
+    struct feed *f = NULL;
+    char err[256];
+    assert_int_equal(feed_parse(declared, strlen(declared), BASE, "text/xml; charset=koi8-r", &f,
+                                err, sizeof err, NULL, NULL),
+                     FEED_OK);
+    assert_string_equal(f->posts[0].title, "café");
+    feed_unref(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_many_references),
         cmocka_unit_test(test_xxe_never_reads),
+        cmocka_unit_test(test_http_charset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

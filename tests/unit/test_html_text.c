@@ -40,6 +40,8 @@ static const struct {
     {"<img src=\"a.jpg\" alt=\"pic\">caption", "caption"},
     {"<!-- comment -->text", "text"},
     {"<P>Upper<BR>case</P>", "Upper\ncase"},
+    {"don\xC2\x92t \xC2\x93quote\xC2\x94 \xC2\x80", "don’t “quote” €"}, /* C1 as cp1252 */
+    {"<p>don&#146;t</p>", "don’t"},
     {"<p>See <a href=\"https://example.com/a/very/long/path\"><span class=\"invisible\">"
      "https://</span><span class=\"ellipsis\">example.com/a/very/lo</span><span "
      "class=\"invisible\">ng/path</span></a></p>",
