@@ -29,9 +29,11 @@ for c in "$build/bench/bench_feed_parse" "$build/bench_feed_parse"; do
 done
 if [ -z "$bin" ]; then
     if [ ! -f "$build/CMakeCache.txt" ]; then
-        cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+        cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$work/build.log" 2>&1 ||
+            { cat "$work/build.log" >&2; exit 1; }
     fi
-    cmake --build "$build" -j2 --target dpcore >/dev/null
+    cmake --build "$build" -j2 --target dpcore >"$work/build.log" 2>&1 ||
+        { cat "$work/build.log" >&2; exit 1; }
     bin="$work/bench_feed_parse"
     ${CC:-cc} -O2 -std=gnu11 -I"$here/player" "$here/bench/feed_parse.c" \
         "$build/libdpcore.a" \
