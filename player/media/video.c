@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -47,6 +50,7 @@ struct video {
     uint64_t wake_gen;             /* bumped by every wake_demux */
 
     int w, h, rotation;            /* display size and clockwise rotation */
+    char open_err[160];            /* why the decode thread could not start */
     int64_t duration_ms;
 
     /* Drawing thread only. */
@@ -60,6 +64,9 @@ struct video {
     double max_drift;
     struct SwsContext *sws;
     AVFrame *conv;
+    AVFrame *turned;               /* frames pre-turned for a software renderer */
+    int soft;                      /* the renderer is software: -1 unknown */
+    int tex_rotation;              /* what the drawing still has to turn */
 };
 
 void video_opts_defaults(struct video_opts *o)
@@ -68,6 +75,7 @@ void video_opts_defaults(struct video_opts *o)
         .audio = true,
         .volume = 100,
         .hwdec = "auto",
+        .nice = VIDEO_DECODE_NICE,
     };
 }
 
@@ -261,9 +269,30 @@ static int vdec_send(struct video *v, struct vdec_state *s, const AVPacket *pkt)
     }
 }
 
+/* Lowers this thread's priority before the decoder (and so its frame
+ * threads, which inherit it) exists. */
+static void vdec_lower_priority(int nice)
+{
+    if (nice <= 0)
+        return;
+    id_t tid = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int cur = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0 && setpriority(PRIO_PROCESS, tid, cur + nice) != 0)
+        LOG_D("media", "decoder priority: %s", strerror(errno));
+}
+
 static void *vdec_main(void *arg)
 {
     struct video *v = arg;
+    vdec_lower_priority(v->opts.nice);
+    AVCodecContext *dec = video_hw_open_decoder(v->vst, v->opts.hwdec, v->opts.threads,
+                                                v->open_err, sizeof v->open_err);
+    if (!dec) {
+        video_frame_queue_set_eof(&v->fq);
+        return NULL;
+    }
+    v->vdec = dec; /* published to the other threads by the frame queue's lock */
     struct vdec_state s = {
         .frame = av_frame_alloc(),
         .sw = av_frame_alloc(),
@@ -482,6 +511,7 @@ void video_close(struct video *v)
     pthread_mutex_destroy(&v->wake_mu);
     sws_freeContext(v->sws);
     av_frame_free(&v->conv);
+    av_frame_free(&v->turned);
     avcodec_free_context(&v->adec);
     avcodec_free_context(&v->vdec);
     avformat_close_input(&v->fmt);
@@ -520,9 +550,10 @@ static int video_setup(struct video *v, char *err, size_t errlen)
         snprintf(err, errlen, "bad picture size %dx%d", par->width, par->height);
         return -1;
     }
-    v->vdec = video_hw_open_decoder(v->vst, v->opts.hwdec, v->opts.threads, err, errlen);
-    if (!v->vdec)
+    if (!avcodec_find_decoder(par->codec_id)) {
+        snprintf(err, errlen, "no decoder for %s", avcodec_get_name(par->codec_id));
         return -1;
+    }
     v->rotation = read_rotation(v->vst);
     v->w = par->width;
     v->h = par->height;
@@ -568,6 +599,7 @@ static struct video *video_alloc(const char *path, const struct video_opts *o)
     video_pkt_queue_init(&v->aq);
     video_frame_queue_init(&v->fq, VIDEO_FRAME_QUEUE_DEPTH);
     video_frame_queue_set_limit(&v->fq, 1); /* until video_start */
+    v->soft = -1;
     pthread_mutex_init(&v->wake_mu, NULL);
     pthread_cond_init(&v->wake, NULL);
     return v;
@@ -601,7 +633,10 @@ struct video *video_open(const char *path, const struct video_opts *o, char *err
         goto fail;
     int rc = video_frame_queue_wait(&v->fq, VIDEO_PREROLL_TIMEOUT_MS);
     if (rc != 1) {
-        snprintf(err, errlen, rc == -2 ? "no frame decoded in time" : "no frame decoded");
+        if (v->open_err[0])
+            snprintf(err, errlen, "%s", v->open_err);
+        else
+            snprintf(err, errlen, rc == -2 ? "no frame decoded in time" : "no frame decoded");
         goto fail;
     }
     v->start_pts = video_frame_queue_peek(&v->fq, 0)->pts_ms;
@@ -719,8 +754,75 @@ static const AVFrame *convert(struct video *v, const AVFrame *f)
     return v->conv;
 }
 
+/* Turns one plane clockwise by rot (90, 180, 270), in 32x32 tiles. */
+static void turn_plane(const uint8_t *src, int sls, int sw, int sh, uint8_t *dst, int dls,
+                       int rot)
+{
+    if (rot == 180) {
+        for (int y = 0; y < sh; y++) {
+            const uint8_t *s = src + (size_t)(sh - 1 - y) * sls;
+            uint8_t *d = dst + (size_t)y * dls;
+            for (int x = 0; x < sw; x++)
+                d[x] = s[sw - 1 - x];
+        }
+        return;
+    }
+    enum { TILE = 32 };
+    for (int by = 0; by < sw; by += TILE) {
+        int ey = by + TILE < sw ? by + TILE : sw;
+        for (int bx = 0; bx < sh; bx += TILE) {
+            int ex = bx + TILE < sh ? bx + TILE : sh;
+            for (int y = by; y < ey; y++) {
+                uint8_t *d = dst + (size_t)y * dls;
+                if (rot == 90) {
+                    for (int x = bx; x < ex; x++)
+                        d[x] = src[(size_t)(sh - 1 - x) * sls + y];
+                } else {
+                    for (int x = bx; x < ex; x++)
+                        d[x] = src[(size_t)x * sls + (sw - 1 - y)];
+                }
+            }
+        }
+    }
+}
+
+/* A yuv420p frame turned upright. On a software renderer, SDL would turn
+ * the RGB picture with a fresh 8 MB surface every frame (RenderCopyEx);
+ * moving the YUV bytes costs a fraction of that. */
+static const AVFrame *turn(struct video *v, const AVFrame *f)
+{
+    bool quarter = v->rotation == 90 || v->rotation == 270;
+    int tw = quarter ? f->height : f->width, th = quarter ? f->width : f->height;
+    if (!v->turned || v->turned->width != tw || v->turned->height != th) {
+        av_frame_free(&v->turned);
+        v->turned = av_frame_alloc();
+        if (!v->turned)
+            return NULL;
+        v->turned->format = AV_PIX_FMT_YUV420P;
+        v->turned->width = tw;
+        v->turned->height = th;
+        if (av_frame_get_buffer(v->turned, 0) < 0) {
+            av_frame_free(&v->turned);
+            return NULL;
+        }
+    }
+    for (int p = 0; p < 3; p++) {
+        int pw = p ? (f->width + 1) / 2 : f->width, ph = p ? (f->height + 1) / 2 : f->height;
+        turn_plane(f->data[p], f->linesize[p], pw, ph, v->turned->data[p],
+                   v->turned->linesize[p], v->rotation);
+    }
+    v->turned->color_range = f->color_range;
+    v->turned->colorspace = f->colorspace;
+    return v->turned;
+}
+
 static int upload(struct video *v, SDL_Renderer *r, SDL_Texture **tex, const AVFrame *f)
 {
+    if (v->soft < 0) {
+        SDL_RendererInfo info;
+        v->soft = SDL_GetRendererInfo(r, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE);
+    }
+    v->tex_rotation = v->rotation;
     bool direct = f->linesize[0] > 0 && f->linesize[1] > 0;
     if (direct && f->format == AV_PIX_FMT_NV12) {
         if (ensure_texture(r, tex, SDL_PIXELFORMAT_NV12, f->width, f->height) < 0)
@@ -736,6 +838,12 @@ static int upload(struct video *v, SDL_Renderer *r, SDL_Texture **tex, const AVF
         f = convert(v, f);
         if (!f)
             return -2;
+    }
+    if (v->soft && v->rotation) {
+        f = turn(v, f);
+        if (!f)
+            return -2;
+        v->tex_rotation = 0;
     }
     if (ensure_texture(r, tex, SDL_PIXELFORMAT_IYUV, f->width, f->height) < 0)
         return -2;
@@ -848,13 +956,14 @@ void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped)
      * it runs, frame threads hold a few in flight. */
     int64_t lost = atomic_load(&mv->pkts_sent) - atomic_load(&mv->frames_out);
     if (!atomic_load(&mv->drained))
-        lost -= v->vdec->thread_count + 1;
+        lost -= (v->vdec ? v->vdec->thread_count : 0) + 1;
     if (frames)
         *frames = v->frames;
     if (dropped)
         *dropped = v->dropped + (lost > 0 ? lost : 0);
 }
 
+int video_texture_rotation(const struct video *v) { return v->tex_rotation; }
 double video_get_max_drift_ms(const struct video *v) { return v->max_drift; }
 void video_get_queue(const struct video *v, int *queued, bool *eof)
 {
@@ -910,6 +1019,7 @@ int video_benchmark_decode(const char *path, int threads, const char *hwdec,
     o.audio = false;
     o.threads = threads;
     o.hwdec = hwdec ? hwdec : "none";
+    o.nice = 0; /* measured against ffmpeg at normal priority */
     int64_t t0 = dp_mono_ms();
     struct video *v = video_open(path, &o, err, errlen);
     if (!v)

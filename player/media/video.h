@@ -45,6 +45,10 @@
  * the next item waits beside the one playing (a 1080p H.264 waiting this
  * way costs ~35 MB, mostly the decoder's own pictures).
  *
+ * The video decoder is opened on its own thread, after lowering that
+ * thread's priority (opts.nice): FFmpeg's frame threads inherit it, so on
+ * a machine short of cores the drawing thread is not the one that waits.
+ *
  * Threads: video_open() and video_close() may block (a loader or reaper
  * thread, or main for close: it only joins threads that wake at once);
  * every other function is for one thread only, the one that draws.
@@ -67,6 +71,7 @@
 #define VIDEO_PREROLL_PACKETS     8                  /* demuxed ahead before start */
 #define VIDEO_PREROLL_TIMEOUT_MS  10000              /* open fails past this */
 #define VIDEO_AUDIO_STALE_MS      250                /* audio clock older: wall */
+#define VIDEO_DECODE_NICE         5                  /* decoders yield to drawing */
 #define VIDEO_LATE_SKIP_MS        80                 /* decoder skips non-ref ... */
 #define VIDEO_LATE_OK_MS          20                 /* ... until this on time */
 #define VIDEO_MAX_PIXELS          (8192L * 8192)     /* larger streams refused */
@@ -87,6 +92,10 @@ struct video_opts {
     const char *hwdec;           /* "auto" | "none" | "vaapi" | "v4l2m2m" |
                                     "drm"; NULL = "auto" */
     int threads;                 /* decoder threads, 0: one per core (max 8) */
+    int nice;                    /* added to the decoder threads' nice value
+                                    (Linux), so that the drawing thread wins
+                                    the cores when they are short;
+                                    VIDEO_DECODE_NICE by default, 0: none */
 };
 
 /* Fills o with the defaults (audio on, volume 100, hwdec "auto"). */
@@ -124,6 +133,11 @@ int64_t video_next_due_ms(const struct video *v, int64_t now_ms);
 /* Coded picture size and the clockwise rotation (0, 90, 180, 270) to apply
  * when drawing, from the stream's display matrix. Any thread. */
 void video_get_size(const struct video *v, int *w, int *h, int *rotation_deg);
+
+/* The clockwise turn the drawing must still give the texture: the display
+ * matrix's, or 0 when video_update turned the planes itself (it does on a
+ * software renderer, where SDL's turning is costly). Drawing thread. */
+int video_texture_rotation(const struct video *v);
 
 /* Frames uploaded, and frames dropped as late so far (by the drawing
  * thread, and by the decoder while behind). Drawing thread. */

@@ -113,13 +113,17 @@ void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
     double shown_w = quarter ? vh : vw, shown_h = quarter ? vw : vh;
     double sx = sv->box_w / shown_w, sy = sv->box_h / shown_h;
     double scale = sx < sy ? sx : sy;
-    /* SDL turns the destination rectangle about its centre. */
-    int dw = (int)(vw * scale + 0.5), dh = (int)(vh * scale + 0.5);
+    /* sw x sh: the picture's footprint on the canvas, upright. */
+    int sw = (int)(shown_w * scale + 0.5), sh = (int)(shown_h * scale + 0.5);
+    /* The texture may still need turning (SDL turns the destination
+     * rectangle about its centre) or come upright already. */
+    int trot = video_texture_rotation(sv->v);
+    bool tquarter = trot == 90 || trot == 270;
+    int dw = tquarter ? sh : sw, dh = tquarter ? sw : sh;
     SDL_Rect dst = {(w - dw) / 2, (h - dh) / 2, dw, dh};
     if (alpha < 255) {
         /* An opaque canvas at alpha: the background, but only around the
          * picture (a software renderer blends every pixel it is given). */
-        int sw = quarter ? dh : dw, sh = quarter ? dw : dh;
         int x0 = (w - sw) / 2, y0 = (h - sh) / 2;
         SDL_Rect bars[4] = {
             {0, 0, w, y0}, {0, y0 + sh, w, h - y0 - sh},
@@ -140,8 +144,8 @@ void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
         SDL_SetTextureBlendMode(sv->frame, alpha < 255 ? SDL_BLENDMODE_BLEND
                                                        : SDL_BLENDMODE_NONE);
         SDL_SetTextureAlphaMod(sv->frame, alpha);
-        if (rot)
-            SDL_RenderCopyEx(r, sv->frame, NULL, &dst, rot, NULL, SDL_FLIP_NONE);
+        if (trot)
+            SDL_RenderCopyEx(r, sv->frame, NULL, &dst, trot, NULL, SDL_FLIP_NONE);
         else
             SDL_RenderCopy(r, sv->frame, NULL, &dst);
     }

@@ -93,9 +93,6 @@ run = dptest.run_player(server.url("feed.json"), work, config,
                         ["--cycles", "2", "--snapshot-interval", "100"], timeout=120)
 check(run.code == 0, "exit code 0 after --cycles 2 (got %s)" % run.code)
 skips = {(e["item"], e["reason"]) for e in run.of("skip")}
-if ("clip#1", "video_unsupported") in skips:
-    print("this build does not play video yet; skipping")
-    raise SystemExit(dptest.SKIP)
 
 shown = run.shown_items()
 expected = ["image1#1", "clip#1", "phone#1", "image2#1"]

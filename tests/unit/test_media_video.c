@@ -61,6 +61,21 @@ static int make_clips(void **state)
     for (int deg = 90; deg < 360; deg += 90)
         rc |= sh(FF "-i %s/portrait_src.mp4 -c copy -metadata:s:v:0 rotate=%d "
                  "%s/portrait%d.mp4", d, deg, d, deg);
+    /* A phone clip: upright it is blue with a red band on top; it is stored
+     * turned a quarter counter-clockwise with a matrix turning it back. */
+    static const struct {
+        int turn;
+        const char *store, *tag;
+    } phones[] = {{90, "transpose=cclock", "270"}, {180, "hflip,vflip", "180"},
+                  {270, "transpose=clock", "90"}};
+    for (size_t i = 0; i < sizeof phones / sizeof phones[0]; i++) {
+        rc |= sh(FF "-f lavfi -i color=c=blue:size=240x320:rate=30:duration=0.5,"
+                 "drawbox=x=0:y=0:w=240:h=60:color=red:t=fill,%s "
+                 "-c:v libx264 -pix_fmt yuv420p %s/phone_src%d.mp4", phones[i].store, d,
+                 phones[i].turn);
+        rc |= sh(FF "-i %s/phone_src%d.mp4 -c copy -metadata:s:v:0 rotate=%s %s/phone%d.mp4",
+                 d, phones[i].turn, phones[i].tag, d, phones[i].turn);
+    }
     rc |= sh(FF SINE(1) "-c:a aac %s/audio_only.mp4", d);
     rc |= sh(FF SRC(320, 240, 2) "-c:v libx264 -pix_fmt yuv420p %s/tail.mp4", d);
     rc |= sh("head -c 20000 %s/tail.mp4 > %s/truncated.mp4", d, d);
@@ -263,6 +278,57 @@ static void test_rotation(void **state)
     }
 }
 
+/* On a software renderer the planes are turned upright before the upload
+ * (SDL's own turning of the RGB picture is costly there): a phone clip
+ * stored turned by each quarter comes out upright, red band on top. */
+static void check_phone(int turn)
+{
+    char name[32], err[256] = "";
+    snprintf(name, sizeof name, "phone%d.mp4", turn);
+    struct video *v = open_silent(clip(name), err, sizeof err);
+    assert_non_null(v);
+    int w, h, rot;
+    video_get_size(v, &w, &h, &rot);
+    assert_int_equal(rot, turn);
+    SDL_Texture *tex = NULL;
+    assert_int_equal(video_update(v, renderer, &tex, 0), 1);
+    assert_int_equal(video_texture_rotation(v), 0);
+    int tw, th;
+    SDL_QueryTexture(tex, NULL, NULL, &tw, &th);
+    assert_int_equal(tw, 240);
+    assert_int_equal(th, 320);
+    SDL_RenderClear(renderer);
+    SDL_Rect dst = {0, 0, 240, 320};
+    assert_int_equal(SDL_RenderCopy(renderer, tex, NULL, &dst), 0);
+    static const struct {
+        int x, y;
+        Uint8 r, g, b;
+    } probes[] = {
+        {120, 20, 255, 0, 0}, {20, 30, 255, 0, 0}, {220, 40, 255, 0, 0},
+        {120, 200, 0, 0, 255}, {20, 300, 0, 0, 255}, {220, 300, 0, 0, 255},
+    };
+    SDL_LockSurface(surface);
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        Uint32 px = ((Uint32 *)surface->pixels)[probes[i].y * surface->pitch / 4 + probes[i].x];
+        Uint8 r, g, b;
+        SDL_GetRGB(px, surface->format, &r, &g, &b);
+        if (abs(r - probes[i].r) > 40 || abs(g - probes[i].g) > 40 || abs(b - probes[i].b) > 40) {
+            print_error("%s: (%d,%d) is %d,%d,%d\n", name, probes[i].x, probes[i].y, r, g, b);
+            fail();
+        }
+    }
+    SDL_UnlockSurface(surface);
+    SDL_DestroyTexture(tex);
+    video_close(v);
+}
+
+static void test_phone_turned_for_software_renderer(void **state)
+{
+    (void)state;
+    for (int turn = 90; turn < 360; turn += 90)
+        check_phone(turn);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -463,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_late_frames_dropped),
         cmocka_unit_test(test_picture_not_black),
         cmocka_unit_test(test_rotation),
+        cmocka_unit_test(test_phone_turned_for_software_renderer),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_broken_mid_play_ends),
         cmocka_unit_test(test_vp9),
