@@ -32,6 +32,13 @@ int display_open(struct display *d, enum display_mode mode, int w, int h, int ro
         snprintf(err, errlen, "no video driver");
         return -1;
     }
+    /* SDL falls back to drawing nowhere when it finds no display; on screen
+     * that would be a player showing nothing, silently. */
+    if (mode != DISPLAY_HEADLESS &&
+        (strcmp(d->driver, "offscreen") == 0 || strcmp(d->driver, "dummy") == 0)) {
+        snprintf(err, errlen, "no display found (no X11, Wayland or KMS/DRM device)");
+        return -1;
+    }
     Uint32 flags = SDL_WINDOW_SHOWN;
     if (mode == DISPLAY_FULLSCREEN) {
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
