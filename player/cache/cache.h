@@ -16,7 +16,9 @@
  * Only one thread may download a given URL at a time (net/ ensures it).
  *
  * Thread-safety: every function takes the cache's lock; the ones marked
- * "cheap" touch no disk and may be called from the drawing thread. */
+ * "cheap" touch no disk and may be called from the drawing thread. That
+ * lock is never held across disk I/O (see the DESIGN note in cache.c), so a
+ * cheap call never waits behind a commit, a hash or an fsync. */
 #ifndef DP_CACHE_H
 #define DP_CACHE_H
 
