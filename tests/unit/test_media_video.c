@@ -77,6 +77,9 @@ static int make_clips(void **state)
                  d, phones[i].turn, phones[i].tag, d, phones[i].turn);
     }
     rc |= sh(FF SINE(1) "-c:a aac %s/audio_only.mp4", d);
+    /* The sound stops after 1 s, the picture goes on to 2 s. */
+    rc |= sh(FF SRC(320, 240, 2) SINE(1) "-c:v libx264 -pix_fmt yuv420p -c:a aac "
+             "%s/short_sound.mp4", d);
     rc |= sh(FF SRC(320, 240, 2) "-c:v libx264 -pix_fmt yuv420p %s/tail.mp4", d);
     rc |= sh("head -c 20000 %s/tail.mp4 > %s/truncated.mp4", d, d);
     rc |= sh(FF SRC(320, 240, 2) "-c:v libx264 -pix_fmt yuv420p -g 10 -movflags +faststart "
@@ -462,10 +465,10 @@ static void test_close_mid_play(void **state)
     video_close(NULL);
 }
 
-/* Real time with SDL's dummy audio driver: the sound is the master clock. */
-static void test_audio_sync(void **state)
+/* Real time with SDL's dummy audio driver: the sound is the master clock
+ * (and when it stops before the picture, the wall clock takes over). */
+static void play_with_sound(const char *name, int64_t want_frames, int64_t want_ms)
 {
-    (void)state;
     char err[256] = "";
     struct audio_out *ao = audio_out_create(err, sizeof err);
     if (!ao) {
@@ -476,7 +479,7 @@ static void test_audio_sync(void **state)
     video_opts_defaults(&o);
     o.audio_out = ao;
     o.volume = 50;
-    struct video *v = video_open(clip("av.mp4"), &o, err, sizeof err);
+    struct video *v = video_open(clip(name), &o, err, sizeof err);
     assert_non_null(v);
     assert_true(video_has_audio(v));
     SDL_Texture *tex = NULL;
@@ -496,16 +499,28 @@ static void test_audio_sync(void **state)
     int64_t elapsed = dp_mono_ms() - t0;
     int64_t frames, dropped;
     video_get_stats(v, &frames, &dropped);
-    print_message("audio sync: %lld frames, %lld dropped, %lld ms, max drift %.1f ms\n",
+    print_message("%s: %lld frames, %lld dropped, %lld ms, max drift %.1f ms\n", name,
                   (long long)frames, (long long)dropped, (long long)elapsed,
                   video_get_max_drift_ms(v));
     assert_int_equal(rc, -1);
-    assert_near(frames + dropped, 60, 0.05);
-    assert_near(elapsed, 2000, 0.1);
+    assert_near(frames + dropped, want_frames, 0.05);
+    assert_near(elapsed, want_ms, 0.1);
     assert_true(video_get_max_drift_ms(v) <= 45);
     SDL_DestroyTexture(tex);
     video_close(v);
     audio_out_destroy(ao);
+}
+
+static void test_audio_sync(void **state)
+{
+    (void)state;
+    play_with_sound("av.mp4", 60, 2000);
+}
+
+static void test_sound_shorter_than_picture(void **state)
+{
+    (void)state;
+    play_with_sound("short_sound.mp4", 60, 2000);
 }
 
 static void test_benchmark_decode(void **state)
@@ -539,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_max_duration),
         cmocka_unit_test(test_close_mid_play),
         cmocka_unit_test(test_audio_sync),
+        cmocka_unit_test(test_sound_shorter_than_picture),
         cmocka_unit_test(test_benchmark_decode),
     };
     return cmocka_run_group_tests(tests, make_clips, drop_clips);
