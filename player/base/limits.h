@@ -24,4 +24,15 @@
 #define DP_CAPTION_MAX_LINES     3
 #define DP_HTTP_HEADER_MAX_BYTES 8192
 
+/* net/: polls and downloads */
+#define NET_FEED_TIMEOUT_MS      (5LL * 60 * 1000)   /* a trickling feed poll still ends */
+#define NET_RETRY_AFTER_MAX_MS   (60LL * 60 * 1000)  /* a longer Retry-After is cut */
+#define NET_MEDIA_BACKOFF_MIN_MS (5LL * 1000)        /* first retry of a failed download */
+#define NET_DISK_FULL_PAUSE_MS   (60LL * 1000)       /* downloads pause after ENOSPC */
+#define NET_CHECKPOINT_MS        (1LL * 1000)        /* part fsynced and recorded ... */
+#define NET_CHECKPOINT_BYTES     (16LL * 1024 * 1024) /* ... or after this much */
+#define NET_IDLE_RECHECK_MS      (10LL * 1000)       /* downloaders look for due work */
+#define NET_PROGRESS_LOG_MS      (10LL * 1000)       /* a long download's log line */
+#define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
+
 #endif

@@ -12,16 +12,6 @@
 #include "net/http.h"
 #include "net/net.h"
 
-#define NET_FEED_TIMEOUT_MS      (5LL * 60 * 1000)   /* a trickling feed poll still ends */
-#define NET_RETRY_AFTER_MAX_MS   (60LL * 60 * 1000)  /* a longer Retry-After is cut */
-#define NET_MEDIA_BACKOFF_MIN_MS (5LL * 1000)        /* first retry of a failed download */
-#define NET_DISK_FULL_PAUSE_MS   (60LL * 1000)       /* downloads pause after ENOSPC */
-#define NET_CHECKPOINT_MS        (1LL * 1000)        /* part fsynced and recorded ... */
-#define NET_CHECKPOINT_BYTES     (16LL * 1024 * 1024) /* ... or after this much */
-#define NET_IDLE_RECHECK_MS      (10LL * 1000)       /* downloaders look for due work */
-#define NET_PROGRESS_LOG_MS      (10LL * 1000)       /* a long download's log line */
-#define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
-
 /* Per wanted URL: failures and when it may be tried again. */
 struct url_state {
     char *url;
