@@ -18,6 +18,9 @@
 
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libswresample/swresample.h>
@@ -51,7 +54,7 @@ void video_wake_demux(struct video *v)
 {
     pthread_mutex_lock(&v->wake_mu);
     v->wake_gen++;
-    pthread_cond_signal(&v->wake);
+    pthread_cond_broadcast(&v->wake); /* the demux and a parked decoder */
     pthread_mutex_unlock(&v->wake_mu);
 }
 
@@ -176,9 +179,26 @@ struct vdec_state {
     double turn_first, turn_end;   /* pts span of the current turn */
     double next_pts;               /* guess when a frame has no pts */
     double frame_dur;              /* from the stream's frame rate */
+    /* Cold pre-roll (video.h): the packets given to the first decoder. */
+    bool keep;                     /* recording them for a replay */
+    AVPacket *replay[VIDEO_REPLAY_MAX];
+    int n_replay;
+    int pushed;                    /* frames queued so far */
+    double last_pts;               /* of the last frame queued */
+    double skip_until;             /* replaying: frames up to here are queued
+                                      already; < 0: none */
 };
 
-/* Returns 0, or -1 to stop (aborted or a frame we refuse). */
+static void vdec_drop_replay(struct vdec_state *s)
+{
+    for (int i = 0; i < s->n_replay; i++)
+        av_packet_free(&s->replay[i]);
+    s->n_replay = 0;
+    s->keep = false;
+}
+
+/* Returns 0 (queued), 1 (a replayed frame queued before: dropped), or -1
+ * to stop (aborted or a frame we refuse). */
 static int vdec_frame(struct video *v, struct vdec_state *s, AVFrame *f)
 {
     if (video_hw_is_hw_frame(v->vdec, f)) {
@@ -204,10 +224,19 @@ static int vdec_frame(struct video *v, struct vdec_state *s, AVFrame *f)
     if (pts + dur > s->turn_end)
         s->turn_end = pts + dur;
     s->next_pts = pts + dur;
+    if (s->skip_until >= 0) {
+        if (pts <= s->skip_until + 0.5) {
+            av_frame_unref(f);
+            return 1;
+        }
+        s->skip_until = -1;
+    }
     if (video_frame_queue_push(&v->fq, f, pts + s->loop_offset, dur) < 0) {
         av_frame_unref(f);
         return -1;
     }
+    s->pushed++;
+    s->last_pts = pts;
     return 0;
 }
 
@@ -225,9 +254,11 @@ static int vdec_send(struct video *v, struct vdec_state *s, const AVPacket *pkt)
             LOG_D("media", "%s: decode: %s", v->path, av_err2str(rc));
             return 0;
         }
-        atomic_fetch_add(&v->frames_out, 1);
-        if (vdec_frame(v, s, s->frame) < 0)
+        rc = vdec_frame(v, s, s->frame);
+        if (rc < 0)
             return -1;
+        if (rc == 0)
+            atomic_fetch_add(&v->frames_out, 1);
     }
 }
 
@@ -244,33 +275,85 @@ static void vdec_lower_priority(int nice)
         LOG_D("media", "decoder priority: %s", strerror(errno));
 }
 
+static AVCodecContext *vdec_open(struct video *v, char *err, size_t errlen)
+{
+    AVCodecContext *dec = video_hw_open_decoder(v->vst, v->opts.hwdec, v->opts.threads, err,
+                                                errlen);
+    if (dec) {
+        atomic_store(&v->dec_threads, dec->thread_count);
+        v->dec_name = dec->codec->name;
+    }
+    return dec;
+}
+
+/* Cold pre-roll: closes the decoder, sleeps until video_start (or the
+ * abort), reopens it and replays the packets it had been given. Returns 0,
+ * or -1 to stop. */
+static int vdec_park(struct video *v, struct vdec_state *s)
+{
+    avcodec_free_context(&v->vdec);
+#ifdef __GLIBC__
+    malloc_trim(0); /* hand the decoder's pictures back to the system */
+#endif
+    pthread_mutex_lock(&v->wake_mu);
+    while (!atomic_load(&v->abort) && !atomic_load(&v->running))
+        pthread_cond_wait(&v->wake, &v->wake_mu);
+    pthread_mutex_unlock(&v->wake_mu);
+    if (atomic_load(&v->abort))
+        return -1;
+    char err[160];
+    v->vdec = vdec_open(v, err, sizeof err);
+    if (!v->vdec) {
+        LOG_W("media", "%s: decoder reopen: %s", v->path, err);
+        return -1;
+    }
+    s->keep = false;
+    s->skip_until = s->last_pts;
+    int rc = 0;
+    for (int i = 0; i < s->n_replay && rc == 0; i++)
+        rc = vdec_send(v, s, s->replay[i]);
+    vdec_drop_replay(s);
+    return rc;
+}
+
 static void *vdec_main(void *arg)
 {
     struct video *v = arg;
     vdec_lower_priority(v->opts.nice);
-    AVCodecContext *dec = video_hw_open_decoder(v->vst, v->opts.hwdec, v->opts.threads,
-                                                v->open_err, sizeof v->open_err);
-    if (!dec) {
+    /* v->vdec belongs to this thread (and to video_close after the join). */
+    v->vdec = vdec_open(v, v->open_err, sizeof v->open_err);
+    if (!v->vdec) {
         video_frame_queue_set_eof(&v->fq);
         return NULL;
     }
-    v->vdec = dec; /* published to the other threads by the frame queue's lock */
     struct vdec_state s = {
         .frame = av_frame_alloc(),
         .sw = av_frame_alloc(),
         .turn_first = -1,
+        .skip_until = -1,
+        .keep = !v->opts.keep_decoder && !v->vdec->hw_device_ctx &&
+                !(v->vdec->codec->capabilities & AV_CODEC_CAP_HARDWARE),
     };
     AVRational fr = av_guess_frame_rate(v->fmt, v->vst, NULL);
     s.frame_dur = fr.num > 0 && fr.den > 0 ? 1000.0 / av_q2d(fr) : 40.0;
     if (!s.frame || !s.sw)
         goto out;
     for (;;) {
+        if (s.keep && atomic_load(&v->running)) {
+            vdec_drop_replay(&s); /* started before its first frame: stay open */
+        } else if (s.keep && s.pushed > 0) {
+            if (vdec_park(v, &s) < 0)
+                break;
+            continue;
+        }
         AVPacket *pkt = NULL;
         enum video_pkt_kind kind;
         int rc = video_pkt_queue_get(&v->vq, &pkt, &kind);
         video_wake_demux(v);
         if (rc < 0)
             break;
+        if (rc == 0 || kind == VIDEO_PKT_LOOP)
+            vdec_drop_replay(&s); /* a clip this short stays open */
         if (rc == 0) {
             vdec_send(v, &s, NULL);
             atomic_store(&v->drained, true);
@@ -295,12 +378,19 @@ static void *vdec_main(void *arg)
             v->vdec->skip_frame = AVDISCARD_DEFAULT;
         }
         atomic_fetch_add(&v->pkts_sent, 1);
+        if (s.keep) {
+            if (s.n_replay < VIDEO_REPLAY_MAX && (s.replay[s.n_replay] = av_packet_clone(pkt)))
+                s.n_replay++;
+            else
+                vdec_drop_replay(&s);
+        }
         rc = vdec_send(v, &s, pkt);
         av_packet_free(&pkt);
         if (rc < 0)
             break;
     }
 out:
+    vdec_drop_replay(&s);
     video_frame_queue_set_eof(&v->fq);
     av_frame_free(&s.frame);
     av_frame_free(&s.sw);
@@ -603,7 +693,7 @@ struct video *video_open(const char *path, const struct video_opts *o, char *err
     }
     v->start_pts = video_frame_queue_peek(&v->fq, 0)->pts_ms;
     LOG_D("media", "%s: %dx%d rot %d, %s%s, %lld ms", path, v->w, v->h, v->rotation,
-          v->vdec->codec->name, v->asrc ? " + audio" : "", (long long)v->duration_ms);
+          v->dec_name, v->asrc ? " + audio" : "", (long long)v->duration_ms);
     return v;
 
 fail:

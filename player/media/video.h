@@ -41,9 +41,13 @@
  * Pre-roll: video_open() returns once the first frame is decoded, so a
  * scene can draw it at once (no black frame at a switch), before
  * video_start() starts the clock and the sound. Until then the video holds
- * still and small: one decoded frame, VIDEO_PREROLL_PACKETS packets, since
- * the next item waits beside the one playing (a 1080p H.264 waiting this
- * way costs ~35 MB, mostly the decoder's own pictures).
+ * still and small, since the next item waits beside the one playing: one
+ * decoded frame, VIDEO_PREROLL_PACKETS packets, and (software decoders,
+ * unless opts.keep_decoder) no decoder at all: once the first frame is
+ * queued the decoder is closed, keeping the few packets it was given;
+ * video_start() has the decode thread reopen it and replay them, skipping
+ * the frames already queued. A waiting 1080p H.264 costs ~5 MB that way
+ * instead of ~35 MB (the decoder's own pictures and frame threads).
  *
  * The video decoder is opened on its own thread, after lowering that
  * thread's priority (opts.nice): FFmpeg's frame threads inherit it, so on
@@ -69,6 +73,8 @@
 #define VIDEO_PACKETS_ENOUGH      25                 /* per stream, and ... */
 #define VIDEO_PACKETS_ENOUGH_MS   1000               /* ... this much of it */
 #define VIDEO_PREROLL_PACKETS     8                  /* demuxed ahead before start */
+#define VIDEO_START_WAIT_MS       500                /* see video_start */
+#define VIDEO_REPLAY_MAX          64                 /* packets kept for a reopen */
 #define VIDEO_PREROLL_TIMEOUT_MS  10000              /* open fails past this */
 #define VIDEO_AUDIO_STALE_MS      250                /* audio clock older: wall */
 #define VIDEO_DECODE_NICE         5                  /* decoders yield to drawing */
@@ -92,6 +98,9 @@ struct video_opts {
     const char *hwdec;           /* "auto" | "none" | "vaapi" | "v4l2m2m" |
                                     "drm"; NULL = "auto" */
     int threads;                 /* decoder threads, 0: one per core (max 8) */
+    bool keep_decoder;           /* keep a software decoder open while waiting
+                                    for video_start (costs memory, saves the
+                                    reopening: a few ms) */
     int nice;                    /* added to the decoder threads' nice value
                                     (Linux), so that the drawing thread wins
                                     the cores when they are short;
@@ -109,7 +118,11 @@ struct video *video_open(const char *path, const struct video_opts *o,
                          char *err, size_t errlen);
 
 /* Starts the clock at now_ms (the caller's monotonic clock) and the sound.
- * Drawing thread. Returns 0, or -1 when already started. */
+ * When the decoder was closed while waiting (cold pre-roll), the clock and
+ * the sound start together a little later, once the next frame is decoded
+ * (at most VIDEO_START_WAIT_MS): the first frame stays on screen meanwhile,
+ * so nothing is dropped and nothing goes out of sync. Drawing thread.
+ * Returns 0, or -1 when already started. */
 int video_start(struct video *v, int64_t now_ms);
 
 /* Scales the sound by f (0..1) on top of volume and mute: a cross-fade.

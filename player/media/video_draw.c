@@ -27,14 +27,17 @@ static double video_clock(struct video *v, int64_t now_ms)
     return v->clk_pts + (double)(now_ms - v->clk_now);
 }
 
-int video_start(struct video *v, int64_t now_ms)
+/* Runs the clock from now once the decoder has the next frame (or has
+ * ended, or kept us waiting too long). Returns whether it runs. */
+static bool video_begin(struct video *v, int64_t now_ms)
 {
-    if (v->started)
-        return -1;
+    int queued;
+    bool eof;
+    video_get_queue(v, &queued, &eof);
+    if (queued == 0 && !eof && now_ms - v->start_asked < VIDEO_START_WAIT_MS)
+        return false;
+    v->start_pending = false;
     v->started = true;
-    atomic_store(&v->running, true);
-    video_frame_queue_set_limit(&v->fq, VIDEO_FRAME_QUEUE_DEPTH);
-    video_wake_demux(v);
     v->clk_pts = v->start_pts;
     v->clk_now = now_ms;
     if (v->asrc) {
@@ -42,6 +45,19 @@ int video_start(struct video *v, int64_t now_ms)
         if (audio_source_attach(v->asrc) < 0)
             LOG_W("media", "%s: too many sounds at once; this one is silent", v->path);
     }
+    return true;
+}
+
+int video_start(struct video *v, int64_t now_ms)
+{
+    if (v->started || v->start_pending)
+        return -1;
+    v->start_pending = true;
+    v->start_asked = now_ms;
+    atomic_store(&v->running, true);
+    video_frame_queue_set_limit(&v->fq, VIDEO_FRAME_QUEUE_DEPTH);
+    video_wake_demux(v);
+    video_begin(v, now_ms);
     return 0;
 }
 
@@ -243,6 +259,8 @@ int video_update(struct video *v, SDL_Renderer *r, SDL_Texture **tex, int64_t no
 {
     if (v->ended)
         return -1;
+    if (v->start_pending && !video_begin(v, now_ms))
+        return 0;
     if (!v->started) {
         if (v->first_shown || !video_frame_queue_peek(&v->fq, 0))
             return 0;
@@ -281,6 +299,8 @@ int64_t video_next_due_ms(const struct video *v, int64_t now_ms)
     struct video *mv = (struct video *)v; /* peeking locks the queue */
     if (v->ended)
         return INT64_MAX;
+    if (v->start_pending)
+        return now_ms + 4; /* the decoder is reopening: look again soon */
     const struct video_frame *f = video_frame_queue_peek(&mv->fq, 0);
     if (!v->started)
         return f && !v->first_shown ? now_ms : INT64_MAX;
@@ -317,7 +337,7 @@ void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped)
      * it runs, frame threads hold a few in flight. */
     int64_t lost = atomic_load(&mv->pkts_sent) - atomic_load(&mv->frames_out);
     if (!atomic_load(&mv->drained))
-        lost -= (v->vdec ? v->vdec->thread_count : 0) + 1;
+        lost -= atomic_load(&mv->dec_threads) + 1;
     if (frames)
         *frames = v->frames;
     if (dropped)

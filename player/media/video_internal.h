@@ -35,6 +35,8 @@ struct video {
     atomic_llong pkts_sent;        /* video packets given to the decoder ... */
     atomic_llong frames_out;       /* ... and frames it gave back */
     atomic_bool drained;           /* the decoder has returned all it will */
+    atomic_int dec_threads;        /* the decoder's thread count */
+    const char *dec_name;          /* its name (static), for the log */
     pthread_mutex_t wake_mu;       /* the demux thread's "queues have room" */
     pthread_cond_t wake;
     uint64_t wake_gen;             /* bumped by every wake_demux */
@@ -45,6 +47,8 @@ struct video {
 
     /* Drawing thread only. */
     bool started, first_shown, ended;
+    bool start_pending;            /* video_start called, clock not running yet */
+    int64_t start_asked;           /* when (caller's clock) */
     double start_pts;              /* pts of the first frame, ms */
     double clk_pts;                /* media time ... */
     int64_t clk_now;               /* ... at this caller time */

@@ -219,6 +219,32 @@ static void test_late_frames_dropped(void **state)
     video_close(v);
 }
 
+/* A video left waiting for its turn closes its decoder; started later it
+ * reopens it and replays what it had: no frame lost, none twice. */
+static void test_cold_preroll_resumes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int64_t frames;
+    } cases[] = {{"av.mp4", 60}, {"vp9.webm", 30}, {"hevc10.mp4", 30}, {"fast.mp4", 60}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (!have_x265 && strstr(cases[i].name, "hevc"))
+            continue;
+        char err[256] = "";
+        struct video *v = open_silent(clip(cases[i].name), err, sizeof err);
+        assert_non_null(v);
+        SDL_Delay(300); /* parked by now */
+        struct run r = play_fake(v, 5000);
+        if (r.frames != cases[i].frames || r.dropped != 0) {
+            print_error("%s: %lld frames, %lld dropped\n", cases[i].name,
+                        (long long)r.frames, (long long)r.dropped);
+            fail();
+        }
+        video_close(v);
+    }
+}
+
 static void test_picture_not_black(void **state)
 {
     (void)state;
@@ -542,6 +568,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plays_frame_count),
         cmocka_unit_test(test_late_frames_dropped),
+        cmocka_unit_test(test_cold_preroll_resumes),
         cmocka_unit_test(test_picture_not_black),
         cmocka_unit_test(test_rotation),
         cmocka_unit_test(test_phone_turned_for_software_renderer),
