@@ -26,7 +26,7 @@ demo: build
 
 test: build build-asan
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
-	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	cd $(ASAN) && DP_SANITIZER=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j$(JOBS)

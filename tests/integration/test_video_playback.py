@@ -115,7 +115,13 @@ for item, frames, ms in (("clip#1", 60, 2000), ("phone#1", 30, 1000)):
     total = e["frames"] + e["dropped"]
     check(abs(total - frames) <= max(2, frames * 0.05),
           "%s: %d frames presented + %d dropped ~ %d" % (item, e["frames"], e["dropped"], frames))
-    check(e["dropped"] <= max(1, frames // 100) + 1, "%s: dropped %d" % (item, e["dropped"]))
+    # How many frames a loaded machine drops is a benchmark figure
+    # (bench/video_play.sh), not a test: the sanitizer pass runs several
+    # times slower, so it only reports them.
+    if os.environ.get("DP_SANITIZER"):
+        print("%s: dropped %d (sanitizer build: not judged)" % (item, e["dropped"]))
+    else:
+        check(e["dropped"] <= max(1, frames // 100) + 1, "%s: dropped %d" % (item, e["dropped"]))
     check(abs(e["elapsed_ms"] - ms) <= ms * 0.25 + 400,
           "%s: on screen %d ms for a %d ms clip" % (item, e["elapsed_ms"], ms))
 
