@@ -15,13 +15,17 @@
  *   main thread: video_update() takes the frame due at "now" from the frame
  *   queue (never waits), uploads its planes into a streaming texture
  *   (IYUV via SDL_UpdateYUVTexture, NV12 via SDL_UpdateNVTexture; any other
- *   layout is converted to yuv420p by sws_scale, which is counted).
+ *   layout is converted to yuv420p by sws_scale, which is counted). On a
+ *   software renderer a turned (phone) clip has its YUV planes turned
+ *   before the upload, which costs far less than SDL turning RGB.
  *
  * Queues are bounded (packets: by bytes and by "enough" per stream, as in
  * ffplay; frames: VIDEO_FRAME_QUEUE_DEPTH) and every wait in them can be
  * aborted at any moment: video_close() sets the abort flag, wakes every
  * waiter, and joins the threads; avformat I/O checks the same flag through
- * its interrupt callback. A "loop" marker in the packet queue makes the
+ * its interrupt callback. The demux thread sleeps while the queues hold
+ * enough, until a decoder takes a packet (a generation counter: no lost
+ * wake-up, no polling). A "loop" marker in the packet queue makes the
  * decoder drain and flush at a loop boundary; frames then carry a pts offset.
  *
  * Clock: media time at "now". When the video's audio plays, the audio
@@ -46,8 +50,10 @@
  * unless opts.keep_decoder) no decoder at all: once the first frame is
  * queued the decoder is closed, keeping the few packets it was given;
  * video_start() has the decode thread reopen it and replay them, skipping
- * the frames already queued. A waiting 1080p H.264 costs ~5 MB that way
- * instead of ~35 MB (the decoder's own pictures and frame threads).
+ * the frames already queued; the clock starts when the next frame is
+ * ready, so the reopening (tens of ms) drops nothing. A waiting 1080p
+ * H.264 costs ~5 MB and ~1 wake-up/s that way instead of ~35 MB (the
+ * decoder's own pictures and frame threads).
  *
  * The video decoder is opened on its own thread, after lowering that
  * thread's priority (opts.nice): FFmpeg's frame threads inherit it, so on
