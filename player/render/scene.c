@@ -97,7 +97,9 @@ void scene_draw(struct scene *s, int64_t now_ms)
     if (s->cur.video) {
         scene_video_draw(s->cur.video, r, s->w, s->h, s->background, 255);
     } else if (s->cur.used) {
-        SDL_SetTextureAlphaMod(s->cur.tex, 255);
+        /* Canvases are opaque: the bottom layer is copied, not blended
+         * (on a software renderer a full-screen blend costs milliseconds). */
+        SDL_SetTextureBlendMode(s->cur.tex, SDL_BLENDMODE_NONE);
         SDL_RenderCopy(r, s->cur.tex, NULL, NULL);
     }
     if (s->in.used) {
@@ -110,6 +112,7 @@ void scene_draw(struct scene *s, int64_t now_ms)
         if (s->in.video) {
             scene_video_draw(s->in.video, r, s->w, s->h, s->background, (Uint8)alpha);
         } else {
+            SDL_SetTextureBlendMode(s->in.tex, SDL_BLENDMODE_BLEND);
             SDL_SetTextureAlphaMod(s->in.tex, (Uint8)alpha);
             SDL_RenderCopy(r, s->in.tex, NULL, NULL);
         }
