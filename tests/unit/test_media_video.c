@@ -140,6 +140,9 @@ static struct run play_fake_step(struct video *v, int64_t limit_ms, int64_t step
     assert_int_equal(video_update(v, renderer, &tex, now), 1); /* pre-rolled frame */
     assert_non_null(tex);
     assert_int_equal(video_start(v, now), 0);
+    /* A parked decoder reopens at start; the clock starts with its next
+     * frame, so let it come before the fake clock moves. */
+    let_decoder_catch_up(v);
     for (;;) {
         int rc = video_update(v, renderer, &tex, now);
         if (rc < 0) {
@@ -215,7 +218,7 @@ static void test_late_frames_dropped(void **state)
     assert_int_equal(r.last_rc, -1);
     assert_near(r.frames + r.dropped, 60, 0.05);
     assert_true(r.dropped >= 30);
-    assert_true(r.ended_at <= 2200);
+    assert_true(r.ended_at <= 2300);   /* 2000 ms, in 100 ms steps, +1 step slack */
     video_close(v);
 }
 
