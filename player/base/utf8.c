@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
+#include "base/xalloc.h"
 
 bool dp_utf8_next(const char *str, size_t len, size_t *i, uint32_t *cp)
 {
@@ -84,13 +84,25 @@ static bool is_space(uint32_t cp)
 
 char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_newlines)
 {
-    struct dp_buf out;
-    dp_buf_init(&out, 0);
-    size_t i = 0, count = 0;
+    /* One allocation: each input byte yields at most 3 output bytes (an
+     * invalid byte becomes U+FFFD), plus the ellipsis and a NUL. Written
+     * in place: this runs on every text of every post. */
+    size_t cap = 3 * len;
+    if (max_chars < SIZE_MAX / 8 && cap > 4 * max_chars + 16)
+        cap = 4 * max_chars + 16;   /* counted characters are at most 4 bytes */
+    char *out = dp_malloc(cap + 8);
+    size_t o = 0, i = 0, count = 0;
     uint32_t cp;
     int pending_space = 0, pending_newlines = 0;
     bool at_start = true;
-    while (s && dp_utf8_next(s, len, &i, &cp)) {
+    while (s && i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != ' ') {
+            cp = c;            /* printable ASCII: the common case */
+            i++;
+        } else {
+            dp_utf8_next(s, len, &i, &cp);
+        }
         if (cp == '\r')
             continue;
         if (cp == '\n' || cp == 0x2028 || cp == 0x2029) {
@@ -112,23 +124,25 @@ char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_ne
             cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB))
             continue;
         if (count >= max_chars) {
-            dp_buf_append(&out, "\xE2\x80\xA6", 3);
+            memcpy(out + o, "\xE2\x80\xA6", 3);
+            o += 3;
             break;
         }
         if (pending_newlines) {
-            dp_buf_append(&out, "\n\n", (size_t)pending_newlines);
+            for (int k = 0; k < pending_newlines; k++)
+                out[o++] = '\n';
             count += (size_t)pending_newlines;
         } else if (pending_space) {
-            dp_buf_append(&out, " ", 1);
+            out[o++] = ' ';
             count++;
         }
         pending_newlines = pending_space = 0;
-        char enc[4];
-        dp_buf_append(&out, enc, dp_utf8_put(enc, cp));
+        o += dp_utf8_put(out + o, cp);
         count++;
         at_start = false;
     }
-    return dp_buf_steal(&out, NULL);
+    out[o] = '\0';
+    return out;
 }
 
 size_t dp_utf8_count(const char *s)
