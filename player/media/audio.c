@@ -30,8 +30,10 @@ struct audio_source {
 };
 
 struct audio_out {
-    SDL_AudioDeviceID dev;
-    SDL_AudioSpec spec;
+    SDL_AudioDeviceID dev;     /* 0 while no source exists (device closed) */
+    SDL_AudioSpec spec;        /* learnt at create; kept while closed */
+    pthread_mutex_t dev_mu;    /* guards dev and users: opening and closing */
+    int users;                 /* sources in existence */
     pthread_mutex_t mu;        /* guards src[]; held by the callback */
     struct audio_source *src[AUDIO_MAX_SOURCES];
     int nsrc;
@@ -121,6 +123,12 @@ struct audio_out *audio_out_create(char *err, size_t errlen)
     }
     LOG_I("media", "audio: %s, %d Hz, %d-frame buffer", SDL_GetCurrentAudioDriver(),
           a->spec.freq, a->spec.samples);
+    /* Closed until a video with sound needs it: an open device, even paused,
+     * keeps SDL's audio thread waking every buffer (about 47 times a second),
+     * which a still image must not cost. */
+    SDL_CloseAudioDevice(a->dev);
+    a->dev = 0;
+    pthread_mutex_init(&a->dev_mu, NULL);
     return a;
 
 fail_quit:
@@ -137,16 +145,46 @@ void audio_out_destroy(struct audio_out *a)
         return;
     if (a->nsrc)
         LOG_E("media", "audio: %d sources still attached at close", a->nsrc);
-    SDL_CloseAudioDevice(a->dev);
+    if (a->dev)
+        SDL_CloseAudioDevice(a->dev);
     SDL_QuitSubSystem(SDL_INIT_AUDIO);
+    pthread_mutex_destroy(&a->dev_mu);
     pthread_mutex_destroy(&a->mu);
     free(a);
 }
 
 int audio_out_rate(const struct audio_out *a) { return a->spec.freq; }
 
+/* The first source opens the device with the spec learnt at create (SDL
+ * converts if the device changed); the last one closes it. Sources are
+ * created on a loader thread, so the open never costs the drawing thread. */
+static void device_use(struct audio_out *a)
+{
+    pthread_mutex_lock(&a->dev_mu);
+    if (a->users++ == 0 && !a->dev) {
+        SDL_AudioSpec want = a->spec, got;
+        want.callback = audio_callback;
+        want.userdata = a;
+        a->dev = SDL_OpenAudioDevice(NULL, 0, &want, &got, 0);
+        if (!a->dev)
+            LOG_W("media", "audio device: %s (videos play silently)", SDL_GetError());
+    }
+    pthread_mutex_unlock(&a->dev_mu);
+}
+
+static void device_release(struct audio_out *a)
+{
+    pthread_mutex_lock(&a->dev_mu);
+    if (--a->users == 0 && a->dev) {
+        SDL_CloseAudioDevice(a->dev);
+        a->dev = 0;
+    }
+    pthread_mutex_unlock(&a->dev_mu);
+}
+
 struct audio_source *audio_source_create(struct audio_out *a)
 {
+    device_use(a);
     struct audio_source *s = dp_calloc(1, sizeof *s);
     s->out = a;
     pthread_mutex_init(&s->mu, NULL);
@@ -174,12 +212,13 @@ void audio_source_destroy(struct audio_source *s)
         }
     }
     pthread_mutex_unlock(&a->mu);
-    if (pause)
+    if (pause && a->dev)
         SDL_PauseAudioDevice(a->dev, 1);
     pthread_cond_destroy(&s->space);
     pthread_mutex_destroy(&s->mu);
     free(s->ring);
     free(s);
+    device_release(a);
 }
 
 int audio_source_attach(struct audio_source *s)
@@ -198,7 +237,7 @@ int audio_source_attach(struct audio_source *s)
         resume = a->nsrc == 1;
     }
     pthread_mutex_unlock(&a->mu);
-    if (resume)
+    if (resume && a->dev)
         SDL_PauseAudioDevice(a->dev, 0);
     return rc;
 }
