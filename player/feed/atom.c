@@ -112,20 +112,7 @@ static void entry_links(const xmlNode *e, struct post *p, char **link)
             if (!*link)
                 *link = xml_attr_url(c, "href");
         } else if (strcmp(rel, "enclosure") == 0) {
-            char *url = xml_attr_url(c, "href");
-            char *type = xml_attr(c, "type");
-            enum media_kind kind;
-            bool ok =
-                url && (type ? feed_kind_from_mime(type, &kind) : feed_kind_from_ext(url, &kind));
-            struct media_ref *m = ok ? xml_add_media(p, url, kind) : NULL;
-            if (!ok)
-                free(url);
-            if (m) {
-                m->mime = type;
-                type = NULL;
-                m->size = xml_attr_num(c, "length");
-            }
-            free(type);
+            xml_add_enclosure(p, c, "href");
         }
         free(rel);
     }

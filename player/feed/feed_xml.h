@@ -54,6 +54,9 @@ double xml_attr_double(const xmlNode *n, const char *name);
 void media_rss_collect(const xmlNode *item, struct post *p);
 /* Adds a media_ref unless url is NULL or already present; takes url. */
 struct media_ref *xml_add_media(struct post *p, char *url, enum media_kind kind);
+/* An RSS <enclosure> or an Atom <link rel="enclosure">: the URL in attribute
+ * url_attr, its type (else the URL's extension) and length. */
+void xml_add_enclosure(struct post *p, const xmlNode *c, const char *url_attr);
 /* When p has no media, the first <img src> of each HTML string in turn,
  * resolved against the xml:base of ctx. */
 void xml_img_fallback(const xmlNode *ctx, struct post *p, const char *html1, const char *html2);

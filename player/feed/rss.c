@@ -83,22 +83,8 @@ static char *title_text(char *s)
 static void add_enclosures(const xmlNode *item, struct post *p)
 {
     for (const xmlNode *c = item->children; c; c = c->next) {
-        if (!xml_is(c, NULL, "enclosure"))
-            continue;
-        char *url = xml_attr_url(c, "url");
-        char *type = xml_attr(c, "type");
-        enum media_kind kind;
-        bool ok =
-            url && (type ? feed_kind_from_mime(type, &kind) : feed_kind_from_ext(url, &kind));
-        struct media_ref *m = ok ? xml_add_media(p, url, kind) : NULL;
-        if (!ok)
-            free(url);
-        if (m) {
-            m->mime = type;
-            type = NULL;
-            m->size = xml_attr_num(c, "length");
-        }
-        free(type);
+        if (xml_is(c, NULL, "enclosure"))
+            xml_add_enclosure(p, c, "url");
     }
 }
 

@@ -586,6 +586,23 @@ struct media_ref *xml_add_media(struct post *p, char *url, enum media_kind kind)
     return m;
 }
 
+void xml_add_enclosure(struct post *p, const xmlNode *c, const char *url_attr)
+{
+    char *url = xml_attr_url(c, url_attr);
+    char *type = xml_attr(c, "type");
+    enum media_kind kind;
+    bool ok = url && (type ? feed_kind_from_mime(type, &kind) : feed_kind_from_ext(url, &kind));
+    struct media_ref *m = ok ? xml_add_media(p, url, kind) : NULL;
+    if (!ok)
+        free(url);
+    if (m) {
+        m->mime = type;
+        type = NULL;
+        m->size = xml_attr_num(c, "length");
+    }
+    free(type);
+}
+
 /* The kind of a media:content: medium, else type, else the extension. */
 static bool content_kind(const xmlNode *mc, const char *url, enum media_kind *kind)
 {
