@@ -1145,8 +1145,7 @@ static void reload(struct player *p)
     invalidate_next(p);
     p->standby_requested = false;
 
-    const struct dp_config *old = p->cfg;
-    struct dp_config *old_owned = p->reloaded;
+    struct dp_config *old_owned = p->reloaded;   /* setup's cfg is main's */
     p->cfg = cfg;
     p->reloaded = cfg;
     if (!p->cl->feed && cfg->feed_url && *cfg->feed_url &&
@@ -1158,6 +1157,16 @@ static void reload(struct player *p)
     p->scene.background = cfg->background;
     p->scene.transition = cfg->transition;
     p->scene.transition_ms = cfg->transition == DP_TRANSITION_CUT ? 0 : cfg->transition_ms;
+    if (old_owned) {
+        options_finish(old_owned);
+        free(old_owned);
+    }
+    /* The loader first: rebuilding the rotation plans the next item. */
+    if (start_loader(p, err, sizeof err) < 0) {
+        LOG_E("app", "SIGHUP: cannot restart: %s", err);
+        stop(p, "error");
+        return;
+    }
     if (p->rotation) {
         /* The rotation keeps its feed; its parameters are the new ones. */
         rotation_destroy(p->rotation);
@@ -1167,13 +1176,8 @@ static void reload(struct player *p)
         if (f)
             handle_feed(p, f);
     }
-    (void)old;
-    if (old_owned) {
-        options_finish(old_owned);
-        free(old_owned);
-    }
-    if (start_loader(p, err, sizeof err) < 0 || start_net(p) < 0) {
-        LOG_E("app", "SIGHUP: cannot restart: %s", err);
+    if (start_net(p) < 0) {
+        LOG_E("app", "SIGHUP: cannot restart the network threads");
         stop(p, "error");
         return;
     }
