@@ -113,4 +113,18 @@ errs = [e for e in events if e["event"] == "error" and e.get("where") == "config
 check(errs and "bogus" in errs[0]["error"], "a broken config on SIGHUP is an error event")
 stops = [e for e in events if e["event"] == "stop"]
 check(stops and stops[-1]["reason"] == "SIGTERM", "stop reason SIGTERM")
+# SIGHUP while the standby card is up (its media can never download).
+standby_feed = os.path.join(work, "standby.json")
+with open(standby_feed, "w") as f:
+    json.dump({"version": "https://jsonfeed.org/version/1.1", "title": "waiting",
+               "items": [{"id": "w", "image": "http://127.0.0.1:9/never.png"}]}, f)
+write_conf("2s")
+proc = subprocess.Popen([dptest.BIN, "--headless", "--size", "320x240", "-c", conf,
+                         "--cache-dir", os.path.join(work, "cache2"), "--run-for", "4",
+                         standby_feed], stderr=subprocess.DEVNULL, env=env)
+time.sleep(1.5)
+proc.send_signal(signal.SIGHUP)
+proc.wait(timeout=30)
+check(proc.returncode == 0, "SIGHUP during the standby card: plays on, exits 0 (%s)"
+      % proc.returncode)
 dptest.finish()
