@@ -211,51 +211,58 @@ static bool is_temp_name(const char *name)
     return strstr(name, ".tmp.") != NULL;
 }
 
-static void scan_index(struct cache *c)
+/* Calls visit for every entry of dir/sub (dot names aside); an entry it
+ * does not want is a leftover and is removed. The folder is then flushed. */
+static void walk(struct cache *c, const char *sub,
+                 bool (*visit)(struct cache *c, const char *name, const char *path))
 {
     char dpath[4096];
-    snprintf(dpath, sizeof dpath, "%s/index", c->dir);
+    snprintf(dpath, sizeof dpath, "%s/%s", c->dir, sub);
     DIR *d = opendir(dpath);
     if (!d)
         return;
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *name = de->d_name;
-        if (name[0] == '.')
-            continue;
         char p[4096];
-        if (snprintf(p, sizeof p, "%s/%s", dpath, name) >= (int)sizeof p)
+        if (name[0] == '.' || snprintf(p, sizeof p, "%s/%s", dpath, name) >= (int)sizeof p)
             continue;
-        if (!cache_is_key_name(name, ".meta")) {
+        if (!visit(c, name, p)) {
             LOG_I("cache", "removing leftover %s", p);
             unlink(p);
-            continue;
         }
-        struct entry *e = dp_calloc(1, sizeof *e);
-        memcpy(e->key, name, 64);
-        e->key[64] = '\0';
-        char want[DP_SHA256_HEX];
-        char mp[4096];
-        cache_path(c, "media", e->key, "", mp, sizeof mp);
-        struct stat st;
-        bool ok = record_load(p, &e->rec) == 0 && e->rec.sha[0];
-        if (ok) {
-            cache_key(e->rec.url, want);
-            ok = strcmp(want, e->key) == 0 && stat(mp, &st) == 0 && S_ISREG(st.st_mode) &&
-                 st.st_size == e->rec.size && !find(c, e->rec.url);
-        }
-        if (!ok) {
-            LOG_W("cache", "removing bad record %s and its media", p);
-            unlink(p);
-            unlink(mp);
-            entry_free(e);
-            continue;
-        }
-        e->gen = ++c->gen;
-        attach(c, e);
     }
     closedir(d);
     dp_fsync_dir(dpath);
+}
+
+/* index/: a record is kept when its media file is there with its size. */
+static bool visit_index(struct cache *c, const char *name, const char *p)
+{
+    if (!cache_is_key_name(name, ".meta"))
+        return false;
+    struct entry *e = dp_calloc(1, sizeof *e);
+    memcpy(e->key, name, 64);
+    e->key[64] = '\0';
+    char want[DP_SHA256_HEX];
+    char mp[4096];
+    cache_path(c, "media", e->key, "", mp, sizeof mp);
+    struct stat st;
+    bool ok = record_load(p, &e->rec) == 0 && e->rec.sha[0];
+    if (ok) {
+        cache_key(e->rec.url, want);
+        ok = strcmp(want, e->key) == 0 && stat(mp, &st) == 0 && S_ISREG(st.st_mode) &&
+             st.st_size == e->rec.size && !find(c, e->rec.url);
+    }
+    if (!ok) {
+        LOG_W("cache", "bad record %s: its media goes too", p);
+        unlink(mp);
+        entry_free(e);
+        return false;
+    }
+    e->gen = ++c->gen;
+    attach(c, e);
+    return true;
 }
 
 /* A part is kept only with a part record naming a validator. */
@@ -283,62 +290,27 @@ static bool key_recorded(struct cache *c, const char *key)
     return false;
 }
 
-static void scan_media(struct cache *c)
+/* media/: files with a record, and parts that can be resumed. */
+static bool visit_media(struct cache *c, const char *name, const char *p)
 {
-    char dpath[4096];
-    snprintf(dpath, sizeof dpath, "%s/media", c->dir);
-    DIR *d = opendir(dpath);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        const char *name = de->d_name;
-        if (name[0] == '.')
-            continue;
-        char p[4096], key[DP_SHA256_HEX];
-        if (snprintf(p, sizeof p, "%s/%s", dpath, name) >= (int)sizeof p)
-            continue;
-        snprintf(key, sizeof key, "%.64s", name);
-        bool keep = false;
-        if (cache_is_key_name(name, ""))
-            keep = key_recorded(c, key);
-        else if (cache_is_key_name(name, ".part") || cache_is_key_name(name, ".pmeta")) {
-            char other[4096];
-            cache_path(c, "media", key, ".part", other, sizeof other);
-            struct stat st;
-            keep = stat(other, &st) == 0 && S_ISREG(st.st_mode) && part_resumable(c, key);
-        }
-        if (!keep) {
-            LOG_I("cache", "removing leftover %s", p);
-            unlink(p);
-        }
+    char key[DP_SHA256_HEX];
+    snprintf(key, sizeof key, "%.64s", name);
+    if (cache_is_key_name(name, ""))
+        return key_recorded(c, key);
+    if (cache_is_key_name(name, ".part") || cache_is_key_name(name, ".pmeta")) {
+        char other[4096];
+        cache_path(c, "media", key, ".part", other, sizeof other);
+        struct stat st;
+        return stat(other, &st) == 0 && S_ISREG(st.st_mode) && part_resumable(c, key);
     }
-    closedir(d);
-    dp_fsync_dir(dpath);
+    return false;
 }
 
-static void scan_feeds(struct cache *c)
+/* feeds/: the last good feeds, not their temp files. */
+static bool visit_feeds(struct cache *c, const char *name, const char *p)
 {
-    char dpath[4096];
-    snprintf(dpath, sizeof dpath, "%s/feeds", c->dir);
-    DIR *d = opendir(dpath);
-    if (!d)
-        return;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        const char *name = de->d_name;
-        if (name[0] == '.')
-            continue;
-        if (is_temp_name(name) ||
-            !(cache_is_key_name(name, ".body") || cache_is_key_name(name, ".meta"))) {
-            char p[4096];
-            if (snprintf(p, sizeof p, "%s/%s", dpath, name) >= (int)sizeof p)
-                continue;
-            LOG_I("cache", "removing leftover %s", p);
-            unlink(p);
-        }
-    }
-    closedir(d);
+    return !is_temp_name(name) &&
+           (cache_is_key_name(name, ".body") || cache_is_key_name(name, ".meta"));
 }
 
 struct cache *cache_open(const char *dir, int64_t max_size, int64_t max_media_size, char *err,
@@ -377,9 +349,9 @@ struct cache *cache_open(const char *dir, int64_t max_size, int64_t max_media_si
     c->max_media_size = max_media_size > 0 ? max_media_size : INT64_MAX;
     pthread_mutex_init(&c->lock, NULL);
     pthread_mutex_init(&c->fs_lock, NULL);
-    scan_index(c);
-    scan_media(c);
-    scan_feeds(c);
+    walk(c, "index", visit_index);
+    walk(c, "media", visit_media);
+    walk(c, "feeds", visit_feeds);
     LOG_I("cache", "%s: %zu files, %" PRId64 " bytes", dir, c->n_entries, c->total);
     return c;
 }

@@ -55,6 +55,23 @@ static bool digits(const char **p, int n, int *out)
     return true;
 }
 
+/* "+hh:mm", "-hhmm" or "+hh" at *p (the sign included): the offset in
+ * minutes. Shared by RFC 3339 and RFC 822. */
+static bool numeric_zone(const char **p, int *off)
+{
+    int sign = *(*p)++ == '-' ? -1 : 1, oh, om = 0;
+    if (!digits(p, 2, &oh))
+        return false;
+    if (**p == ':')
+        (*p)++;
+    if (isdigit((unsigned char)**p) && !digits(p, 2, &om))
+        return false;
+    if (oh > 23 || om > 59)
+        return false;
+    *off = sign * (oh * 60 + om);
+    return true;
+}
+
 static const char *skip_ws(const char *p)
 {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
@@ -95,16 +112,8 @@ bool date_parse_rfc3339(const char *s, int64_t *ms)
         if (*p == 'Z' || *p == 'z') {
             p++;
         } else if (*p == '+' || *p == '-') {
-            int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-            if (!digits(&p, 2, &oh))
+            if (!numeric_zone(&p, &off))
                 return false;
-            if (*p == ':')
-                p++;
-            if (isdigit((unsigned char)*p) && !digits(&p, 2, &om))
-                return false;
-            if (oh > 23 || om > 59)
-                return false;
-            off = sign * (oh * 60 + om);
         } else if (*p) {
             return false;
         }
@@ -246,16 +255,8 @@ bool date_parse_rfc822(const char *s, int64_t *ms)
     }
     p = skip_ws(p);
     if (*p == '+' || *p == '-') {
-        int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-        if (!digits(&p, 2, &oh))
+        if (!numeric_zone(&p, &off))
             return false;
-        if (*p == ':')
-            p++;
-        if (isdigit((unsigned char)*p) && !digits(&p, 2, &om))
-            return false;
-        if (oh > 23 || om > 59)
-            return false;
-        off = sign * (oh * 60 + om);
     } else if (isalpha((unsigned char)*p)) {
         n = word_len(p);
         /* RFC 2822 4.3: an unknown zone name is taken as UTC, which beats an
