@@ -152,8 +152,9 @@ static void *loader_main(void *arg)
             load_item(l, req, res);
         }
         dp_msg_free(&m);
-        dp_mq_post(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
-                                           .free_payload = loader_result_free});
+        /* Never lost: main waits for it (one result per request). */
+        dp_mq_post_must(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
+                                                .free_payload = loader_result_free});
     }
     return NULL;
 }
@@ -185,8 +186,7 @@ void loader_destroy(struct loader *l)
 {
     if (!l)
         return;
-    while (dp_mq_post(l->in, (struct dp_msg){.type = MSG_QUIT}) < 0)
-        SDL_Delay(5);
+    dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_QUIT});
     pthread_join(l->thread, NULL);
     dp_mq_destroy(l->in);
     fontset_destroy(l->fonts);
@@ -195,7 +195,8 @@ void loader_destroy(struct loader *l)
 
 void loader_submit(struct loader *l, struct loader_request *req)
 {
-    if (dp_mq_post(l->in, (struct dp_msg){.type = MSG_REQ, .payload = req,
-                                          .free_payload = request_free}) < 0)
-        LOG_W("app", "loader queue full; request dropped");
+    /* Never dropped: main waits for its result. Main submits one item
+     * request at a time (and standby cards), so the list stays short. */
+    dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_REQ, .payload = req,
+                                           .free_payload = request_free});
 }

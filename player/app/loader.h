@@ -71,7 +71,8 @@ struct loader_config {
 struct loader *loader_create(const struct loader_config *cfg, struct dp_mq *out, int msg_type,
                              char *err, size_t errlen);
 void loader_destroy(struct loader *l);   /* NULL ok; joins the thread */
-/* Queues a request (ownership passes; the feed reference too). Never blocks. */
+/* Queues a request (ownership passes; the feed reference too). Never blocks,
+ * never drops: its result always comes. Main thread. */
 void loader_submit(struct loader *l, struct loader_request *req);
 void loader_request_free(struct loader_request *req);
 

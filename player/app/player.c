@@ -83,7 +83,7 @@ static void *signal_main(void *arg)
             continue;
         if (sig == SIGUSR2)   /* sent by player_run to end this thread */
             break;
-        dp_mq_post(p->mq, (struct dp_msg){.type = MSG_SIGNAL, .arg = sig});
+        dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_SIGNAL, .arg = sig});
     }
     return NULL;
 }
@@ -95,15 +95,16 @@ static void feed_msg_free(void *f) { feed_unref(f); }
 static void on_feed(void *ctx, struct feed *feed)
 {
     struct player *p = ctx;
-    dp_mq_post(p->mq, (struct dp_msg){.type = MSG_FEED, .payload = feed,
-                                      .free_payload = feed_msg_free});
+    /* A lost feed would not come again until it changes: never dropped. */
+    dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_FEED, .payload = feed,
+                                           .free_payload = feed_msg_free});
 }
 
 static void on_media(void *ctx, const char *url)
 {
     struct player *p = ctx;
-    dp_mq_post(p->mq, (struct dp_msg){.type = MSG_MEDIA, .payload = dp_strdup(url),
-                                      .free_payload = free});
+    dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_MEDIA, .payload = dp_strdup(url),
+                                           .free_payload = free});
 }
 
 static void on_net_event(void *ctx, const struct net_event *ev)
