@@ -231,7 +231,9 @@ void items_announce(struct player *p)
                              .kind = items_kind_name(it->kind),
                              .media = it->media ? it->media->url : NULL,
                              .duration_ms = p->cur_planned};
-    if (p->snaps) {
+    /* Named only when the writer holds room for it: never a name without a
+     * file (a snapshot still waiting for its frame keeps its own). */
+    if (p->snaps && !p->snapshot_due && snapshots_reserve(p->snaps, SNAPSHOT_ITEM)) {
         char slug[80];
         dp_slug(it->id, 64, slug, sizeof slug);
         snprintf(p->snapshot_name, sizeof p->snapshot_name, "%06lld-%s.png",
@@ -240,6 +242,8 @@ void items_announce(struct player *p)
         p->snapshot_due = true;
         p->dirty = true;
     }
+    else if (p->snaps)
+        LOG_W("app", "no snapshot for %s: the writer is behind", it->id);
     playlog_show(p->log, &f);
     LOG_I("app", "show %s (%s)", it->id, items_kind_name(it->kind));
     status_board_set_showing(p->board, it->id, items_kind_name(it->kind), dp_wall_ms());

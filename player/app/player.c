@@ -250,12 +250,12 @@ static void interval_snapshot(struct player *p, int64_t now)
 {
     if (!p->snaps || p->cl->snapshot_interval_ms <= 0 || now < p->next_interval_snap)
         return;
-    SDL_Surface *s = display_read(&p->display);
+    p->next_interval_snap = now + p->cl->snapshot_interval_ms;
+    if (!snapshots_reserve(p->snaps, SNAPSHOT_INTERVAL))
+        return;   /* the writer is behind: skipped (no event names it) */
     char name[32];
     snprintf(name, sizeof name, "t%08lld.png", (long long)(now - p->start_ms));
-    if (s)
-        snapshots_write(p->snaps, s, name);
-    p->next_interval_snap = now + p->cl->snapshot_interval_ms;
+    snapshots_write(p->snaps, SNAPSHOT_INTERVAL, display_read(&p->display), name);
 }
 
 static void draw(struct player *p, int64_t now)
@@ -270,8 +270,9 @@ static void draw(struct player *p, int64_t now)
     display_finish(&p->display);
     if (p->snaps && p->snapshot_due) {
         SDL_Surface *s = display_read(&p->display);
-        if (s)
-            snapshots_write(p->snaps, s, p->snapshot_name);
+        if (!s)
+            LOG_W("app", "snapshot %s: the frame cannot be read", p->snapshot_name);
+        snapshots_write(p->snaps, SNAPSHOT_ITEM, s, p->snapshot_name);
         p->snapshot_due = false;
     }
     interval_snapshot(p, now);
