@@ -46,7 +46,7 @@ int main(int argc, char **argv)
     struct video_opts o;
     video_opts_defaults(&o);
     o.audio_out = ao;
-    struct video *v = video_open(argv[1], &o, err, sizeof err);
+    struct video *v = video_open(argv[1], &o, NULL, err, sizeof err);
     if (!v) {
         fprintf(stderr, "video_open: %s\n", err);
         goto out_audio;

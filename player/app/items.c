@@ -62,9 +62,10 @@ void strlist_clear(char ***list, size_t *n)
     *n = 0;
 }
 
-void items_log_skip(struct player *p, const char *item, const char *reason)
+void items_log_skip(struct player *p, const char *item, enum dp_reason why)
 {
     /* Each (item, reason) is reported once until the feed changes. */
+    const char *reason = dp_reason_name(why);
     char *key = dp_strfmt("%s\n%s", item, reason);
     if (!strlist_has(p->skipped, p->n_skipped, key)) {
         strlist_add(&p->skipped, &p->n_skipped, key);
@@ -74,9 +75,9 @@ void items_log_skip(struct player *p, const char *item, const char *reason)
     free(key);
 }
 
-static void on_rotation_skip(void *ctx, const struct item *it, const char *reason)
+static void on_rotation_skip(void *ctx, const struct item *it, enum dp_reason why)
 {
-    items_log_skip(ctx, it->id, reason);
+    items_log_skip(ctx, it->id, why);
 }
 
 
@@ -93,11 +94,11 @@ bool items_ready(void *ctx, const struct item *it)
         bool ok = path && access(path, R_OK) == 0;
         free(path);
         if (!ok)
-            items_log_skip(p, it->id, "not_found");
+            items_log_skip(p, it->id, DP_REASON_NOT_FOUND);
         return ok;
     }
     if (!cache_has(p->cache, url)) {
-        items_log_skip(p, it->id, "not_cached");
+        items_log_skip(p, it->id, DP_REASON_NOT_CACHED);
         return false;
     }
     return true;
@@ -392,9 +393,9 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
     if (!res->surface && !res->video) {
         items_log_skip(p, res->item_id, res->reason);
         const struct item *it = rotation_find(p->rotation, res->item_id);
-        if (it && it->media && strcmp(res->reason, "corrupt") == 0)
+        if (it && it->media && res->reason == DP_REASON_CORRUPT)
             net_refetch(p->net, it->media->url);   /* deleted by the cache: again */
-        else if (it && it->media && strcmp(res->reason, "not_cached") != 0)
+        else if (it && it->media && res->reason != DP_REASON_NOT_CACHED)
             strlist_add(&p->bad, &p->n_bad, it->media->url);
         p->next = NEXT_NONE;
         free(p->next_id);
@@ -412,7 +413,7 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
         res->surface = NULL;
     }
     if (r < 0) {
-        items_log_skip(p, res->item_id, "render_error");
+        items_log_skip(p, res->item_id, DP_REASON_RENDER_ERROR);
         p->next = NEXT_NONE;
         free(p->next_id);
         p->next_id = NULL;

@@ -79,10 +79,10 @@ static bool refuse(void *ctx, const struct item *it)
 
 static char skipped[256];
 
-static void on_skip(void *ctx, const struct item *it, const char *reason)
+static void on_skip(void *ctx, const struct item *it, enum dp_reason why)
 {
     char key[64];
-    snprintf(key, sizeof key, "%s:%s ", it->id, reason);
+    snprintf(key, sizeof key, "%s:%s ", it->id, dp_reason_name(why));
     if (!strstr(skipped, key) && strlen(skipped) + strlen(key) < sizeof skipped)
         strcat(skipped, key);
 }

@@ -113,10 +113,10 @@ static bool ready_cb(void *vctx, const struct item *it)
     return true;
 }
 
-static void skip_cb(void *vctx, const struct item *it, const char *reason)
+static void skip_cb(void *vctx, const struct item *it, enum dp_reason why)
 {
     struct ctx *c = vctx;
-    assert_non_null(reason);
+    const char *reason = dp_reason_name(why);
     if (c->n_skips < MAXN)
         snprintf(c->skips[c->n_skips], sizeof c->skips[0], "%s:%s", it->id, reason);
     c->n_skips++;
