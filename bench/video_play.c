@@ -52,7 +52,7 @@ int main(int argc, char **argv)
         goto out_audio;
     }
     struct scene sc;
-    scene_init(&sc, r, w, h, 0x000000, DP_TRANSITION_CUT, 0);
+    scene_init(&sc, r, w, h, 0x000000, RENDER_TRANSITION_CUT, 0);
     if (scene_set_next_video(&sc, v, NULL, w, h) < 0)
         goto out_scene;
     int64_t t0 = dp_mono_ms();

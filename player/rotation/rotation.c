@@ -173,13 +173,13 @@ bool rotation_set_feed(struct rotation *r, struct feed *f, int64_t now_wall_ms)
     bool interrupt = false;
     /* Synchronised screens keep the timeline's order: new_posts is for the
      * plain rotation. */
-    if (r->feed && r->p.new_posts != DP_NEW_QUEUE && !r->p.synced) {
+    if (r->feed && r->p.new_posts != ROTATION_NEW_QUEUE && !r->p.synced) {
         for (size_t i = 0; i < n; i++) {
             if (feed_has_post(r->feed, items[i].post->id))
                 continue;
             r->queue = dp_realloc(r->queue, (r->n_queue + 1) * sizeof *r->queue);
             r->queue[r->n_queue++] = dp_strdup(items[i].id);
-            interrupt = r->p.new_posts == DP_NEW_INTERRUPT;
+            interrupt = r->p.new_posts == ROTATION_NEW_INTERRUPT;
         }
     }
 

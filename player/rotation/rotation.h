@@ -9,9 +9,12 @@
 
 #include "base/reason.h"
 #include "feed/feed.h"
-#include "options/options.h"
 
 enum item_kind { ITEM_TEXT, ITEM_IMAGE, ITEM_VIDEO };
+
+/* [playback] new_posts: where a post new in a poll goes in plain rotation:
+ * next (after the current item), interrupt (at once), queue (in order). */
+enum rotation_new_posts { ROTATION_NEW_NEXT, ROTATION_NEW_INTERRUPT, ROTATION_NEW_QUEUE };
 
 struct item {
     char *id;                   /* "<post id>" or "<post id>#<n>" */
@@ -27,7 +30,7 @@ struct rotation_params {
     int64_t video_max_duration_ms;
     int max_items;
     int64_t max_age_ms;
-    enum dp_new_posts new_posts;   /* plain rotation only */
+    enum rotation_new_posts new_posts;   /* plain rotation only */
     int64_t transition_ms;      /* the transition into an item (0 for a cut) */
     bool synced;                /* sync = wallclock: the epoch timeline (sync.h) */
 };

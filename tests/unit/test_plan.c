@@ -141,25 +141,25 @@ static void walk(struct rotation *r, int64_t now_s, int steps, const char *const
 
 static const struct rotation_params synced_fade = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 50,
-    .new_posts = DP_NEW_NEXT, .transition_ms = 500, .synced = true};
+    .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500, .synced = true};
 static const struct rotation_params synced_cut = {
     .image_duration_ms = 200, .text_duration_ms = 200, .max_items = 50,
-    .new_posts = DP_NEW_NEXT, .transition_ms = 0, .synced = true};
+    .new_posts = ROTATION_NEW_NEXT, .transition_ms = 0, .synced = true};
 static const struct rotation_params plain_fade = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 50,
-    .new_posts = DP_NEW_NEXT, .transition_ms = 500};
+    .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500};
 static const struct rotation_params plain_cut = {
     .image_duration_ms = 200, .text_duration_ms = 200, .max_items = 50,
-    .new_posts = DP_NEW_NEXT, .transition_ms = 0};
+    .new_posts = ROTATION_NEW_NEXT, .transition_ms = 0};
 static const struct rotation_params synced_video = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .video_max_duration_ms = 20 * S,
-    .max_items = 50, .new_posts = DP_NEW_NEXT, .transition_ms = 500, .synced = true};
+    .max_items = 50, .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500, .synced = true};
 static const struct rotation_params synced_aged = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 50,
-    .max_age_ms = 3600 * S, .new_posts = DP_NEW_NEXT, .transition_ms = 500, .synced = true};
+    .max_age_ms = 3600 * S, .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500, .synced = true};
 static const struct rotation_params plain_aged = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 2,
-    .max_age_ms = 3600 * S, .new_posts = DP_NEW_NEXT, .transition_ms = 500};
+    .max_age_ms = 3600 * S, .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500};
 
 static const char *const none_refused[] = {NULL};
 static const char *const b_refused[] = {"b#1", NULL};
