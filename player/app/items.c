@@ -461,9 +461,7 @@ int64_t items_apply_schedule(struct player *p, int64_t now)
         p->cur_id = NULL;
         p->standby = false;
         items_invalidate_next(p);
-        scene_finish(&p->scene);
-        scene_init(&p->scene, p->display.renderer, p->display.w, p->display.h,
-                   p->cfg->background, p->cfg->transition, p->cfg->transition_ms);
+        scene_clear(&p->scene);
         p->screen_off = true;
         p->dirty = true;
         SDL_EnableScreenSaver();   /* lets X11 / Wayland blank the display */

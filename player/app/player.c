@@ -262,8 +262,7 @@ static void draw(struct player *p, int64_t now)
 {
     display_begin(&p->display);
     if (p->screen_off) {
-        SDL_SetRenderDrawColor(p->display.renderer, 0, 0, 0, 255);
-        SDL_RenderClear(p->display.renderer);
+        display_blank(&p->display);
     } else {
         scene_draw(&p->scene, now);
     }

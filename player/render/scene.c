@@ -26,6 +26,12 @@ void scene_init(struct scene *s, SDL_Renderer *r, int w, int h, uint32_t backgro
     s->transition_ms = transition == RENDER_TRANSITION_CUT ? 0 : transition_ms;
 }
 
+void scene_clear(struct scene *s)
+{
+    scene_finish(s);
+    s->fade_start = 0;
+}
+
 void scene_set_style(struct scene *s, uint32_t background, enum render_transition transition,
                      int64_t transition_ms)
 {

@@ -38,6 +38,8 @@ struct scene {
 void scene_init(struct scene *s, SDL_Renderer *r, int w, int h, uint32_t background,
                 enum render_transition transition, int64_t transition_ms);
 void scene_finish(struct scene *s);
+/* Empties every slot (nothing on screen); the settings stay. */
+void scene_clear(struct scene *s);
 /* New settings (SIGHUP) for the transitions that follow. */
 void scene_set_style(struct scene *s, uint32_t background, enum render_transition transition,
                      int64_t transition_ms);
