@@ -53,6 +53,7 @@ static int load_config(const struct dp_cmdline *cl, struct dp_config *cfg, char 
 
 int main(int argc, char **argv)
 {
+    dp_log_init();
     struct dp_cmdline cl;
     char err[1024] = "";
     if (options_parse_cmdline(argc, argv, &cl, err, sizeof err) < 0) {
