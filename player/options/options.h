@@ -106,10 +106,17 @@ int options_parse_cmdline(int argc, char **argv, struct dp_cmdline *cl, char *er
  * --cache-dir -> cache_dir (copied; old strings freed). */
 void options_apply_cmdline(struct dp_config *cfg, const struct dp_cmdline *cl);
 
-/* Picks the config path: --config, else $DESKPLAYER_CONFIG, else
- * /etc/deskplayer/deskplayer.conf if it exists, else NULL (built-in defaults).
+/* Picks the config path: --config, else $DESKPLAYER_CONFIG, else the first
+ * of /etc/deskplayer/deskplayer.conf, /boot/firmware/deskplayer.conf that
+ * exists, else NULL (built-in defaults).
  * The result points into cl, the environment or a static string: not owned. */
 const char *options_config_path(const struct dp_cmdline *cl);
+/* The same with the system places given (NULL-terminated; NULL: the two
+ * above) and *origin (when origin is not NULL) set to a static phrase saying
+ * why: "--config", "$DESKPLAYER_CONFIG", "the first system file that
+ * exists" or "built-in defaults". Any thread. */
+const char *options_config_find(const struct dp_cmdline *cl, const char *const *system_paths,
+                                const char **origin);
 
 /* "auto", "none", "vaapi", "v4l2m2m", "drm" (static). */
 const char *options_hwdec_name(enum dp_hwdec h);
