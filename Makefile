@@ -9,8 +9,9 @@ CMAKE_FLAGS ?=
 # break their build), on in `make test` and so in CI.
 WERROR    ?= OFF
 FLAGSBUILD ?= build-flags
+PYTHON    ?= python3
 
-.PHONY: all deps build build-asan build-flags demo test test-unit test-asan test-long bench fuzz install clean
+.PHONY: all deps build build-asan build-flags deb test-deb test-arm64 demo test test-unit test-asan test-long bench fuzz install clean
 
 all: build
 
@@ -55,6 +56,20 @@ bench: build
 
 fuzz: deps
 	@./scripts/fuzz.sh --required $(FUZZBUILD) $(FUZZ_SECONDS)
+
+# issue 12: the Debian package, dist/deskplayer_<version>_<arch>.deb; ARCH=arm64
+# cross-builds it (multiarch). test-deb checks the package (contents,
+# conffile, unit, a run from the unpacked tree); test-arm64 cross-builds the
+# tests and runs them under qemu-user.
+ARCH ?=
+deb:
+	@./scripts/deb.sh $(ARCH)
+
+test-deb: deb
+	$(PYTHON) tests/package/test_deb.py dist/deskplayer_*_$${ARCH:-$$(dpkg --print-architecture)}.deb
+
+test-arm64:
+	@./scripts/test-cross.sh arm64
 
 install: build
 	cmake --install $(BUILD)
