@@ -66,7 +66,8 @@ deb:
 	@./scripts/deb.sh $(ARCH)
 
 test-deb: deb
-	$(PYTHON) tests/package/test_deb.py dist/deskplayer_*_$${ARCH:-$$(dpkg --print-architecture)}.deb
+	$(PYTHON) tests/package/test_deb.py \
+	    dist/deskplayer_*_$(or $(ARCH),$$(dpkg --print-architecture)).deb
 
 test-arm64:
 	@./scripts/test-cross.sh arm64
