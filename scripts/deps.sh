@@ -24,8 +24,16 @@ libsodium-dev libqrencode-dev libcmocka-dev libsystemd-dev libdrm-dev
 libx11-dev libxext-dev"
 
 CROSS=""
-if [ "${1:-}" = "--cross" ]; then
-    CROSS="${2:?deps: --cross needs an architecture, e.g. arm64}"
+LIST=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --list) LIST=1 ;;
+        --cross) CROSS="${2:?deps: --cross needs an architecture, e.g. arm64}"; shift ;;
+        *) echo "deps: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ -n "$CROSS" ]; then
     case "$CROSS" in
         arm64) GNU=aarch64-linux-gnu; QEMU=qemu-user-static ;;
         armhf) GNU=arm-linux-gnueabihf; QEMU=qemu-user-static ;;
@@ -37,16 +45,23 @@ if [ "${1:-}" = "--cross" ]; then
     done
 fi
 
-if [ "${1:-}" = "--list" ]; then
+if [ -n "$LIST" ]; then
     echo $PACKAGES
     exit 0
 fi
 
 missing=""
+NATIVE=$(dpkg --print-architecture)
+installed() {
+    dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
+}
 for p in $PACKAGES; do
-    if ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
-        missing="$missing $p"
-    fi
+    # With a foreign architecture added, a bare name installed for both is
+    # ambiguous to dpkg: ask for the native one then.
+    case "$p" in
+        *:*) installed "$p" || missing="$missing $p" ;;
+        *) installed "$p" || installed "$p:$NATIVE" || missing="$missing $p" ;;
+    esac
 done
 
 if [ -z "$missing" ]; then
