@@ -18,23 +18,38 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Where the fonts and the demo feed are: $DESKPLAYER_ASSETS, the installed
- * share/deskplayer beside the binary, or the source tree. Caller frees. */
+#ifndef DP_DATA_DIR
+#define DP_DATA_DIR "/usr/local/share/deskplayer"
+#endif
+
+/* Where the fonts and the demo feed are: $DESKPLAYER_ASSETS, else
+ * <bin>/../share/deskplayer (an installed or unpacked package runs in place),
+ * else the compiled-in prefix's share/deskplayer, else the source tree (a
+ * build tree). The log says which. Caller frees. */
 static char *find_assets(void)
 {
     const char *env = getenv("DESKPLAYER_ASSETS");
-    if (env && is_dir(env))
-        return dp_strdup(env);
+    char *dir = NULL;
+    const char *why = NULL;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
+    if (env && is_dir(env)) {
+        dir = dp_strdup(env);
+        why = "$DESKPLAYER_ASSETS";
+    } else if (n > 0) {
         exe[n] = '\0';
-        char *installed = dp_strfmt("%s/../share/deskplayer", dirname(exe));
-        if (is_dir(installed))
-            return installed;
-        free(installed);
+        char *beside = dp_strfmt("%s/../share/deskplayer", dirname(exe));
+        dir = realpath(beside, NULL);
+        free(beside);
+        why = "beside the program";
     }
-    return dp_strdup(DP_SOURCE_DIR "/assets");
+    if (!dir || !is_dir(dir)) {
+        free(dir);
+        dir = dp_strdup(is_dir(DP_DATA_DIR) ? DP_DATA_DIR : DP_SOURCE_DIR "/assets");
+        why = is_dir(DP_DATA_DIR) ? "the installed prefix" : "the source tree";
+    }
+    LOG_I("app", "data: %s (%s)", dir, why);
+    return dir;
 }
 
 /* Defaults, then the config file options_config_path() names. 0, or -1
@@ -53,6 +68,7 @@ static int load_config(const struct dp_cmdline *cl, struct dp_config *cfg, char 
 
 int main(int argc, char **argv)
 {
+    dp_log_init();
     struct dp_cmdline cl;
     char err[1024] = "";
     if (options_parse_cmdline(argc, argv, &cl, err, sizeof err) < 0) {
@@ -74,7 +90,10 @@ int main(int argc, char **argv)
     }
 
     struct dp_config cfg;
-    const char *config_path = options_config_path(&cl);
+    const char *config_why = NULL;
+    const char *config_path = options_config_find(&cl, NULL, &config_why);
+    if (!cl.check_config)
+        LOG_I("app", "config: %s (%s)", config_path ? config_path : "none", config_why);
     if (load_config(&cl, &cfg, err, sizeof err) < 0) {
         fprintf(stderr, "deskplayer: %s\n", err);
         return 2;

@@ -282,6 +282,7 @@ static void draw(struct player *p, int64_t now)
     }
     display_present(&p->display);
     p->dirty = false;
+    host_frame_shown(p);
 }
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
@@ -296,6 +297,7 @@ static void loop(struct player *p)
         if (p->quit)
             break;
         int64_t now = dp_mono_ms();
+        int64_t host_due = host_tick(p, now);   /* watchdog, STATUS=, screen power */
         if (p->cl->run_for_ms > 0 && now - p->start_ms >= p->cl->run_for_ms) {
             player_stop(p, "run_for");
             break;
@@ -305,7 +307,7 @@ static void loop(struct player *p)
             if (p->dirty || (interval && now >= p->next_interval_snap) ||
                 (p->board && status_board_frame_wanted(p->board)))
                 draw(p, now);
-            int64_t until = schedule_due;
+            int64_t until = min64(schedule_due, host_tick(p, now));
             if (interval)
                 until = min64(until, p->next_interval_snap);
             if (p->cl->run_for_ms > 0)
@@ -370,6 +372,7 @@ static void loop(struct player *p)
             deadline = min64(deadline, p->cur_deadline);
         deadline = min64(deadline, video_due);
         deadline = min64(deadline, schedule_due);
+        deadline = min64(deadline, host_due);
         if (p->standby)
             deadline = min64(deadline, p->standby_refreshed + STANDBY_REFRESH_MS);
         if (interval && content)
@@ -630,6 +633,7 @@ int player_run(const struct player_setup *setup)
     if (pthread_create(&p->sig_thread, NULL, signal_main, p) == 0)
         p->sig_thread_started = true;
 
+    host_start(p);
     p->start_ms = dp_mono_ms();
     p->board = status_board_create(wake_main, p);
     status_board_feed_polled(p->board, p->feed_url, 0, "not polled yet", -1);
@@ -641,6 +645,7 @@ int player_run(const struct player_setup *setup)
     }
 
     loop(p);
+    host_stopping(p, p->stop_reason ? p->stop_reason : "quit");
     p->exit_code = 0;
     items_emit_shown(p, dp_mono_ms());
     playlog_stop(p->log, p->stop_reason ? p->stop_reason : "quit");
@@ -662,6 +667,7 @@ out_display:
     scene_finish(&p->scene);
     rotation_destroy(p->rotation);
     feed_unref(p->feed);
+    host_stop(p);
     display_close(&p->display);
     audio_out_destroy(p->audio);   /* after every video (scene, messages) is closed */
     if (p->efd >= 0)

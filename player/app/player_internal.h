@@ -94,6 +94,13 @@ struct player {
     size_t n_bad;
     char **skipped;               /* "id\nreason" already reported */
     size_t n_skipped;
+
+    /* host.c (issue 12): the service manager and the screen's power. */
+    struct service *service;
+    struct screen_power *power;
+    bool power_on;                /* what the screen was last told */
+    int64_t status_key;           /* what was on screen when STATUS= was refreshed */
+    int64_t status_at;            /* monotonic ms of that refresh */
 };
 
 /* ---- items.c: the item state machine -------------------------------------------- */
@@ -138,5 +145,22 @@ int64_t items_apply_schedule(struct player *p, int64_t now);
 
 /* player.c */
 void player_stop(struct player *p, const char *reason);
+
+/* ---- host.c: systemd notify and screen power (issue 12) ------------------------- */
+
+/* After display_open: the notify state from the environment, and the ways to
+ * power the screen (SDL's DRM fd or X11 display, [display] cec). */
+void host_start(struct player *p);
+/* Frees what host_start made. Safe after a failed or no host_start. */
+void host_stop(struct player *p);
+/* Once per loop turn: the watchdog ping when due, the STATUS= line, the
+ * screen's power following p->screen_off (asleep only after the black frame
+ * was presented: call after drawing). Returns the monotonic time by which
+ * the loop must call again. */
+int64_t host_tick(struct player *p, int64_t now);
+/* After each present: READY=1 with the first picture. */
+void host_frame_shown(struct player *p);
+/* The loop ended (SIGTERM or another reason): STOPPING=1. */
+void host_stopping(struct player *p, const char *reason);
 
 #endif

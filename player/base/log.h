@@ -1,5 +1,8 @@
 /* One logging path: levels and a component tag; repeated identical lines are
- * collapsed. Thread-safe. Writes to standard error. */
+ * collapsed. Thread-safe. Writes to standard error: "HH:MM:SS level [tag] msg",
+ * or, when standard error is the journal's stream ($JOURNAL_STREAM names its
+ * device and inode, as systemd sets it), "<P>level [tag] msg" with the
+ * sd-daemon priority P (3 error, 4 warn, 6 info, 7 debug) and no stamp. */
 #ifndef DP_LOG_H
 #define DP_LOG_H
 
@@ -7,6 +10,9 @@
 
 enum dp_log_level { DP_LOG_ERROR, DP_LOG_WARN, DP_LOG_INFO, DP_LOG_DEBUG };
 
+/* Looks at $JOURNAL_STREAM and standard error once (main calls it first; a
+ * test again after moving fd 2). Any thread. Returns true for the journal. */
+bool dp_log_init(void);
 void dp_log_set_level(enum dp_log_level level);
 enum dp_log_level dp_log_get_level(void);
 /* Parses "error", "warn", "info", "debug"; returns false on anything else. */

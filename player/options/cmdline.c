@@ -309,17 +309,45 @@ int options_parse_cmdline(int argc, char **argv, struct dp_cmdline *cl, char *er
     return rc;
 }
 
+/* issue 12: the system places, in order; the boot partition is the FAT one a
+ * user edits from another computer right after flashing a card. */
+static const char *const config_system_paths[] = {
+    "/etc/deskplayer/deskplayer.conf",
+    "/boot/firmware/deskplayer.conf",
+    NULL,
+};
+
+const char *options_config_find(const struct dp_cmdline *cl, const char *const *system_paths,
+                                const char **origin)
+{
+    const char *env = getenv("DESKPLAYER_CONFIG");
+    const char *why = "built-in defaults";
+    const char *path = NULL;
+    if (!system_paths)
+        system_paths = config_system_paths;
+    if (cl && cl->config_path) {
+        path = cl->config_path;
+        why = "--config";
+    } else if (env && *env) {
+        path = env;
+        why = "$DESKPLAYER_CONFIG";
+    } else {
+        for (size_t i = 0; system_paths[i]; i++) {
+            if (access(system_paths[i], F_OK) == 0) {
+                path = system_paths[i];
+                why = "the first system file that exists";
+                break;
+            }
+        }
+    }
+    if (origin)
+        *origin = why;
+    return path;
+}
+
 const char *options_config_path(const struct dp_cmdline *cl)
 {
-    static const char system_path[] = "/etc/deskplayer/deskplayer.conf";
-    const char *env = getenv("DESKPLAYER_CONFIG");
-    if (cl && cl->config_path)
-        return cl->config_path;
-    if (env && *env)
-        return env;
-    if (access(system_path, F_OK) == 0)
-        return system_path;
-    return NULL;
+    return options_config_find(cl, NULL, NULL);
 }
 
 void options_usage(FILE *out)
@@ -344,8 +372,9 @@ void options_usage(FILE *out)
         fprintf(out, "  %-27s %s\n", left, d->meaning);
     }
     fputs("\n"
-          "Config file: --config, else $DESKPLAYER_CONFIG, else\n"
-          "/etc/deskplayer/deskplayer.conf if it exists, else built-in defaults. Every key\n"
+          "Config file: --config, else $DESKPLAYER_CONFIG, else the first that exists of\n"
+          "/etc/deskplayer/deskplayer.conf and /boot/firmware/deskplayer.conf, else built-in\n"
+          "defaults (the log says which). Every key\n"
           "with its default: deskplayer.conf.example, or --check-config.\n"
           "Exit status: 0 normal end (SIGTERM, SIGINT, --run-for, --cycles); 1 fatal\n"
           "runtime error (no display, cache dir not writable); 2 bad command line or config.\n"

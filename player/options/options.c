@@ -123,6 +123,10 @@ static const struct opt_def defs[] = {
     {"display", "show_qr", OPT_BOOL, "true",
      "a QR code of the post's link in the corner, when the post has one", NULL,
      OFF(show_qr), 0, 0, 0, NULL},
+    /* issue 12 */
+    {"display", "cec", OPT_BOOL, "false",
+     "drive the TV's power over HDMI-CEC (/dev/cec0) with [schedule] on_hours: "
+     "Standby / Image View On", NULL, OFF(cec), 0, 0, 0, NULL},
 
     {"playback", "image_duration", OPT_DURATION, "10s", "how long an image is shown", NULL,
      OFF(image_duration_ms), 0, 100, 24 * HOUR, NULL},

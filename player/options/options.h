@@ -38,6 +38,7 @@ struct dp_config {
     int64_t transition_ms;
     char *font;
     bool show_qr;
+    bool cec;                  /* issue 12: HDMI-CEC power with on_hours */
     /* [playback] */
     int64_t image_duration_ms;
     int64_t text_duration_ms;  /* 0: auto (reading time) */
@@ -109,10 +110,17 @@ int options_parse_cmdline(int argc, char **argv, struct dp_cmdline *cl, char *er
  * --cache-dir -> cache_dir (copied; old strings freed). */
 void options_apply_cmdline(struct dp_config *cfg, const struct dp_cmdline *cl);
 
-/* Picks the config path: --config, else $DESKPLAYER_CONFIG, else
- * /etc/deskplayer/deskplayer.conf if it exists, else NULL (built-in defaults).
+/* Picks the config path: --config, else $DESKPLAYER_CONFIG, else the first
+ * of /etc/deskplayer/deskplayer.conf, /boot/firmware/deskplayer.conf that
+ * exists, else NULL (built-in defaults).
  * The result points into cl, the environment or a static string: not owned. */
 const char *options_config_path(const struct dp_cmdline *cl);
+/* The same with the system places given (NULL-terminated; NULL: the two
+ * above) and *origin (when origin is not NULL) set to a static phrase saying
+ * why: "--config", "$DESKPLAYER_CONFIG", "the first system file that
+ * exists" or "built-in defaults". Any thread. */
+const char *options_config_find(const struct dp_cmdline *cl, const char *const *system_paths,
+                                const char **origin);
 
 
 /* Prints the effective settings as INI (for --check-config): every key, in

@@ -122,8 +122,15 @@ for item, frames, ms in (("clip#1", 60, 2000), ("phone#1", 30, 1000)):
         print("%s: dropped %d (sanitizer build: not judged)" % (item, e["dropped"]))
     else:
         check(e["dropped"] <= max(1, frames // 100) + 1, "%s: dropped %d" % (item, e["dropped"]))
-    check(abs(e["elapsed_ms"] - ms) <= ms * 0.25 + 400,
-          "%s: on screen %d ms for a %d ms clip" % (item, e["elapsed_ms"], ms))
+    if os.environ.get("DP_EMULATED"):
+        # make test-arm64: qemu-user decodes several times slower than real
+        # time; the clip must still play whole and end within the player's
+        # grace (VIDEO_GRACE_MS, 3 s) past its length.
+        check(ms * 0.75 <= e["elapsed_ms"] <= ms + 3000 + 1000,
+              "%s: on screen %d ms for a %d ms clip (emulated)" % (item, e["elapsed_ms"], ms))
+    else:
+        check(abs(e["elapsed_ms"] - ms) <= ms * 0.25 + 400,
+              "%s: on screen %d ms for a %d ms clip" % (item, e["elapsed_ms"], ms))
 
 # The phone clip stands upright: red band at the top of a portrait picture.
 snap = run.snapshot("phone#1")

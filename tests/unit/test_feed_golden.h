@@ -19,6 +19,8 @@
 
 __attribute__((unused)) static char *golden_read(const char *path, size_t *len)
 {
+    if (len)
+        *len = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return NULL;

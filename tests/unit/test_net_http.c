@@ -135,7 +135,8 @@ static void server_stop(void)
 
 static void url_of(const char *path, char *out, size_t cap)
 {
-    snprintf(out, cap, "http://127.0.0.1:%d%s", srv.port, path);
+    int n = snprintf(out, cap, "http://127.0.0.1:%d%s", srv.port, path);
+    assert_true(n > 0 && (size_t)n < cap);
 }
 
 static void put_file(const char *name, const void *data, size_t len)

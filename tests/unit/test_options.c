@@ -679,6 +679,52 @@ static void test_usage_and_config_path(void **state)
     else
         assert_null(p);
 
+    /* issue 12: the system places in order, the first that exists wins. */
+    char etc[512], boot[512];
+    snprintf(etc, sizeof etc, "%s/etc.conf", tmpdir);
+    snprintf(boot, sizeof boot, "%s/boot.conf", tmpdir);
+    const char *const places[] = {etc, boot, NULL};
+    static const struct {
+        bool etc, boot, given, env;
+        const char *want;   /* "etc", "boot", "given", "env", NULL */
+        const char *why;
+    } order[] = {
+        {false, false, false, false, NULL, "built-in defaults"},
+        {false, true, false, false, "boot", "the first system file that exists"},
+        {true, true, false, false, "etc", "the first system file that exists"},
+        {true, true, false, true, "env", "$DESKPLAYER_CONFIG"},
+        {true, true, true, true, "given", "--config"},
+    };
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        unlink(etc);
+        unlink(boot);
+        if (order[i].etc)
+            fclose(fopen(etc, "w"));
+        if (order[i].boot)
+            fclose(fopen(boot, "w"));
+        cl.config_path = order[i].given ? "/given.conf" : NULL;
+        if (order[i].env)
+            setenv("DESKPLAYER_CONFIG", "/env.conf", 1);
+        else
+            unsetenv("DESKPLAYER_CONFIG");
+        const char *why = NULL;
+        const char *got = options_config_find(&cl, places, &why);
+        const char *want = !order[i].want ? NULL
+                           : strcmp(order[i].want, "etc") == 0  ? etc
+                           : strcmp(order[i].want, "boot") == 0 ? boot
+                           : strcmp(order[i].want, "env") == 0  ? "/env.conf"
+                                                                : "/given.conf";
+        if (want)
+            assert_string_equal(got, want);
+        else
+            assert_null(got);
+        assert_string_equal(why, order[i].why);
+    }
+    unlink(etc);
+    unlink(boot);
+    unsetenv("DESKPLAYER_CONFIG");
+    cl.config_path = NULL;
+
     setenv("XDG_CACHE_HOME", "/xdg", 1);
     char *d = options_default_cache_dir();
     assert_string_equal(d, "/xdg/deskplayer");
