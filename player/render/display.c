@@ -10,7 +10,9 @@
 void display_prepare(enum display_mode mode)
 {
     if (mode == DISPLAY_HEADLESS) {
-        SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+        /* --headless is asked for on the command line: it beats an
+         * SDL_VIDEODRIVER in the environment (the service unit sets kmsdrm). */
+        SDL_SetHintWithPriority(SDL_HINT_VIDEODRIVER, "offscreen", SDL_HINT_OVERRIDE);
         /* The software renderer draws into the window's own framebuffer;
          * without this SDL would emulate that framebuffer with an EGL
          * texture and load Mesa's llvmpipe (88 MB and two busy threads).

@@ -38,4 +38,11 @@ for e in run.of("show"):
     img = run.snapshot(e["item"])
     if img:
         check(len(img.distinct_colours(step=8)) > 8, "%s is not a flat screen" % e["item"])
+
+# The service unit sets SDL_VIDEODRIVER=kmsdrm; --headless still runs offscreen
+# (the environment used to beat the command line: "kmsdrm not available").
+run = dptest.run_player(feed, work, config, ["--run-for", "2"], size="320x180",
+                        snapshots=False, env_extra={"SDL_VIDEODRIVER": "kmsdrm"})
+check(run.code == 0, "--headless with SDL_VIDEODRIVER=kmsdrm exits 0: %s" % run.stderr[-300:])
+check(run.of("show"), "--headless with SDL_VIDEODRIVER=kmsdrm shows an item")
 dptest.finish()
