@@ -461,10 +461,14 @@ int layout_fit(const char *text, int min_size, int max_size, int max_w, int max_
     struct breaks b;
     breaks_open(&b, text);
     struct wrapper w = {&b, min_size, max_w, 1, measure, ctx, out, -1};
-    /* Words kept whole if any size allows, else (a URL) split. */
-    int best = largest_fit(&w, min_size, max_size, max_h, line_spacing, false);
-    if (best < 0)
-        best = largest_fit(&w, min_size, max_size, max_h, line_spacing, true);
+    /* Words kept whole if any size allows, else (a URL) split; nothing to
+     * search when even the smallest size overflows (a long post). */
+    int best = -1;
+    if (fits(&w, min_size, max_h, line_spacing, true)) {
+        best = largest_fit(&w, min_size, max_size, max_h, line_spacing, false);
+        if (best < 0)
+            best = largest_fit(&w, min_size, max_size, max_h, line_spacing, true);
+    }
     if (best >= 0) {
         fits(&w, best, max_h, line_spacing, true);
     } else {

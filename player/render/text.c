@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fontconfig/fontconfig.h>
@@ -58,17 +62,32 @@ static int open_face(struct fontset *fs, const char *path, long index, bool bold
         if (fs->faces[i].index == index && fs->faces[i].bold == bold &&
             strcmp(fs->faces[i].path, path) == 0)
             return i;
-    if (fs->n_faces >= TEXT_MAX_FACES || access(path, R_OK) != 0)
+    if (fs->n_faces >= TEXT_MAX_FACES)
         return -1;
-    TTF_Font *font = TTF_OpenFontIndex(path, 32, index);
+    /* Mapped, not read: FreeType reads glyphs straight from the page cache
+     * (no seek and read per glyph), and only the pages touched count. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return -1;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < INT_MAX)
+        map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return -1;
+    SDL_RWops *rw = SDL_RWFromConstMem(map, (int)st.st_size);
+    TTF_Font *font = rw ? TTF_OpenFontIndexRW(rw, 1, 32, index) : NULL;
     if (!font) {
         LOG_W("render", "font %s: %s", path, TTF_GetError());
+        munmap(map, (size_t)st.st_size);
         return -1;
     }
     if (emulate)
         TTF_SetFontStyle(font, TTF_STYLE_BOLD);
     struct face *f = &fs->faces[fs->n_faces];
-    *f = (struct face){font, dp_strdup(path), index, bold, false, 32, -1, ""};
+    *f = (struct face){font, dp_strdup(path), index, bold, false, 32, -1, "", map,
+                       (size_t)st.st_size};
     /* A font whose height does not follow its size has fixed strikes. */
     int h32 = TTF_FontHeight(font);
     TTF_SetFontSize(font, 96);
@@ -132,6 +151,7 @@ void fontset_destroy(struct fontset *fs)
         return;
     for (int i = 0; i < fs->n_faces; i++) {
         TTF_CloseFont(fs->faces[i].font);
+        munmap(fs->faces[i].map, fs->faces[i].map_len);
         free(fs->faces[i].path);
     }
     if (fs->clusters)

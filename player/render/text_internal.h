@@ -24,6 +24,8 @@ struct face {
     int size;           /* size last set, -1 before */
     int dir;            /* TTF_Direction last set, -1 before */
     char script[5];     /* script last set */
+    void *map;          /* the font file, mapped read-only */
+    size_t map_len;
 };
 
 struct fallback_slot {
