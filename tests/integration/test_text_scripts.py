@@ -52,6 +52,7 @@ posts = [
     ("latin", LATIN[:len(ZH)], "Desk", None),
     ("emoji", EMOJI, "🚨 Alerts", None),
     ("missing", MISSING, "Desk", None),
+    ("math", "𝐒𝐚𝐫𝐚 says hello", "Desk", None),
     ("caption", HE, "דנה", "photo.png"),
 ]
 items = []
@@ -231,7 +232,8 @@ if check(img is not None, "emoji snapshot"):
 # ---- missing glyphs and fallbacks ---------------------------------------------------
 missing = [ln for ln in run.stderr.splitlines() if "U+0378" in ln]
 check(len(missing) == 1, "one log line names the missing U+0378: %s" % missing)
-check("U+1D412" not in run.stderr and "U+1D41A" not in run.stderr,
-      "Mathematical Bold letters found a font")
+math = ocr("math", "eng")
+check("Sara" in math and "U+1D412" not in run.stderr,
+      "Mathematical Bold letters found a font: %r" % math)
 check("U+3055" not in run.stderr, "kana found a font")
 dptest.finish()
