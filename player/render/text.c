@@ -142,6 +142,8 @@ struct fontset *fontset_create(const char *main_path, const char *assets_dir, ch
         return NULL;
     }
     fs->ref_size = -1;
+    fs->lookups = TEXT_FONT_LOOKUPS_BURST;
+    fs->lookups_ms = SDL_GetTicks64();
     return fs;
 }
 
@@ -236,6 +238,20 @@ static void log_missing(struct fontset *fs, const struct cluster *c)
     }
 }
 
+/* One fontconfig look-up from the bucket, if any is left. */
+static bool take_lookup(struct fontset *fs)
+{
+    uint64_t now = SDL_GetTicks64();
+    fs->lookups += (double)(now - fs->lookups_ms) * TEXT_FONT_LOOKUPS_PER_S / 1000.0;
+    if (fs->lookups > TEXT_FONT_LOOKUPS_BURST)
+        fs->lookups = TEXT_FONT_LOOKUPS_BURST;
+    fs->lookups_ms = now;
+    if (fs->lookups < 1)
+        return false;
+    fs->lookups -= 1;
+    return true;
+}
+
 int text_face_for(struct fontset *fs, const struct cluster *c, bool bold, int prefer,
                   const char *lang)
 {
@@ -260,8 +276,12 @@ int text_face_for(struct fontset *fs, const struct cluster *c, bool bold, int pr
         key = key * 31 + c->cps[i];
     struct fallback_slot *slot = &fs->cache[(key * 2654435761u >> 7) % TEXT_CACHE_SLOTS];
     int face;
+    bool refused = false;
     if (slot->cp == key && slot->flags == flags) {
         face = slot->face;
+    } else if (!take_lookup(fs)) {
+        face = -1;              /* over budget: a box now, asked again later */
+        refused = true;
     } else {
         face = fontconfig_find(fs, c, bold, lang);
         if (face < 0 && c->emoji) {
@@ -279,7 +299,7 @@ int text_face_for(struct fontset *fs, const struct cluster *c, bool bold, int pr
     }
     if (face >= 0 && !text_face_covers(&fs->faces[face], c))
         face = -1;              /* a hash collision: another cluster's answer */
-    if (face < 0)
+    if (face < 0 && !refused)
         log_missing(fs, c);
     return face;
 }

@@ -8,9 +8,10 @@
 #include <SDL_ttf.h>
 #include <unicode/ubrk.h>
 
+#include "base/limits.h"
 #include "render/text.h"
 
-#define TEXT_MAX_FACES 24
+#define TEXT_MAX_FACES (TEXT_MAX_FALLBACK_FONTS + 4)
 #define TEXT_CLUSTER_MAX 16         /* code points of a cluster looked at */
 #define TEXT_CACHE_SLOTS 512        /* fallback look-ups remembered */
 #define TEXT_MISSING_LOGGED 256     /* missing code points named in the log */
@@ -46,6 +47,8 @@ struct fontset {
     char *buf;          /* NUL-terminated copies of runs for SDL_ttf */
     size_t buf_cap;
     int ref_size, ref_ascent, ref_height;       /* the first face at ref_size */
+    double lookups;     /* fontconfig look-ups left (TEXT_FONT_LOOKUPS_*) */
+    uint64_t lookups_ms; /* when the bucket was last filled */
 };
 
 /* A cluster's code points (ignorables such as ZWJ and variation selectors
