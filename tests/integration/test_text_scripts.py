@@ -88,11 +88,13 @@ def snapshot_path(item):
 
 
 def ocr(item, lang, top=0, psm=3):
-    """tesseract's reading of the snapshot below row top, as dark text on
-    white (a black and white PGM: what tesseract reads best)."""
     path = snapshot_path(item)
-    if not path:
-        return ""
+    return ocr_file(path, lang, top, psm) if path else ""
+
+
+def ocr_file(path, lang, top=0, psm=3):
+    """tesseract's reading of the PNG below row top, as dark text on white
+    (a black and white PGM: what tesseract reads best)."""
     img = dptest.read_png(path)
     pgm = os.path.join(work, "ocr.pgm")
     with open(pgm, "wb") as f:
@@ -228,6 +230,25 @@ if check(img is not None, "emoji snapshot"):
     check(head and min(y for _, y in head) >= PAD // 2,
           "the header's emoji stays in the header, not off the top")
     check(head and max(y for _, y in head) < body_top, "the header's emoji ends above the body")
+
+# ---- the standby card: a Hebrew desk title while a download cannot start --------
+sb = os.path.join(work, "standby")
+os.makedirs(sb)
+with open(os.path.join(sb, "feed.json"), "w", encoding="utf-8") as f:
+    json.dump({"version": "https://jsonfeed.org/version/1.1", "title": "הלוח של הכנס 2026",
+               "items": [{"id": "v", "content_text": "x", "attachments": [
+                   {"url": "http://127.0.0.1:9/none.mp4", "mime_type": "video/mp4"}]}]},
+              f, ensure_ascii=False)
+srun = dptest.run_player(os.path.join(sb, "feed.json"), sb, config,
+                         ["--run-for", "3", "--snapshot-interval", "1500"],
+                         size="%dx%d" % (W, H), timeout=120)
+shots = sorted(n for n in os.listdir(srun.snapdir) if n.startswith("t")) \
+    if os.path.isdir(srun.snapdir) else []
+title = ""
+if check(shots, "standby snapshots taken"):
+    title = ocr_file(os.path.join(srun.snapdir, shots[-1]), "heb+eng")
+check(in_order(title, ["הלוח", "של", "הכנס", "2026"]), "the standby title reads in order: %r"
+      % title)
 
 # ---- missing glyphs and fallbacks ---------------------------------------------------
 missing = [ln for ln in run.stderr.splitlines() if "U+0378" in ln]
