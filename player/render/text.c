@@ -8,6 +8,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -107,6 +108,20 @@ static void chain_add(int *chain, int *n, int face)
         chain[(*n)++] = face;
 }
 
+/* fontconfig is started by the first fontset and stopped with the last one
+ * (its configuration is process-wide). */
+static void fontconfig_use(bool start)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static int users;
+    pthread_mutex_lock(&lock);
+    if (start && users++ == 0 && !FcInit())
+        LOG_W("render", "fontconfig cannot start: no fallback fonts");
+    if (!start && --users == 0)
+        FcFini();
+    pthread_mutex_unlock(&lock);
+}
+
 struct fontset *fontset_create(const char *main_path, const char *assets_dir, char *err,
                                size_t errlen)
 {
@@ -132,8 +147,8 @@ struct fontset *fontset_create(const char *main_path, const char *assets_dir, ch
     chain_add(fs->bold, &fs->n_bold, open_face(fs, path, 0, true, false));
     if (fs->n_bold == 0)
         chain_add(fs->bold, &fs->n_bold, fs->regular[0]);
-    if (!FcInit())
-        LOG_W("render", "fontconfig cannot start: no fallback fonts");
+    fontconfig_use(true);
+    fs->fc = true;
     UErrorCode st = U_ZERO_ERROR;
     fs->clusters = ubrk_open(UBRK_CHARACTER, "", NULL, 0, &st);
     if (U_FAILURE(st)) {
@@ -158,6 +173,8 @@ void fontset_destroy(struct fontset *fs)
     }
     if (fs->clusters)
         ubrk_close(fs->clusters);
+    if (fs->fc)
+        fontconfig_use(false);
     free(fs->buf);
     free(fs);
 }

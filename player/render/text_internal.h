@@ -47,6 +47,7 @@ struct fontset {
     char *buf;          /* NUL-terminated copies of runs for SDL_ttf */
     size_t buf_cap;
     int ref_size, ref_ascent, ref_height;       /* the first face at ref_size */
+    bool fc;            /* holds a use of fontconfig */
     double lookups;     /* fontconfig look-ups left (TEXT_FONT_LOOKUPS_*) */
     uint64_t lookups_ms; /* when the bucket was last filled */
 };
