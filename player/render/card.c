@@ -163,6 +163,7 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     /* Header: an accent bar, the author in bold, the relative time; from
      * the right edge, mirrored, when the post is right-to-left. */
     int head = unit / 24;
+    fontset_set_text(fs, post->text);
     bool rtl = layout_is_rtl(post->text, strlen(post->text));
     int bar = head / 4 > 3 ? head / 4 : 3;
     fill(s, rtl ? w - pad - bar : pad, pad, bar, head * 3 / 2, ACCENT.r, ACCENT.g, ACCENT.b,
@@ -220,6 +221,7 @@ static void draw_caption(struct fontset *fs, SDL_Surface *s, const struct card_s
     const char *text = post->text && *post->text ? post->text : post->title;
     if (!text || !*text)
         return;
+    fontset_set_text(fs, text);
     int unit = s->w < s->h ? s->w : s->h;
     int size = unit / 26;
     int pad = st->margin + unit / 40;
@@ -274,6 +276,7 @@ SDL_Surface *card_standby(struct fontset *fs, int w, int h, const struct card_st
     int unit = w < h ? w : h;
     int max_w = w - 2 * (st->margin + unit / 16);
     const char *title = feed_title && *feed_title ? feed_title : "deskplayer";
+    fontset_set_text(fs, title);
     struct layout *l = dp_malloc(sizeof *l);
     layout_clamp(title, unit / 12, max_w, 2, LINE_SPACING, fontset_measure, fs, l);
     int y = h / 4;

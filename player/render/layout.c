@@ -264,8 +264,8 @@ static int first_after(const struct breaks *b, size_t pos)
 /* Closes the line: measured whole once (kerning and shaping across pieces,
  * rounding), and when it overflows after all, cut at the last break that
  * fits. Returns 0, 1 when the text must be taken up again at *a (words
- * moved down), -1 when no line is left. */
-static int close_line(struct wrapper *w, struct open_line *ol, size_t *a)
+ * moved down; the boundary index *k starts over), -1 when no line is left. */
+static int close_line(struct wrapper *w, struct open_line *ol, size_t *a, int *k)
 {
     struct breaks *b = w->b;
     int ret = 0;
@@ -282,6 +282,7 @@ static int close_line(struct wrapper *w, struct open_line *ol, size_t *a)
         if (best >= 0) {
             ol->le = trim_end(b->text, ol->ls, b->pos[best]);
             *a = b->pos[best];
+            *k = 0;
             ret = 1;
         }
     }
@@ -315,11 +316,8 @@ again:
             int ww = measure(w, a, e);
             int gap = ol.open ? gap_width(w, ol.le, a) : 0;
             if (ol.open && ol.lw + gap + ww > w->max_w) {
-                int r = close_line(w, &ol, &a);
-                if (r < 0)
+                if (close_line(w, &ol, &a, &k) < 0)
                     return -1;
-                if (r > 0)
-                    k = 0;
                 continue;
             }
             if (!ol.open && ww > w->max_w) {
@@ -338,30 +336,23 @@ again:
                 ol.le = e;
             }
         }
-        if (hard) {
-            if (ol.open) {
-                int r = close_line(w, &ol, &a);
+        if (hard && !ol.open && !add_line(out, w->max_lines, a, 0))
+            return -1;
+        if (hard && ol.open) {
+            int r = close_line(w, &ol, &a, &k);
+            if (r != 0) {
                 if (r < 0)
                     return -1;
-                if (r > 0) {
-                    k = 0;
-                    continue;
-                }
-            } else if (!add_line(out, w->max_lines, a, 0)) {
-                return -1;
+                continue;
             }
         }
         a = bnd;
     }
-    if (ol.open) {
-        int r = close_line(w, &ol, &a);
-        if (r < 0)
-            return -1;
-        if (r > 0) {
-            k = 0;
-            goto again;     /* the word moved down and what follows it */
-        }
-    }
+    int r = ol.open ? close_line(w, &ol, &a, &k) : 0;
+    if (r < 0)
+        return -1;
+    if (r > 0)
+        goto again;         /* the word moved down and what follows it */
     if (out->n_lines == 0 && !add_line(out, w->max_lines, 0, 0))
         return -1;
     return out->n_lines;

@@ -87,7 +87,7 @@ static int open_face(struct fontset *fs, const char *path, long index, bool bold
     if (emulate)
         TTF_SetFontStyle(font, TTF_STYLE_BOLD);
     struct face *f = &fs->faces[fs->n_faces];
-    *f = (struct face){font, dp_strdup(path), index, bold, false, 32, -1, "", map,
+    *f = (struct face){font, dp_strdup(path), index, bold, false, 32, -1, "", NULL, map,
                        (size_t)st.st_size};
     /* A font whose height does not follow its size has fixed strikes. */
     int h32 = TTF_FontHeight(font);
@@ -179,6 +179,17 @@ void fontset_destroy(struct fontset *fs)
     free(fs);
 }
 
+void fontset_set_text(struct fontset *fs, const char *text)
+{
+    fs->japanese = false;
+    /* U+3040..U+30FF (kana) is E3 81 80 .. E3 83 BF */
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++)
+        if (p[0] == 0xE3 && p[1] >= 0x81 && p[1] <= 0x83) {
+            fs->japanese = true;
+            break;
+        }
+}
+
 int fontset_count(const struct fontset *fs)
 {
     return fs->n_faces;
@@ -228,6 +239,8 @@ static int fontconfig_find(struct fontset *fs, const struct cluster *c, bool bol
         FcPatternGetInteger(f, FC_WEIGHT, 0, &weight);
         face = open_face(fs, (const char *)file, index, bold && weight >= FC_WEIGHT_DEMIBOLD,
                          false);
+        if (face >= 0 && !fs->faces[face].lang)
+            fs->faces[face].lang = lang;
     }
     if (set)
         FcFontSetDestroy(set);
@@ -269,6 +282,14 @@ static bool take_lookup(struct fontset *fs)
     return true;
 }
 
+/* Han, kana and Hangul take the face found for their language: Chinese
+ * and Japanese draw some ideographs differently. */
+static bool wrong_language(const struct face *f, const char *lang)
+{
+    bool cjk = lang && (!strcmp(lang, "ja") || !strcmp(lang, "zh-cn") || !strcmp(lang, "ko"));
+    return cjk && f->lang && strcmp(f->lang, lang) != 0;
+}
+
 int text_face_for(struct fontset *fs, const struct cluster *c, bool bold, int prefer,
                   const char *lang)
 {
@@ -284,13 +305,16 @@ int text_face_for(struct fontset *fs, const struct cluster *c, bool bold, int pr
             if (fs->faces[chain[i]].bitmap && text_face_covers(&fs->faces[chain[i]], c))
                 return chain[i];
     for (int i = 0; i < n; i++)
-        if (fs->faces[chain[i]].bitmap == c->emoji && text_face_covers(&fs->faces[chain[i]], c))
+        if (fs->faces[chain[i]].bitmap == c->emoji && !wrong_language(&fs->faces[chain[i]], lang)
+            && text_face_covers(&fs->faces[chain[i]], c))
             return chain[i];
     /* Not in the open faces: fontconfig, once per first code point. */
     uint8_t flags = (uint8_t)((bold ? 1 : 0) | (c->emoji ? 2 : 0));
     uint32_t key = c->cps[0];
     for (int i = 1; i < c->n; i++)
         key = key * 31 + c->cps[i];
+    for (const char *l = lang; l && *l; l++)
+        key = key * 31 + (uint8_t)*l;
     struct fallback_slot *slot = &fs->cache[(key * 2654435761u >> 7) % TEXT_CACHE_SLOTS];
     int face;
     bool refused = false;

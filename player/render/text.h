@@ -49,6 +49,10 @@ int fontset_line_width(struct fontset *fs, bool bold, const char *text, const st
 int fontset_draw_line(struct fontset *fs, SDL_Surface *dst, int x, int y, bool bold,
                       const char *text, const struct layout *l, int i, SDL_Color color);
 
+/* The whole text about to be set (a post, a title): ideographs are drawn
+ * with a Japanese face when it has kana, else a Chinese one. NULL: none. */
+void fontset_set_text(struct fontset *fs, const char *text);
+
 /* Fonts opened so far (the bundled ones and the fallbacks found). */
 int fontset_count(const struct fontset *fs);
 

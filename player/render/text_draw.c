@@ -72,16 +72,6 @@ static const char *script_lang(UScriptCode sc, bool kana)
     }
 }
 
-static bool has_kana(const char *s, size_t len)
-{
-    /* U+3040..U+30FF is E3 81 80 .. E3 83 BF */
-    for (size_t i = 0; i + 2 < len; i++)
-        if ((unsigned char)s[i] == 0xE3 && (unsigned char)s[i + 1] >= 0x81 &&
-            (unsigned char)s[i + 1] <= 0x83)
-            return true;
-    return false;
-}
-
 static void pieces_push(struct pieces *p, struct piece pc)
 {
     if (p->n == p->cap) {
@@ -97,7 +87,7 @@ static void itemize(struct fontset *fs, const char *s, size_t len, bool bold, st
     out->n = 0;
     if (len == 0)
         return;
-    bool kana = has_kana(s, len);
+    bool kana = fs->japanese;
     UText ut = UTEXT_INITIALIZER;
     UErrorCode st = U_ZERO_ERROR;
     utext_openUTF8(&ut, s, (int64_t)len, &st);

@@ -25,6 +25,7 @@ struct face {
     int size;           /* size last set, -1 before */
     int dir;            /* TTF_Direction last set, -1 before */
     char script[5];     /* script last set */
+    const char *lang;   /* the language fontconfig found it for (static), or NULL */
     void *map;          /* the font file, mapped read-only */
     size_t map_len;
 };
@@ -48,6 +49,7 @@ struct fontset {
     size_t buf_cap;
     int ref_size, ref_ascent, ref_height;       /* the first face at ref_size */
     bool fc;            /* holds a use of fontconfig */
+    bool japanese;      /* the text being set has kana: Han is Japanese */
     double lookups;     /* fontconfig look-ups left (TEXT_FONT_LOOKUPS_*) */
     uint64_t lookups_ms; /* when the bucket was last filled */
 };
