@@ -257,4 +257,7 @@ math = ocr("math", "eng")
 check("Sara" in math and "U+1D412" not in run.stderr,
       "Mathematical Bold letters found a font: %r" % math)
 check("U+3055" not in run.stderr, "kana found a font")
+bold_cjk = [ln for ln in run.stderr.splitlines()
+            if "[render] font" in ln and "CJK" in ln and ln.endswith(" bold")]
+check(bold_cjk, "the kana of a bold name take a bold CJK face: %s" % bold_cjk)
 dptest.finish()

@@ -106,6 +106,9 @@ static const struct {
     {"japanese narrow", JA, 50,
      "[本日の「基](本日の「基) [調講演」は](調講演」は) [午後七時半](午後七時半) "
      "[から大ホー](から大ホー) [ルで始まり](ルで始まり) [ます。](ます。)", false},
+    /* Thai has no spaces between words: ICU's dictionary finds them */
+    {"thai", "สวัสดีครับยินดีต้อนรับ", 45,
+     "[สวัสดี](สวัสดี) [ครับ](ครับ) [ยินดี](ยินดี) [ต้อนรับ](ต้อนรับ)", false},
     /* emoji sequences are one cluster each: never split */
     {"emoji sequences", FAMILY FLAG THUMB FAMILY FLAG, 50,
      "[" FAMILY FLAG "](" FAMILY FLAG ") [" THUMB FAMILY "](" THUMB FAMILY ") [" FLAG "](" FLAG
