@@ -273,8 +273,9 @@ static int draw_piece(struct fontset *fs, SDL_Surface *dst, int x, int baseline,
     if (f->bitmap) {
         double k = bitmap_scale(fs, f);
         int dw = (int)(surf->w * k + 0.5), dh = (int)(surf->h * k + 0.5);
-        SDL_Surface *conv = surf->format->format == SDL_PIXELFORMAT_ARGB8888
-                                ? surf : SDL_ConvertSurfaceFormat(surf, SDL_PIXELFORMAT_ARGB8888, 0);
+        SDL_Surface *conv = surf;
+        if (surf->format->format != SDL_PIXELFORMAT_ARGB8888)
+            conv = SDL_ConvertSurfaceFormat(surf, SDL_PIXELFORMAT_ARGB8888, 0);
         SDL_Surface *scaled = conv && dw > 0 && dh > 0 ? scale_area(conv, dw, dh) : NULL;
         if (conv && conv != surf)
             SDL_FreeSurface(conv);
