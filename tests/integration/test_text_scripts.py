@@ -54,6 +54,8 @@ posts = [
     ("missing", MISSING, "Desk", None),
     ("math", "𝐒𝐚𝐫𝐚 says hello", "Desk", None),
     ("caption", HE, "דנה", "photo.png"),
+    ("zwj", "👨‍👩‍👧", "Desk", None),
+    ("flag", "🏳️‍🌈", "Desk", None),
 ]
 items = []
 for i, (pid, text, author, image) in enumerate(posts):
@@ -230,6 +232,23 @@ if check(img is not None, "emoji snapshot"):
     check(head and min(y for _, y in head) >= PAD // 2,
           "the header's emoji stays in the header, not off the top")
     check(head and max(y for _, y in head) < body_top, "the header's emoji ends above the body")
+
+# ---- a ZWJ sequence or a flag alone on a card is one picture, not three or two
+def ink_box(img, y0):
+    bg = img.pixel(W // 2, H - 5)
+    pts = [(x, y) for y in range(y0, H, 2) for x in range(0, W, 2)
+           if max(abs(a - b) for a, b in zip(img.pixel(x, y), bg)) > 40]
+    if not pts:
+        return 0, 0
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return max(xs) - min(xs) + 2, max(ys) - min(ys) + 2
+
+
+for item in ("zwj", "flag"):
+    img = run.snapshot(item)
+    if check(img is not None, "%s snapshot" % item):
+        w, h = ink_box(img, body_top)
+        check(h > 40 and w < 1.6 * h, "%s is drawn as one emoji: %dx%d px" % (item, w, h))
 
 # ---- the standby card: a Hebrew desk title while a download cannot start --------
 sb = os.path.join(work, "standby")
