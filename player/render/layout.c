@@ -264,7 +264,7 @@ static int first_after(const struct breaks *b, size_t pos)
 /* Closes the line: measured whole once (kerning and shaping across pieces,
  * rounding), and when it overflows after all, cut at the last break that
  * fits. Returns 0, 1 when the text must be taken up again at *a (words
- * moved down; the boundary index *k starts over), -1 when no line is left. */
+ * moved down; *k is the index of that boundary), -1 when no line is left. */
 static int close_line(struct wrapper *w, struct open_line *ol, size_t *a, int *k)
 {
     struct breaks *b = w->b;
@@ -282,7 +282,7 @@ static int close_line(struct wrapper *w, struct open_line *ol, size_t *a, int *k
         if (best >= 0) {
             ol->le = trim_end(b->text, ol->ls, b->pos[best]);
             *a = b->pos[best];
-            *k = 0;
+            *k = best;
             ret = 1;
         }
     }

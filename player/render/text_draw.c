@@ -109,6 +109,8 @@ static void itemize(struct fontset *fs, const char *s, size_t len, bool bold, st
         UErrorCode e2 = U_ZERO_ERROR;
         UScriptCode sc = uscript_getScript((UChar32)c.cps[0], &e2);
         const char *script = c.common || c.emoji ? "" : uscript_getShortName(sc);
+        if (!script)
+            script = "";
         int face = text_face_for(fs, &c, bold, cur.face >= 0 ? cur.face : -1,
                                  script_lang(sc, kana));
         bool same = face >= 0 && face == cur.face &&
@@ -121,7 +123,7 @@ static void itemize(struct fontset *fs, const char *s, size_t len, bool bold, st
             if (cur.face != -2)
                 pieces_push(out, cur);
             cur = (struct piece){a, b - a, face, ""};
-            snprintf(cur.script, sizeof cur.script, "%.4s", script ? script : "");
+            snprintf(cur.script, sizeof cur.script, "%.4s", script);
         }
         a = b;
     }
