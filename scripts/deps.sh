@@ -13,6 +13,10 @@ ffmpeg python3 xvfb xauth clang libclang-rt-14-dev fiu-utils"
 # issue 12: service (sd_notify), screen power (DRM, X11 DPMS), packaging
 PACKAGES="$PACKAGES libsystemd-dev libdrm-dev libx11-dev libxext-dev
 debhelper dpkg-dev lintian systemd"
+# issue 9: text in every script (ICU, fontconfig, fallback fonts, OCR in tests)
+PACKAGES="$PACKAGES libicu-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk
+fonts-noto-color-emoji tesseract-ocr tesseract-ocr-heb tesseract-ocr-ara
+tesseract-ocr-chi-sim tesseract-ocr-jpn"
 
 # issue 12: `--cross ARCH` adds the foreign architecture and its development
 # packages (multiarch), the cross compiler and qemu-user; only asked for by
@@ -21,7 +25,7 @@ CROSS_DEV="libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libjpeg62-turbo-dev
 libexif-dev libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev
 libswresample-dev libswscale-dev libcjson-dev libxml2-dev libinih-dev
 libsodium-dev libqrencode-dev libcmocka-dev libsystemd-dev libdrm-dev
-libx11-dev libxext-dev"
+libx11-dev libxext-dev libicu-dev libfontconfig-dev"
 
 CROSS=""
 LIST=""

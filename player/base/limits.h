@@ -35,4 +35,12 @@
 #define NET_PROGRESS_LOG_MS      (10LL * 1000)       /* a long download's log line */
 #define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
 
+/* render/: text in every script (issue 9). A post full of distinct
+ * characters no open font has must not keep the loader asking fontconfig
+ * (about a millisecond a question): a bucket of look-ups, refilled with
+ * time; a cluster refused a look-up is a box this time, asked again later. */
+#define TEXT_FONT_LOOKUPS_BURST  64                  /* look-ups at once ... */
+#define TEXT_FONT_LOOKUPS_PER_S  16                  /* ... then this many a second */
+#define TEXT_MAX_FALLBACK_FONTS  20                  /* fonts opened for fallback */
+
 #endif

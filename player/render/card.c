@@ -100,32 +100,26 @@ static int measure_mixed(void *ctx, int size, const char *s, size_t len)
     return fontset_measure(m->fs, size, s, len);
 }
 
+/* Draws the lines of l in the box from x, w wide: left-aligned, a line of a
+ * right-to-left paragraph right-aligned; lines starting before bold_end in
+ * bold. */
 static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *text,
-                             const struct layout *l, int x, int y, SDL_Color c,
-                             size_t bold_end);
-
-static void draw_layout(struct fontset *fs, SDL_Surface *dst, const char *text,
-                        const struct layout *l, int x, int y, SDL_Color c)
-{
-    draw_layout_bold(fs, dst, text, l, x, y, c, 0);
-}
-
-static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *text,
-                             const struct layout *l, int x, int y, SDL_Color c,
+                             const struct layout *l, int x, int y, int w, SDL_Color c,
                              size_t bold_end)
 {
-    char buf[4096];
     for (int i = 0; i < l->n_lines; i++) {
-        const struct layout_line *ln = &l->lines[i];
-        size_t n = ln->len < sizeof buf - 4 ? ln->len : sizeof buf - 4;
-        memcpy(buf, text + ln->start, n);
-        if (l->ellipsis && i == l->n_lines - 1) {
-            memcpy(buf + n, "\xE2\x80\xA6", 3);
-            n += 3;
-        }
-        fontset_draw(fs, dst, x, y + i * l->line_height, l->size, ln->start < bold_end, buf, n,
-                     c);
+        bool bold = l->lines[i].start < bold_end;
+        int lx = x;
+        if (l->lines[i].rtl)
+            lx = x + w - fontset_line_width(fs, bold, text, l, i);
+        fontset_draw_line(fs, dst, lx, y + i * l->line_height, bold, text, l, i, c);
     }
+}
+
+static void draw_layout(struct fontset *fs, SDL_Surface *dst, const char *text,
+                        const struct layout *l, int x, int y, int w, SDL_Color c)
+{
+    draw_layout_bold(fs, dst, text, l, x, y, w, c, 0);
 }
 
 /* The QR code of link in the bottom-right corner of the safe area. Returns
@@ -166,22 +160,30 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     int pad = st->margin + unit / 16;
     int qr_w = draw_qr(s, st, post->link, 1);
 
-    /* Header: an accent bar, the author in bold, the relative time. */
+    /* Header: an accent bar, the author in bold, the relative time; from
+     * the right edge, mirrored, when the post is right-to-left. */
     int head = unit / 24;
-    fill(s, pad, pad, head / 4 > 3 ? head / 4 : 3, head * 3 / 2, ACCENT.r, ACCENT.g, ACCENT.b,
+    fontset_set_text(fs, post->text);
+    bool rtl = layout_is_rtl(post->text, strlen(post->text));
+    int bar = head / 4 > 3 ? head / 4 : 3;
+    fill(s, rtl ? w - pad - bar : pad, pad, bar, head * 3 / 2, ACCENT.r, ACCENT.g, ACCENT.b,
          255);
-    int hx = pad + head;
     const char *author = post->author && *post->author ? post->author : "";
-    int aw = 0;
-    if (*author)
-        aw = fontset_draw(fs, s, hx, pad, head, true, author, strlen(author), WHITE);
-    char when[64];
+    char when[64], sep[16] = "";
     card_relative_time(post->published_ms, now_wall_ms, when, sizeof when);
-    if (*when) {
-        char buf[80];
-        snprintf(buf, sizeof buf, "%s%s", *author ? "  \xC2\xB7  " : "", when);
-        fontset_draw(fs, s, hx + aw, pad, head, false, buf, strlen(buf), GREY);
-    }
+    if (*author && *when)
+        snprintf(sep, sizeof sep, "  \xC2\xB7  ");
+    int aw = fontset_measure_bold(fs, head, author, strlen(author));
+    int sw = fontset_measure(fs, head, sep, strlen(sep));
+    int tw = fontset_measure(fs, head, when, strlen(when));
+    int hx = rtl ? w - pad - head - aw - sw - tw : pad + head;
+    int ax = rtl ? hx + tw + sw : hx, tx = rtl ? hx : hx + aw + sw;
+    if (*author)
+        fontset_draw(fs, s, ax, pad, head, true, author, strlen(author), WHITE);
+    if (*sep)
+        fontset_draw(fs, s, rtl ? hx + tw : hx + aw, pad, head, false, sep, strlen(sep), GREY);
+    if (*when)
+        fontset_draw(fs, s, tx, pad, head, false, when, strlen(when), GREY);
 
     /* Body: the title and the text, as large as fits. */
     char *body;
@@ -206,7 +208,7 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     int y = top + (bh - used) / 2;
     if (y < top)
         y = top;
-    draw_layout_bold(fs, s, body, l, pad, y, WHITE, bold_end);
+    draw_layout_bold(fs, s, body, l, pad, y, bw, WHITE, bold_end);
     free(l);
     free(body);
     return s;
@@ -219,6 +221,7 @@ static void draw_caption(struct fontset *fs, SDL_Surface *s, const struct card_s
     const char *text = post->text && *post->text ? post->text : post->title;
     if (!text || !*text)
         return;
+    fontset_set_text(fs, text);
     int unit = s->w < s->h ? s->w : s->h;
     int size = unit / 26;
     int pad = st->margin + unit / 40;
@@ -233,7 +236,7 @@ static void draw_caption(struct fontset *fs, SDL_Surface *s, const struct card_s
     int band = l->n_lines * l->line_height + 2 * (unit / 40);
     int y = s->h - st->margin - band;
     shade(s, y, band + st->margin, 150);
-    draw_layout(fs, s, flat, l, pad, y + unit / 40, WHITE);
+    draw_layout(fs, s, flat, l, pad, y + unit / 40, max_w, WHITE);
     free(flat);
     free(l);
 }
@@ -273,14 +276,14 @@ SDL_Surface *card_standby(struct fontset *fs, int w, int h, const struct card_st
     int unit = w < h ? w : h;
     int max_w = w - 2 * (st->margin + unit / 16);
     const char *title = feed_title && *feed_title ? feed_title : "deskplayer";
+    fontset_set_text(fs, title);
     struct layout *l = dp_malloc(sizeof *l);
     layout_clamp(title, unit / 12, max_w, 2, LINE_SPACING, fontset_measure, fs, l);
     int y = h / 4;
     for (int i = 0; i < l->n_lines; i++) {
-        const struct layout_line *ln = &l->lines[i];
-        int lw = fontset_measure(fs, l->size, title + ln->start, ln->len);
-        fontset_draw(fs, s, (w - lw) / 2, y + i * l->line_height, l->size, false,
-                     title + ln->start, ln->len, WHITE);
+        int lw = fontset_line_width(fs, false, title, l, i);
+        fontset_draw_line(fs, s, (w - lw) / 2, y + i * l->line_height, false, title, l, i,
+                          WHITE);
     }
     y += l->n_lines * l->line_height + unit / 20;
     free(l);
