@@ -494,6 +494,7 @@ static void finalize_media(struct post *p, const char *base, bool allow_file, dr
         free(p->media);
         p->media = NULL;
     }
+    feed_drop_small_pictures(p, on_drop, ctx);
 }
 
 /* A stable id for a post that came without one: a hash of its content. */
