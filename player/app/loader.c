@@ -80,6 +80,41 @@ static int media_file(struct loader *l, const char *url, char **path, char *reas
     return 0;
 }
 
+/* An animated GIF: a silent loop (FFmpeg's GIF decoder, the video path)
+ * until the item's time is up, enlarged no more than a still would be.
+ * Returns -1 when it cannot be opened (then shown as a still). */
+static int load_animation(struct loader *l, struct loader_request *req,
+                          struct loader_result *res, int bw, int bh)
+{
+    struct video_opts o;
+    video_opts_defaults(&o);
+    o.audio = false;
+    o.repeat = true;
+    /* Longer than any slot: the image item's own deadline ends it. */
+    o.max_duration_ms = 24LL * 3600 * 1000;
+    o.hwdec = "none";
+    char err[256];
+    struct video *v = video_open(res->media_path, &o, err, sizeof err);
+    if (!v) {
+        LOG_I("app", "animation %s: %s", res->media_path, err);
+        return -1;
+    }
+    int vw, vh, rot;
+    video_get_size(v, &vw, &vh, &rot);
+    int cap = l->cfg.upscale_max;
+    int fw, fh;
+    image_fit(vw, vh, bw, bh, &fw, &fh);
+    if (cap > 0 && vw > 0 && fw > vw * cap) {
+        bw = vw * cap;
+        bh = vh * cap;
+    }
+    res->video = v;
+    res->overlay = card_overlay(l->fonts, l->cfg.w, l->cfg.h, &l->cfg.style, req->post);
+    res->box_w = bw;
+    res->box_h = bh;
+    return 0;
+}
+
 static void load_item(struct loader *l, struct loader_request *req, struct loader_result *res)
 {
     const struct card_style *st = &l->cfg.style;
@@ -119,9 +154,11 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
         res->box_h = bh;
         return;
     }
+    if (image_is_animated(res->media_path) && load_animation(l, req, res, bw, bh) == 0)
+        return;
     SDL_Surface *img = NULL;
     char reason[IMAGE_REASON_CAP];
-    if (image_load(res->media_path, bw, bh, &img, reason) < 0) {
+    if (image_load_capped(res->media_path, bw, bh, l->cfg.upscale_max, &img, reason) < 0) {
         snprintf(res->reason, sizeof res->reason, "%s", reason);
         return;
     }

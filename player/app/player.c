@@ -1087,6 +1087,7 @@ static int start_loader(struct player *p, char *err, size_t errlen)
         .volume = p->cfg->volume,
         .video_max_duration_ms = p->cfg->video_max_duration_ms,
         .hwdec = options_hwdec_name(p->cfg->hwdec),
+        .upscale_max = p->cfg->upscale_max,
     };
     p->loader = loader_create(&lc, p->mq, MSG_LOADED, err, errlen);
     return p->loader ? 0 : -1;

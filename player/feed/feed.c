@@ -287,8 +287,8 @@ bool feed_kind_from_mime(const char *mime, enum media_kind *kind)
 
 bool feed_kind_from_ext(const char *url, enum media_kind *kind)
 {
-    static const char *const images[] = {"jpg", "jpeg", "png",  "gif", "webp",
-                                         "bmp", "avif", "jfif", NULL};
+    static const char *const images[] = {"jpg",  "jpeg", "png",  "gif", "webp", "bmp", "avif",
+                                         "jfif", "heic", "heif", "hif", "jxl",  NULL};
     static const char *const videos[] = {"mp4", "m4v", "mov", "webm", "mkv",
                                          "ogv", "avi", "ts",  NULL};
     if (!url)

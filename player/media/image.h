@@ -4,11 +4,16 @@
 #ifndef DP_IMAGE_H
 #define DP_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <SDL.h>
 
-enum image_format { IMAGE_UNKNOWN, IMAGE_JPEG, IMAGE_PNG, IMAGE_GIF, IMAGE_WEBP, IMAGE_BMP };
+enum image_format {
+    IMAGE_UNKNOWN, IMAGE_JPEG, IMAGE_PNG, IMAGE_GIF, IMAGE_WEBP, IMAGE_BMP,
+    IMAGE_HEIF,    /* HEIC and AVIF (ISO BMFF "ftyp" brands), through libheif */
+    IMAGE_JXL,     /* JPEG XL, codestream or container, through libjxl */
+};
 
 /* Why an image was refused: the play log's skip reason. */
 #define IMAGE_REASON_CAP 64
@@ -26,6 +31,15 @@ enum image_format image_sniff(const unsigned char *data, size_t len, int *w, int
  * reason. A truncated or corrupt file is refused, never shown partly. */
 int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
                char reason[IMAGE_REASON_CAP]);
+/* The same, enlarging a small picture at most upscale_max times ([display]
+ * upscale_max; 0: no cap): it is then smaller than the box, to be centred.
+ * Reasons also include "unsupported" (a 12-bit JPEG). */
+int image_load_capped(const char *path, int box_w, int box_h, double upscale_max,
+                      SDL_Surface **out, char reason[IMAGE_REASON_CAP]);
+
+/* True when the file at path is an animated GIF or WebP (two frames or
+ * more); it is then played as a silent loop (media/anim.c). Any thread. */
+bool image_is_animated(const char *path);
 
 /* Resizes src (RGBA32) to exactly w x h: area averaging when shrinking,
  * bilinear when growing. Returns a new surface or NULL. */

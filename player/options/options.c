@@ -123,6 +123,10 @@ static const struct opt_def defs[] = {
     {"display", "show_qr", OPT_BOOL, "true",
      "a QR code of the post's link in the corner, when the post has one", NULL,
      OFF(show_qr), 0, 0, 0, NULL},
+    /* Issue 10. */
+    {"display", "upscale_max", OPT_INT, "2",
+     "a picture smaller than the screen is enlarged at most this many times (1: never)", NULL,
+     OFF(upscale_max), 0, 1, 64, NULL},
 
     {"playback", "image_duration", OPT_DURATION, "10s", "how long an image is shown", NULL,
      OFF(image_duration_ms), 0, 100, 24 * HOUR, NULL},

@@ -35,6 +35,7 @@ struct dp_config {
     int64_t transition_ms;
     char *font;
     bool show_qr;
+    int upscale_max;           /* small pictures are enlarged at most this many times */
     /* [playback] */
     int64_t image_duration_ms;
     int64_t text_duration_ms;  /* 0: auto (reading time) */

@@ -34,16 +34,27 @@ static void fill(SDL_Surface *s, int x, int y, int w, int h, uint8_t r, uint8_t 
     SDL_FillRect(s, &rect, SDL_MapRGBA(s->format, r, g, b, a));
 }
 
-/* Darkens a band of s by blending black at alpha a (s keeps its alpha, or
- * gets at least a on a transparent overlay). */
+/* The caption band's colour: a dark grey, so that the band shows across
+ * the whole width even on a black background (black shading there was
+ * invisible: the band looked as wide as the picture, its text ran off it). */
+static const SDL_Color BAND = {28, 32, 40, 255};
+
+/* Blends the band colour over a band of s at alpha a, across its whole
+ * width (s keeps its alpha, or gets at least a on a transparent overlay). */
 static void shade(SDL_Surface *s, int y, int h, uint8_t a)
 {
-    for (int row = y; row < y + h && row < s->h; row++) {
+    for (int row = y < 0 ? 0 : y; row < y + h && row < s->h; row++) {
         uint8_t *p = (uint8_t *)s->pixels + (size_t)row * s->pitch;
         for (int x = 0; x < s->w; x++, p += 4) {
-            p[0] = (uint8_t)(p[0] * (255 - a) / 255);
-            p[1] = (uint8_t)(p[1] * (255 - a) / 255);
-            p[2] = (uint8_t)(p[2] * (255 - a) / 255);
+            if (p[3] == 0) {         /* transparent overlay: the band itself */
+                p[0] = BAND.r;
+                p[1] = BAND.g;
+                p[2] = BAND.b;
+            } else {
+                p[0] = (uint8_t)((p[0] * (255 - a) + BAND.r * a) / 255);
+                p[1] = (uint8_t)((p[1] * (255 - a) + BAND.g * a) / 255);
+                p[2] = (uint8_t)((p[2] * (255 - a) + BAND.b * a) / 255);
+            }
             if (p[3] < a)
                 p[3] = a;
         }
@@ -102,16 +113,6 @@ static int measure_mixed(void *ctx, int size, const char *s, size_t len)
 
 static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *text,
                              const struct layout *l, int x, int y, SDL_Color c,
-                             size_t bold_end);
-
-static void draw_layout(struct fontset *fs, SDL_Surface *dst, const char *text,
-                        const struct layout *l, int x, int y, SDL_Color c)
-{
-    draw_layout_bold(fs, dst, text, l, x, y, c, 0);
-}
-
-static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *text,
-                             const struct layout *l, int x, int y, SDL_Color c,
                              size_t bold_end)
 {
     char buf[4096];
@@ -123,8 +124,15 @@ static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *t
             memcpy(buf + n, "\xE2\x80\xA6", 3);
             n += 3;
         }
-        fontset_draw(fs, dst, x, y + i * l->line_height, l->size, ln->start < bold_end, buf, n,
-                     c);
+        /* A line where the bold title ends: its bold part, then the rest. */
+        size_t nb = ln->start < bold_end ? bold_end - ln->start : 0;
+        if (nb > n)
+            nb = n;
+        int bx = nb ? fontset_draw(fs, dst, x, y + i * l->line_height, l->size, true, buf, nb, c)
+                    : 0;
+        if (nb < n)
+            fontset_draw(fs, dst, x + bx, y + i * l->line_height, l->size, false, buf + nb,
+                         n - nb, c);
     }
 }
 
@@ -166,17 +174,19 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     int pad = st->margin + unit / 16;
     int qr_w = draw_qr(s, st, post->link, 1);
 
-    /* Header: an accent bar, the author in bold, the relative time. */
+    /* Header: an accent bar, the author in bold, the relative time; none at
+     * all without an author and a date (a text file in a folder). */
     int head = unit / 24;
-    fill(s, pad, pad, head / 4 > 3 ? head / 4 : 3, head * 3 / 2, ACCENT.r, ACCENT.g, ACCENT.b,
-         255);
-    int hx = pad + head;
     const char *author = post->author && *post->author ? post->author : "";
+    char when[64];
+    card_relative_time(post->published_ms, now_wall_ms, when, sizeof when);
+    if (*author || *when)
+        fill(s, pad, pad, head / 4 > 3 ? head / 4 : 3, head * 3 / 2, ACCENT.r, ACCENT.g,
+             ACCENT.b, 255);
+    int hx = pad + head;
     int aw = 0;
     if (*author)
         aw = fontset_draw(fs, s, hx, pad, head, true, author, strlen(author), WHITE);
-    char when[64];
-    card_relative_time(post->published_ms, now_wall_ms, when, sizeof when);
     if (*when) {
         char buf[80];
         snprintf(buf, sizeof buf, "%s%s", *author ? "  \xC2\xB7  " : "", when);
@@ -216,24 +226,31 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
 static void draw_caption(struct fontset *fs, SDL_Surface *s, const struct card_style *st,
                          const struct post *post, int qr_w)
 {
-    const char *text = post->text && *post->text ? post->text : post->title;
-    if (!text || !*text)
+    const char *text = post->text && *post->text ? post->text : NULL;
+    const char *title = post->title && *post->title ? post->title : NULL;
+    if (title && text && strncmp(title, text, strlen(title)) == 0)
+        title = NULL;        /* the text starts with its title already */
+    if (!text && !title)
         return;
     int unit = s->w < s->h ? s->w : s->h;
     int size = unit / 26;
     int pad = st->margin + unit / 40;
     int max_w = s->w - 2 * pad - qr_w;
     struct layout *l = dp_malloc(sizeof *l);
-    /* Newlines become spaces: a caption is one flowing paragraph. */
-    char *flat = dp_strdup(text);
+    /* The title (bold) leads; newlines become spaces: a caption is one
+     * flowing paragraph. */
+    char *flat = title && text ? dp_strfmt("%s \xE2\x80\x94 %s", title, text)
+                               : dp_strdup(text ? text : title);
+    size_t bold_end = title ? strlen(title) : 0;
     for (char *p = flat; *p; p++)
         if (*p == '\n')
             *p = ' ';
-    layout_clamp(flat, size, max_w, 3, LINE_SPACING, fontset_measure, fs, l);
+    struct mixed mctx = {fs, flat, bold_end};
+    layout_clamp(flat, size, max_w, 3, LINE_SPACING, measure_mixed, &mctx, l);
     int band = l->n_lines * l->line_height + 2 * (unit / 40);
     int y = s->h - st->margin - band;
-    shade(s, y, band + st->margin, 150);
-    draw_layout(fs, s, flat, l, pad, y + unit / 40, WHITE);
+    shade(s, y, band + st->margin, 190);
+    draw_layout_bold(fs, s, flat, l, pad, y + unit / 40, WHITE, bold_end);
     free(flat);
     free(l);
 }
