@@ -361,6 +361,25 @@ static void update_wanted(struct player *p)
     free(urls);
 }
 
+/* Drops the item prepared next when the rotation now picks another. */
+static void replan_if_changed(struct player *p)
+{
+    if (p->next != NEXT_NONE) {
+        const struct item *cand = rotation_next(p->rotation, dp_wall_ms(), items_ready, p, NULL);
+        if (!cand || !p->next_id || strcmp(cand->id, p->next_id) != 0)
+            items_invalidate_next(p);
+    }
+}
+
+void items_media_ready(struct player *p, const char *url)
+{
+    /* A timeline (sync = wallclock) keeps every slot where it is. */
+    if (p->rotation && p->cfg->sync != DP_SYNC_WALLCLOCK &&
+        rotation_media_ready(p->rotation, url))
+        replan_if_changed(p);
+    items_plan_next(p);
+}
+
 void items_handle_feed(struct player *p, struct feed *feed)
 {
     if (!p->rotation) {
@@ -380,11 +399,7 @@ void items_handle_feed(struct player *p, struct feed *feed)
     strlist_clear(&p->skipped, &p->n_skipped);
     update_wanted(p);
     /* What comes next may have changed (new posts first, a post removed). */
-    if (p->next != NEXT_NONE) {
-        const struct item *cand = rotation_next(p->rotation, dp_wall_ms(), items_ready, p, NULL);
-        if (!cand || !p->next_id || strcmp(cand->id, p->next_id) != 0)
-            items_invalidate_next(p);
-    }
+    replan_if_changed(p);
     if (interrupt)
         p->cur_deadline = dp_mono_ms();
     items_plan_next(p);

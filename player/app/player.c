@@ -179,7 +179,7 @@ static void handle_messages(struct player *p)
         case MSG_MEDIA:
             strlist_remove(p->bad, &p->n_bad, m.payload);
             strlist_clear(&p->skipped, &p->n_skipped);
-            items_plan_next(p);
+            items_media_ready(p, m.payload);
             break;
         case MSG_LOADED:
             items_handle_loaded(p, m.payload, now);

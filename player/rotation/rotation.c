@@ -287,3 +287,24 @@ const struct item *rotation_find(const struct rotation *r, const char *id)
     long idx = find_index(r->items, r->n_items, id);
     return idx >= 0 ? &r->items[idx] : NULL;
 }
+
+/* ---- media that become ready (issue 10) ------------------------------------- */
+
+bool rotation_media_ready(struct rotation *r, const char *url)
+{
+    bool queued = false;
+    for (long i = 0; url && i < r->cursor && i < (long)r->n_items; i++) {
+        const struct item *it = &r->items[i];
+        if (!it->media || strcmp(it->media->url, url) != 0)
+            continue;
+        bool already = false;
+        for (size_t q = 0; q < r->n_queue && !already; q++)
+            already = strcmp(r->queue[q], it->id) == 0;
+        if (already)
+            continue;
+        r->queue = dp_realloc(r->queue, (r->n_queue + 1) * sizeof *r->queue);
+        r->queue[r->n_queue++] = dp_strdup(it->id);
+        queued = true;
+    }
+    return queued;
+}
