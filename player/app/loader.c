@@ -80,9 +80,9 @@ static int media_file(struct loader *l, const char *url, char **path, char *reas
     return 0;
 }
 
-/* An animated GIF: a silent loop (FFmpeg's GIF decoder, the video path)
- * until the item's time is up, enlarged no more than a still would be.
- * Returns -1 when it cannot be opened (then shown as a still). */
+/* An animated GIF or WebP: a silent loop (the video path) until the
+ * item's time is up, enlarged no more than a still would be. Returns -1
+ * when it cannot be opened (then shown as a still). */
 static int load_animation(struct loader *l, struct loader_request *req,
                           struct loader_result *res, int bw, int bh)
 {

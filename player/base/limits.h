@@ -35,4 +35,8 @@
 #define NET_PROGRESS_LOG_MS      (10LL * 1000)       /* a long download's log line */
 #define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
 
+/* Issue 10: animated pictures are played frame by frame; a canvas larger
+ * than a 4K screen is shown as a still instead (each queued frame is one). */
+#define DP_ANIM_MAX_PIXELS       (3840L * 2160)
+
 #endif

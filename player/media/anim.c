@@ -1,10 +1,10 @@
 /* Animated pictures (issue 10): an animated GIF showed its first frame,
- * frozen. A GIF of two frames or more is played by FFmpeg's GIF decoder as
- * a silent loop for its item's duration (the video path: one frame of the
- * GIF's size decoded at a time, never the whole animation in memory).
- * This file tells an animation from a still. An animated WebP (FFmpeg 5.1
- * cannot decode one) shows its first frame, read with libwebp's demuxer
- * rather than SDL_image (which refused it as a decode_error). */
+ * frozen, and an animated WebP was a decode_error. Both are played as
+ * silent loops for their item's duration through the video path, one
+ * frame decoded at a time (never the whole animation in memory): a GIF by
+ * FFmpeg's GIF decoder, a WebP by libwebp (video_webp.c). This file tells
+ * an animation from a still, and gives the first frame of an animated
+ * WebP for when it cannot be played (a canvas over DP_ANIM_MAX_PIXELS). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +92,8 @@ bool image_is_animated(const char *path)
     int w, h;
     const unsigned char *d = (const unsigned char *)data;
     enum image_format f = image_sniff(d, len, &w, &h);
-    bool anim = f == IMAGE_GIF && gif_frames(d, len, 2) >= 2;
+    bool anim = (f == IMAGE_GIF && gif_frames(d, len, 2) >= 2) ||
+                (f == IMAGE_WEBP && webp_is_animated(d, len));
     free(data);
     return anim;
 }

@@ -38,7 +38,7 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
                       SDL_Surface **out, char reason[IMAGE_REASON_CAP]);
 
 /* True when the file at path is an animated GIF or WebP (two frames or
- * more); it is then played as a silent loop (media/anim.c). Any thread. */
+ * more): video_open plays it as a silent loop (media/anim.c). Any thread. */
 bool image_is_animated(const char *path);
 
 /* Resizes src (RGBA32) to exactly w x h: area averaging when shrinking,

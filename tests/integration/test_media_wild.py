@@ -87,34 +87,38 @@ if check(note is not None, "the text file is shown"):
     accent = note.fraction(lambda p: dptest.near(p, (96, 165, 250), 30), step=2)
     check(accent == 0, "text card without author or date: no accent bar (%.4f)" % accent)
 
-# ---- an animated GIF loops for its slot ---------------------------------------
+# ---- animated GIF and WebP loop for their slot-----------------------------------
 anim = os.path.join(work, "anim")
-os.makedirs(anim)
-if os.path.exists(os.path.join(fx, "anim.gif")):
-    shutil.copy(os.path.join(fx, "anim.gif"), os.path.join(anim, "anim.gif"))
+for name in ("anim.gif", "anim.webp"):
+    if not os.path.exists(os.path.join(fx, name)):
+        print("skip: %s could not be made" % name)
+        continue
+    shutil.rmtree(anim, ignore_errors=True)
+    os.makedirs(anim)
+    shutil.copy(os.path.join(fx, name), os.path.join(anim, name))
     conf2 = dptest.write_config(os.path.join(work, "anim.conf"),
                                 "[display]\ntransition = cut\n[playback]\nimage_duration = 3s\n")
     run2 = dptest.run_player(anim, work, config=conf2,
                              args=["--cycles", "1", "--snapshot-interval", "150"],
                              size="%dx%d" % (W, H))
-    check(run2.code == 0, "animation run exits 0")
-    shown = [e for e in run2.of("show") if e.get("post") == "anim.gif"]
-    check(shown and shown[0]["kind"] == "image", "the GIF is an image item: %s" % shown)
+    check(run2.code == 0, "%s run exits 0" % name)
+    shown = [e for e in run2.of("show") if e.get("post") == name]
+    check(shown and shown[0]["kind"] == "image", "%s is an image item: %s" % (name, shown))
     centres = set()
-    for name in sorted(os.listdir(run2.snapdir)):
-        if name.startswith("t"):
-            p = dptest.read_png(os.path.join(run2.snapdir, name)).pixel(W // 2, H // 2)
+    for shot in sorted(os.listdir(run2.snapdir)):
+        if shot.startswith("t"):
+            p = dptest.read_png(os.path.join(run2.snapdir, shot)).pixel(W // 2, H // 2)
             for c, label in (((255, 0, 0), "red"), ((0, 255, 0), "lime"),
                              ((0, 0, 255), "blue")):
                 if dptest.near(p, c, 40):
                     centres.add(label)
-    check(len(centres) == 3, "animated GIF: frames change across snapshots: %s" % centres)
+    check(len(centres) == 3, "%s: frames change across snapshots: %s" % (name, centres))
     frames = [e.get("frames") for e in run2.of("shown")]
     print("shown events: %s" % frames)
     # 64x64 enlarged at most twice: 128x128 centred.
-    snap2 = snap(run2, "anim.gif")
+    snap2 = snap(run2, name)
     if snap2:
-        check(snap2.pixel(W // 2 - 70, H // 2) == (0, 0, 0), "animated GIF: at most 2x")
+        check(snap2.pixel(W // 2 - 70, H // 2) == (0, 0, 0), "%s: at most 2x" % name)
 
 # ---- a caption on a pillarboxed picture ---------------------------------------
 site = os.path.join(work, "site")

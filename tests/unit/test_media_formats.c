@@ -283,8 +283,11 @@ static void test_animations(void **state)
 {
     (void)state;
     char p[600];
-    if (have("anim.gif")) {
-        path_of(p, sizeof p, "anim.gif");
+    static const char *const anims[] = {"anim.gif", "anim.webp"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!have(anims[i]))
+            continue;
+        path_of(p, sizeof p, anims[i]);
         assert_true(image_is_animated(p));
         struct video_opts o;
         video_opts_defaults(&o);
@@ -294,7 +297,11 @@ static void test_animations(void **state)
         char err[256];
         struct video *v = video_open(p, &o, err, sizeof err);
         if (!v)
-            fail_msg("GIF as video: %s", err);
+            fail_msg("%s as video: %s", anims[i], err);
+        int w, h, rot;
+        video_get_size(v, &w, &h, &rot);
+        assert_int_equal(w, 64);
+        assert_int_equal(h, 64);
         video_close(v);
     }
     path_of(p, sizeof p, "base.png");
