@@ -192,6 +192,9 @@ static void *loader_main(void *arg)
         dp_mq_post(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
                                            .free_payload = loader_result_free});
     }
+    /* SDL keeps per-thread storage (the error text SDL_image sets on a file
+     * it refuses) that it frees only for threads it created itself. */
+    SDL_TLSCleanup();
     return NULL;
 }
 
