@@ -317,6 +317,36 @@ static void test_animations(void **state)
     }
 }
 
+/* Cut or damaged files of the new formats are refused whole, never shown
+ * partly and never a crash. */
+static void test_damaged(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"t.heic", "t.avif", "t.jxl", "anim.webp", "o6.webp"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!have(names[i]))
+            continue;
+        char p[600], q[620], *d;
+        size_t len;
+        path_of(p, sizeof p, names[i]);
+        assert_int_equal(dp_read_file(p, 1 << 20, &d, &len), 0);
+        for (int cut = 0; cut < 3; cut++) {
+            snprintf(q, sizeof q, "%s.cut%d", p, cut);
+            size_t n = cut == 0 ? len / 2 : cut == 1 ? len - 9 : 40;
+            FILE *f = fopen(q, "wb");
+            fwrite(d, 1, n, f);
+            fclose(f);
+            char reason[IMAGE_REASON_CAP] = "";
+            SDL_Surface *s = NULL;
+            int r = image_load_capped(q, 320, 240, 2, &s, reason);
+            if (r == 0)
+                fail_msg("%s cut to %zu bytes: shown", names[i], n);
+            assert_true(reason[0] != '\0');
+        }
+        free(d);
+    }
+}
+
 static void test_sniff(void **state)
 {
     (void)state;
@@ -348,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_small_not_blown_up),
         cmocka_unit_test(test_twelve_bit),
         cmocka_unit_test(test_animations),
+        cmocka_unit_test(test_damaged),
     };
     if (setup(NULL) != 0)
         return 1;
