@@ -30,7 +30,7 @@ static bool skip_blocks(const unsigned char *d, size_t len, size_t *pos)
     return false;
 }
 
-static int gif_frames(const unsigned char *d, size_t len, int enough)
+int gif_count_frames(const unsigned char *d, size_t len, int enough)
 {
     if (len < 13)
         return 0;
@@ -92,7 +92,7 @@ bool image_is_animated(const char *path)
     int w, h;
     const unsigned char *d = (const unsigned char *)data;
     enum image_format f = image_sniff(d, len, &w, &h);
-    bool anim = (f == IMAGE_GIF && gif_frames(d, len, 2) >= 2) ||
+    bool anim = (f == IMAGE_GIF && gif_count_frames(d, len, 2) >= 2) ||
                 (f == IMAGE_WEBP && webp_is_animated(d, len));
     free(data);
     return anim;

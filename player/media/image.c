@@ -149,56 +149,6 @@ static bool png_well_formed(const unsigned char *d, size_t len)
     return false;
 }
 
-/* Skips a chain of GIF data sub-blocks at *pos; false when it runs past
- * the end of the file. */
-static bool gif_skip_blocks(const unsigned char *d, size_t len, size_t *pos)
-{
-    while (*pos < len) {
-        unsigned n = d[(*pos)++];
-        if (n == 0)
-            return true;
-        if (n > len - *pos)
-            return false;
-        *pos += n;
-    }
-    return false;
-}
-
-/* The first frame of a GIF must be all there: SDL_image draws a truncated
- * one partly (the rest transparent) without an error. */
-static bool gif_first_frame_whole(const unsigned char *d, size_t len)
-{
-    if (len < 13)
-        return false;
-    size_t pos = 13;
-    if (d[10] & 0x80)
-        pos += 3u * (1u << ((d[10] & 7) + 1));   /* global colour table */
-    while (pos < len) {
-        unsigned char block = d[pos++];
-        if (block == 0x21) {             /* extension: label, then sub-blocks */
-            if (pos >= len)
-                return false;
-            pos++;
-            if (!gif_skip_blocks(d, len, &pos))
-                return false;
-        } else if (block == 0x2C) {      /* image descriptor */
-            if (len - pos < 9)
-                return false;
-            unsigned char flags = d[pos + 8];
-            pos += 9;
-            if (flags & 0x80)
-                pos += 3u * (1u << ((flags & 7) + 1));
-            if (pos >= len)
-                return false;
-            pos++;                        /* LZW minimum code size */
-            return gif_skip_blocks(d, len, &pos);
-        } else {
-            return false;                 /* the trailer before any image, or junk */
-        }
-    }
-    return false;
-}
-
 /* ---- JPEG through libjpeg ------------------------------------------------ */
 
 struct jpeg_err {
@@ -482,7 +432,7 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
             goto fail;
         }
         if ((fmt == IMAGE_PNG && !png_well_formed((unsigned char *)data, len)) ||
-            (fmt == IMAGE_GIF && !gif_first_frame_whole((unsigned char *)data, len))) {
+            (fmt == IMAGE_GIF && gif_count_frames((unsigned char *)data, len, 1) < 1)) {
             snprintf(reason, IMAGE_REASON_CAP, "decode_error");
             goto fail;
         }

@@ -11,19 +11,12 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dptest  # noqa: E402
 import faultserver as fs  # noqa: E402
+from dptest import check  # noqa: E402
 
 fs.require_binary()
 WORK = tempfile.mkdtemp(prefix="dp-ready-")
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
-
 
 srv = fs.FaultServer().start()
 posts = [("N", "/m/n.png", 1)]
@@ -59,5 +52,4 @@ if "N" in order:
           "the rotation goes on where it was: %s" % olds)
 else:
     check(False, "the newest post is shown")
-print("%d failed" % len(failures) if failures else "all checks passed")
-sys.exit(1 if failures else 0)
+dptest.finish()
