@@ -15,6 +15,7 @@
 #include "feed/url.h"
 #include "media/image.h"
 #include "media/video.h"
+#include "render/card_emoji.h"
 #include "render/text.h"
 
 #define LOADER_QUEUE 16
@@ -84,7 +85,8 @@ static int media_file(struct loader *l, const char *url, char **path, char *reas
  * item's time is up, enlarged no more than a still would be. Returns -1
  * when it cannot be opened (then shown as a still). */
 static int load_animation(struct loader *l, struct loader_request *req,
-                          struct loader_result *res, int bw, int bh)
+                          struct loader_result *res, const struct card_style *st, int bw,
+                          int bh)
 {
     struct video_opts o;
     video_opts_defaults(&o);
@@ -109,15 +111,54 @@ static int load_animation(struct loader *l, struct loader_request *req,
         bh = vh * cap;
     }
     res->video = v;
-    res->overlay = card_overlay(l->fonts, l->cfg.w, l->cfg.h, &l->cfg.style, req->post);
+    res->overlay = card_overlay(l->fonts, l->cfg.w, l->cfg.h, st, req->post);
     res->box_w = bw;
     res->box_h = bh;
     return 0;
 }
 
+/* The post's custom emoji pictures, from the cache (missing ones are left
+ * out of the drawing), each at most EMOJI_PX square. */
+#define EMOJI_PX 256
+
+static void emoji_load(struct loader *l, const struct post *post, struct card_emoji *em)
+{
+    em->n = post->n_emoji;
+    em->pics = em->n ? dp_calloc(em->n, sizeof *em->pics) : NULL;
+    for (size_t i = 0; i < em->n; i++) {
+        char *path = NULL, reason[IMAGE_REASON_CAP];
+        if (!post->emoji[i].url ||
+            media_file(l, post->emoji[i].url, &path, reason, sizeof reason) < 0)
+            continue;
+        if (image_load_capped(path, EMOJI_PX, EMOJI_PX, 0, &em->pics[i], reason) < 0)
+            em->pics[i] = NULL;
+        free(path);
+    }
+}
+
+static void emoji_free(struct card_emoji *em)
+{
+    for (size_t i = 0; i < em->n; i++)
+        SDL_FreeSurface(em->pics[i]);
+    free(em->pics);
+}
+
+static void load_item_styled(struct loader *l, struct loader_request *req,
+                             struct loader_result *res, const struct card_style *st);
+
 static void load_item(struct loader *l, struct loader_request *req, struct loader_result *res)
 {
-    const struct card_style *st = &l->cfg.style;
+    struct card_style st = l->cfg.style;
+    struct card_emoji em = {NULL, 0};
+    emoji_load(l, req->post, &em);
+    st.emoji = &em;
+    load_item_styled(l, req, res, &st);
+    emoji_free(&em);
+}
+
+static void load_item_styled(struct loader *l, struct loader_request *req,
+                             struct loader_result *res, const struct card_style *st)
+{
     int w = l->cfg.w, h = l->cfg.h;
     if (req->kind == ITEM_TEXT) {
         res->surface = card_text(l->fonts, w, h, st, req->post, req->now_wall_ms);
@@ -154,7 +195,7 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
         res->box_h = bh;
         return;
     }
-    if (image_is_animated(res->media_path) && load_animation(l, req, res, bw, bh) == 0)
+    if (image_is_animated(res->media_path) && load_animation(l, req, res, st, bw, bh) == 0)
         return;
     SDL_Surface *img = NULL;
     char reason[IMAGE_REASON_CAP];

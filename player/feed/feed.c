@@ -371,6 +371,11 @@ static void post_finish(struct post *p)
     for (size_t i = 0; i < p->n_media; i++)
         media_finish(&p->media[i]);
     free(p->media);
+    for (size_t i = 0; i < p->n_emoji; i++) {
+        free(p->emoji[i].code);
+        free(p->emoji[i].url);
+    }
+    free(p->emoji);
 }
 
 struct feed *feed_ref(struct feed *f)
@@ -584,6 +589,8 @@ size_t feed_finalize(struct feed *f, const char *base_url, drop_fn on_drop, void
         p->text = text;
         resolve_field(&p->link, base_url, false);
         resolve_field(&p->avatar, base_url, allow_file);
+        for (size_t e = 0; e < p->n_emoji; e++)
+            resolve_field(&p->emoji[e].url, base_url, false);
         finalize_media(p, base_url, allow_file, on_drop, drop_ctx);
         if (p->signage.duration_ms < 0)
             p->signage.duration_ms = 0;
@@ -784,6 +791,11 @@ char *feed_to_json(const struct feed *f)
             cJSON_AddItemToObject(mo, "alt", str_or_null(m->alt));
             cJSON_AddBoolToObject(mo, "loop", m->loop);
             cJSON_AddItemToArray(media, mo);
+        }
+        if (p->n_emoji) {
+            cJSON *em = cJSON_AddArrayToObject(o, "emoji");
+            for (size_t j = 0; j < p->n_emoji; j++)
+                cJSON_AddItemToArray(em, str_or_null(p->emoji[j].url));
         }
         cJSON *sg = cJSON_AddObjectToObject(o, "signage");
         cJSON_AddNumberToObject(sg, "duration_ms", (double)p->signage.duration_ms);

@@ -17,12 +17,11 @@
 #define MASTODON_SENSITIVE_TEXT "Sensitive content (not shown)"
 #define MASTODON_UNKNOWN_TEXT "An attachment that cannot be shown here"
 
-/* Removes the status's custom emoji (":blobcat:", from its "emojis" list)
- * from text in place, with the space they leave doubled; mastodon_emoji.c. */
+/* mastodon_emoji.c: removes the status's custom emoji (":blobcat:", from
+ * its "emojis" list) from text in place, with the space they leave doubled;
+ * or turns each into U+FFFC in p->text with its picture in p->emoji. */
 void mastodon_strip_emoji(const struct cJSON *status, char *text);
-/* The static picture URL of the first listed emoji in html, or NULL.
- * Caller frees. */
-char *mastodon_first_emoji(const struct cJSON *status, const char *html);
+void mastodon_place_emoji(const struct cJSON *status, struct post *p);
 
 static const char *str_of(const cJSON *obj, const char *key)
 {
@@ -134,18 +133,9 @@ static void parse_status(const cJSON *outer, struct feed *f)
     }
     const char *content = str_of(s, "content");
     p->text = content ? html_to_text(content, strlen(content)) : dp_strdup("");
-    mastodon_strip_emoji(s, p->text);
+    mastodon_place_emoji(s, p);
     int unknown = 0;
     add_attachments(s, p, &unknown);
-    if (p->n_media == 0 && !*p->text && !unknown) {
-        /* A post made only of custom emoji: its first emoji, as a picture. */
-        char *pic = mastodon_first_emoji(s, content);
-        if (pic) {
-            struct media_ref *m = post_add_media(p);
-            m->url = pic;
-            m->kind = MEDIA_IMAGE;
-        }
-    }
     if (p->n_media == 0 && unknown && !*p->text) {
         free(p->text);
         p->text = dp_strdup(MASTODON_UNKNOWN_TEXT);

@@ -1,9 +1,10 @@
 /* Mastodon custom emoji: a status's "emojis" list names the ":shortcode:"
- * texts that its server draws as pictures. deskplayer does not draw inline
- * pictures in text yet, so the shortcodes are taken out of the text rather
- * than shown as words (a post made only of them showed ":pacman: :verified:"
- * in huge letters). Only listed shortcodes are removed: "10:30:00" and
- * ":-)" stay. Any thread. */
+ * texts that its server draws as pictures (they showed as words: a post made
+ * only of them read ":pacman: :verified:" in huge letters). In the text each
+ * becomes U+FFFC, and post->emoji lists their static pictures in the same
+ * order: the cards draw them inline at the line's height. Where no picture
+ * can be drawn (the author line; past MASTODON_EMOJI_MAX) they are taken
+ * out. Only listed shortcodes count: "10:30:00" and ":-)" stay. Any thread. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 #include "feed/feed_internal.h"
 
 void mastodon_strip_emoji(const struct cJSON *status, char *text);
-char *mastodon_first_emoji(const struct cJSON *status, const char *html);
+void mastodon_place_emoji(const struct cJSON *status, struct post *p);
 
 #define SHORTCODE_MAX 64
 
@@ -45,24 +46,6 @@ static size_t shortcode_at(const cJSON *emojis, const char *s, const cJSON **emo
     return *emoji ? n + 2 : 0;
 }
 
-char *mastodon_first_emoji(const struct cJSON *status, const char *html)
-{
-    const cJSON *emojis = cJSON_GetObjectItemCaseSensitive(status, "emojis");
-    if (!cJSON_IsArray(emojis) || !html)
-        return NULL;
-    for (const char *p = html; (p = strchr(p, ':')); p++) {
-        const cJSON *e;
-        if (shortcode_at(emojis, p, &e)) {
-            const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "static_url");
-            if (!cJSON_IsString(u) || !u->valuestring || !*u->valuestring)
-                u = cJSON_GetObjectItemCaseSensitive(e, "url");
-            if (cJSON_IsString(u) && u->valuestring && *u->valuestring)
-                return dp_strdup(u->valuestring);
-        }
-    }
-    return NULL;
-}
-
 void mastodon_strip_emoji(const struct cJSON *status, char *text)
 {
     const cJSON *emojis = cJSON_GetObjectItemCaseSensitive(status, "emojis");
@@ -83,5 +66,47 @@ void mastodon_strip_emoji(const struct cJSON *status, char *text)
     }
     while (o > 0 && (text[o - 1] == ' ' || text[o - 1] == '\n'))
         o--;
+    text[o] = '\0';
+}
+
+#define MASTODON_EMOJI_MAX 32   /* pictures per post; more are taken out */
+
+static const char *emoji_url(const cJSON *e)
+{
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "static_url");
+    if (!cJSON_IsString(u) || !u->valuestring || !*u->valuestring)
+        u = cJSON_GetObjectItemCaseSensitive(e, "url");
+    return cJSON_IsString(u) && u->valuestring && *u->valuestring ? u->valuestring : NULL;
+}
+
+void mastodon_place_emoji(const struct cJSON *status, struct post *p)
+{
+    const cJSON *emojis = cJSON_GetObjectItemCaseSensitive(status, "emojis");
+    char *text = p->text;
+    if (!cJSON_IsArray(emojis) || cJSON_GetArraySize(emojis) == 0 || !text)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; text[i];) {
+        if (memcmp(text + i, POST_EMOJI_CHAR, 3) == 0) {
+            i += 3;   /* one the post wrote itself would shift the pictures */
+            continue;
+        }
+        const cJSON *e;
+        size_t n = shortcode_at(emojis, text + i, &e);
+        if (!n) {
+            text[o++] = text[i++];
+            continue;
+        }
+        /* ":x:" is 3 bytes at least, U+FFFC 3: written in place. */
+        if (p->n_emoji < MASTODON_EMOJI_MAX) {
+            p->emoji = dp_realloc(p->emoji, (p->n_emoji + 1) * sizeof *p->emoji);
+            p->emoji[p->n_emoji].code = dp_strndup(text + i + 1, n - 2);
+            p->emoji[p->n_emoji].url = dp_strdup(emoji_url(e));
+            p->n_emoji++;
+            memcpy(text + o, POST_EMOJI_CHAR, 3);
+            o += 3;
+        }
+        i += n;
+    }
     text[o] = '\0';
 }

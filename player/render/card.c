@@ -9,6 +9,7 @@
 #include <qrencode.h>
 
 #include "base/xalloc.h"
+#include "render/card_emoji.h"
 #include "render/layout.h"
 
 #define LINE_SPACING 1.25
@@ -106,14 +107,12 @@ struct mixed {
 static int measure_mixed(void *ctx, int size, const char *s, size_t len)
 {
     struct mixed *m = ctx;
-    if (s < m->base + m->bold_end)
-        return fontset_measure_bold(m->fs, size, s, len);
-    return fontset_measure(m->fs, size, s, len);
+    return card_emoji_measure(m->fs, size, s < m->base + m->bold_end, s, len);
 }
 
 static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *text,
                              const struct layout *l, int x, int y, SDL_Color c,
-                             size_t bold_end)
+                             size_t bold_end, const struct card_emoji *em)
 {
     char buf[4096];
     for (int i = 0; i < l->n_lines; i++) {
@@ -128,11 +127,12 @@ static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *t
         size_t nb = ln->start < bold_end ? bold_end - ln->start : 0;
         if (nb > n)
             nb = n;
-        int bx = nb ? fontset_draw(fs, dst, x, y + i * l->line_height, l->size, true, buf, nb, c)
-                    : 0;
+        int ly = y + i * l->line_height;
+        size_t e = card_emoji_count(text, ln->start);
+        int bx = nb ? card_emoji_draw(fs, dst, x, ly, l->size, true, buf, nb, c, em, e) : 0;
         if (nb < n)
-            fontset_draw(fs, dst, x + bx, y + i * l->line_height, l->size, false, buf + nb,
-                         n - nb, c);
+            card_emoji_draw(fs, dst, x + bx, ly, l->size, false, buf + nb, n - nb, c, em,
+                            e + card_emoji_count(buf, nb));
     }
 }
 
@@ -216,7 +216,7 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     int y = top + (bh - used) / 2;
     if (y < top)
         y = top;
-    draw_layout_bold(fs, s, body, l, pad, y, WHITE, bold_end);
+    draw_layout_bold(fs, s, body, l, pad, y, WHITE, bold_end, st->emoji);
     free(l);
     free(body);
     return s;
@@ -250,7 +250,7 @@ static void draw_caption(struct fontset *fs, SDL_Surface *s, const struct card_s
     int band = l->n_lines * l->line_height + 2 * (unit / 40);
     int y = s->h - st->margin - band;
     shade(s, y, band + st->margin, 190);
-    draw_layout_bold(fs, s, flat, l, pad, y + unit / 40, WHITE, bold_end);
+    draw_layout_bold(fs, s, flat, l, pad, y + unit / 40, WHITE, bold_end, st->emoji);
     free(flat);
     free(l);
 }

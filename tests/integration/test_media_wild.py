@@ -6,7 +6,8 @@ an animated GIF and a text file; a local JSON Feed with a captioned
 pillarboxed picture. The snapshots are judged: upright, small pictures at
 most twice their size and centred, the animation moving across interval
 snapshots, the caption band across the whole width with its text inside,
-no header bar on a text card without author or date.
+no header bar on a text card without author or date, a Mastodon custom
+emoji drawn as its picture.
 """
 import json
 import os
@@ -153,4 +154,37 @@ if check(cap is not None, "captioned picture shown"):
     check(not outside, "caption text inside its band (top %d): %s" % (top, outside[:5]))
     print("band rows %d..%d, text x %d..%d" % (top, H - 1, min(x for x, _ in white),
                                                 max(x for x, _ in white)))
+# ---- Mastodon custom emoji drawn inline, never as :shortcode: text -------------
+masto = os.path.join(work, "masto")
+os.makedirs(masto)
+dptest.make_image(os.path.join(masto, "toot.png"), 64, 64, "magenta")
+srv = dptest.FileServer(masto)
+emoji = [{"shortcode": "toot", "url": srv.url("toot.png"), "static_url": srv.url("toot.png"),
+          "visible_in_picker": True}]
+acct = {"id": "1", "username": "desk", "display_name": "Desk", "avatar": None}
+statuses = [{"id": "9", "created_at": "2026-03-10T09:00:00.000Z", "in_reply_to_id": None,
+             "sensitive": False, "spoiler_text": "", "url": "https://social.example/@desk/9",
+             "content": "<p>Time to :toot: now</p>", "reblog": None, "account": acct,
+             "media_attachments": [], "emojis": emoji},
+            {"id": "8", "created_at": "2026-03-10T08:00:00.000Z", "in_reply_to_id": None,
+             "sensitive": False, "spoiler_text": "", "url": "https://social.example/@desk/8",
+             "content": "<p>Another post</p>", "reblog": None, "account": acct,
+             "media_attachments": [], "emojis": []}]
+with open(os.path.join(masto, "statuses.json"), "w") as f:
+    json.dump(statuses, f)
+conf4 = dptest.write_config(os.path.join(work, "masto.conf"),
+                            "[display]\ntransition = cut\nshow_qr = false\n"
+                            "[playback]\ntext_duration = 3s\n")
+run4 = dptest.run_player(srv.url("statuses.json"), work, config=conf4,
+                         args=["--run-for", "10"], size="%dx%d" % (W, H))
+srv.stop()
+shows = [e for e in run4.of("show") if e.get("post") == "9"]
+check(shows, "the Mastodon post is shown")
+if shows:
+    # The first show may come before the emoji's download: the next one not.
+    last = dptest.read_png(os.path.join(run4.snapdir, shows[-1]["snapshot"]))
+    pink = last.fraction(lambda p: dptest.near(p, (255, 0, 255), 40), step=2)
+    white = last.fraction(lambda p: all(c > 200 for c in p), step=1)
+    print("emoji card: %d shows, pink %.4f, white %.4f" % (len(shows), pink, white))
+    check(pink > 0.002, "custom emoji drawn as its picture (%.4f of the card)" % pink)
 dptest.finish()
