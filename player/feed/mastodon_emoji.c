@@ -87,7 +87,7 @@ void mastodon_place_emoji(const struct cJSON *status, struct post *p)
         return;
     size_t o = 0;
     for (size_t i = 0; text[i];) {
-        if (memcmp(text + i, POST_EMOJI_CHAR, 3) == 0) {
+        if (strncmp(text + i, POST_EMOJI_CHAR, 3) == 0) {
             i += 3;   /* one the post wrote itself would shift the pictures */
             continue;
         }
