@@ -34,11 +34,11 @@ int main(int argc, char **argv)
     double t[100];
     int w = 0, h = 0;
     for (int i = -1; i < rounds; i++) {
-        char reason[IMAGE_REASON_CAP];
+        enum dp_reason why;
         SDL_Surface *s = NULL;
         double t0 = now_ms();
-        if (image_load_capped(argv[1], bw, bh, 2, &s, reason) < 0) {
-            fprintf(stderr, "%s: %s\n", argv[1], reason);
+        if (image_load_capped(argv[1], bw, bh, 2, &s, &why) < 0) {
+            fprintf(stderr, "%s: %s\n", argv[1], dp_reason_name(why));
             return 1;
         }
         double dt = now_ms() - t0;

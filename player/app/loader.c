@@ -57,24 +57,20 @@ void loader_result_free(void *p)
 
 /* The file behind a media URL: local files as they are, remote ones from
  * the cache after its size and hash checks. */
-static int media_file(struct loader *l, const char *url, char **path, char *reason, size_t cap)
+static int media_file(struct loader *l, const char *url, char **path, enum dp_reason *why)
 {
     if (url_is_local(url)) {
         *path = url_to_path(url);
         if (!*path) {
-            snprintf(reason, cap, "not_cached");
+            *why = DP_REASON_NOT_CACHED;
             return -1;
         }
         return 0;
     }
     char buf[4096];
     int r = cache_media_path(l->cfg.cache, url, buf, sizeof buf);
-    if (r == -EBADMSG) {
-        snprintf(reason, cap, "corrupt");
-        return -1;
-    }
     if (r < 0) {
-        snprintf(reason, cap, "not_cached");
+        *why = r == -EBADMSG ? DP_REASON_CORRUPT : DP_REASON_NOT_CACHED;
         return -1;
     }
     *path = dp_strdup(buf);
@@ -96,7 +92,7 @@ static int load_animation(struct loader *l, struct loader_request *req,
     o.max_duration_ms = 24LL * 3600 * 1000;
     o.hwdec = "none";
     char err[256];
-    struct video *v = video_open(res->media_path, &o, err, sizeof err);
+    struct video *v = video_open(res->media_path, &o, NULL, err, sizeof err);
     if (!v) {
         LOG_I("app", "animation %s: %s", res->media_path, err);
         return -1;
@@ -126,11 +122,11 @@ static void emoji_load(struct loader *l, const struct post *post, struct card_em
     em->n = post->n_emoji;
     em->pics = em->n ? dp_calloc(em->n, sizeof *em->pics) : NULL;
     for (size_t i = 0; i < em->n; i++) {
-        char *path = NULL, reason[IMAGE_REASON_CAP];
-        if (!post->emoji[i].url ||
-            media_file(l, post->emoji[i].url, &path, reason, sizeof reason) < 0)
+        char *path = NULL;
+        enum dp_reason why;
+        if (!post->emoji[i].url || media_file(l, post->emoji[i].url, &path, &why) < 0)
             continue;
-        if (image_load_capped(path, EMOJI_PX, EMOJI_PX, 0, &em->pics[i], reason) < 0)
+        if (image_load_capped(path, EMOJI_PX, EMOJI_PX, 0, &em->pics[i], &why) < 0)
             em->pics[i] = NULL;
         free(path);
     }
@@ -163,10 +159,10 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
     if (req->kind == ITEM_TEXT) {
         res->surface = card_text(l->fonts, w, h, st, req->post, req->now_wall_ms);
         if (!res->surface)
-            snprintf(res->reason, sizeof res->reason, "out_of_memory");
+            res->reason = DP_REASON_OUT_OF_MEMORY;
         return;
     }
-    if (media_file(l, req->media->url, &res->media_path, res->reason, sizeof res->reason) < 0)
+    if (media_file(l, req->media->url, &res->media_path, &res->reason) < 0)
         return;
     int bw, bh;
     card_media_box(w, h, st, &bw, &bh);
@@ -183,11 +179,10 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
         o.loop = req->media->loop;
         o.hwdec = l->cfg.hwdec;
         char err[256];
-        res->video = video_open(res->media_path, &o, err, sizeof err);
+        res->video = video_open(res->media_path, &o, &res->reason, err, sizeof err);
         if (!res->video) {
             LOG_I("app", "video %s: %s", res->media_path, err);
-            snprintf(res->reason, sizeof res->reason, "%s",
-                     strstr(err, "no video stream") ? "no_video_stream" : "decode_error");
+            /* res->reason was set by video_open */
             return;
         }
         res->overlay = card_overlay(l->fonts, w, h, st, req->post);
@@ -198,15 +193,12 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
     if (image_is_animated(res->media_path) && load_animation(l, req, res, st, bw, bh) == 0)
         return;
     SDL_Surface *img = NULL;
-    char reason[IMAGE_REASON_CAP];
-    if (image_load_capped(res->media_path, bw, bh, l->cfg.upscale_max, &img, reason) < 0) {
-        snprintf(res->reason, sizeof res->reason, "%s", reason);
+    if (image_load_capped(res->media_path, bw, bh, l->cfg.upscale_max, &img, &res->reason) < 0)
         return;
-    }
     res->surface = card_media(l->fonts, w, h, st, img, req->post);
     SDL_FreeSurface(img);
     if (!res->surface)
-        snprintf(res->reason, sizeof res->reason, "out_of_memory");
+        res->reason = DP_REASON_OUT_OF_MEMORY;
 }
 
 static void *loader_main(void *arg)
@@ -230,8 +222,9 @@ static void *loader_main(void *arg)
             load_item(l, req, res);
         }
         dp_msg_free(&m);
-        dp_mq_post(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
-                                           .free_payload = loader_result_free});
+        /* Never lost: main waits for it (one result per request). */
+        dp_mq_post_must(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
+                                                .free_payload = loader_result_free});
     }
     /* SDL keeps per-thread storage (the error text SDL_image sets on a file
      * it refuses) that it frees only for threads it created itself. */
@@ -266,8 +259,7 @@ void loader_destroy(struct loader *l)
 {
     if (!l)
         return;
-    while (dp_mq_post(l->in, (struct dp_msg){.type = MSG_QUIT}) < 0)
-        SDL_Delay(5);
+    dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_QUIT});
     pthread_join(l->thread, NULL);
     dp_mq_destroy(l->in);
     fontset_destroy(l->fonts);
@@ -276,7 +268,8 @@ void loader_destroy(struct loader *l)
 
 void loader_submit(struct loader *l, struct loader_request *req)
 {
-    if (dp_mq_post(l->in, (struct dp_msg){.type = MSG_REQ, .payload = req,
-                                          .free_payload = request_free}) < 0)
-        LOG_W("app", "loader queue full; request dropped");
+    /* Never dropped: main waits for its result. Main submits one item
+     * request at a time (and standby cards), so the list stays short. */
+    dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_REQ, .payload = req,
+                                           .free_payload = request_free});
 }

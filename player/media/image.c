@@ -176,7 +176,7 @@ static void jpeg_emit(j_common_ptr cinfo, int level)
 }
 
 static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w, int box_h,
-                                char reason[IMAGE_REASON_CAP])
+                                enum dp_reason *why)
 {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_err jerr;
@@ -188,7 +188,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     jerr.mgr.error_exit = jpeg_error_exit;
     jerr.mgr.emit_message = jpeg_emit;
     if (setjmp(jerr.jump)) {
-        snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+        *why = DP_REASON_DECODE_ERROR;
         jpeg_destroy_decompress(&cinfo);
         SDL_FreeSurface(surf);
         free(cmyk_row);
@@ -200,7 +200,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
         cinfo.image_width > DP_IMAGE_MAX_SIDE || cinfo.image_height > DP_IMAGE_MAX_SIDE ||
         (int64_t)cinfo.image_width * cinfo.image_height > DP_IMAGE_MAX_PIXELS) {
-        snprintf(reason, IMAGE_REASON_CAP, "too_large");
+        *why = DP_REASON_TOO_LARGE;
         jpeg_destroy_decompress(&cinfo);
         return NULL;
     }
@@ -373,54 +373,53 @@ static void image_apply_icc(SDL_Surface *s, enum image_format fmt, const unsigne
 }
 
 int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
-               char reason[IMAGE_REASON_CAP])
+               enum dp_reason *why)
 {
-    return image_load_capped(path, box_w, box_h, 0, out, reason);
+    return image_load_capped(path, box_w, box_h, 0, out, why);
 }
 
 int image_load_capped(const char *path, int box_w, int box_h, double upscale_max,
-                      SDL_Surface **out, char reason[IMAGE_REASON_CAP])
+                      SDL_Surface **out, enum dp_reason *why)
 {
     char *data = NULL;
     size_t len = 0;
     SDL_Surface *surf = NULL;
     *out = NULL;
-    reason[0] = '\0';
+    *why = DP_REASON_NONE;
 
     int r = dp_read_file(path, DP_IMAGE_MAX_FILE_BYTES, &data, &len);
     if (r == -EFBIG) {
-        snprintf(reason, IMAGE_REASON_CAP, "too_large");
+        *why = DP_REASON_TOO_LARGE;
         return -1;
     }
     if (r < 0) {
-        snprintf(reason, IMAGE_REASON_CAP, "unreadable");
+        *why = DP_REASON_UNREADABLE;
         return -1;
     }
     int w, h;
     enum image_format fmt = image_sniff((unsigned char *)data, len, &w, &h);
     if (fmt == IMAGE_UNKNOWN) {
-        snprintf(reason, IMAGE_REASON_CAP, "not_an_image");
+        *why = DP_REASON_NOT_AN_IMAGE;
         goto fail;
     }
     const unsigned char *ud = (const unsigned char *)data;
     if (fmt == IMAGE_JPEG && jpeg_precision(ud, len) > 8) {
         LOG_I("media", "%s: %d-bit JPEG is not supported", path, jpeg_precision(ud, len));
-        snprintf(reason, IMAGE_REASON_CAP, "unsupported");
+        *why = DP_REASON_UNSUPPORTED;
         goto fail;
     }
     if (fmt == IMAGE_HEIF || fmt == IMAGE_JXL) {
-        surf = fmt == IMAGE_HEIF ? image_heif_decode(ud, len, reason)
-                                 : image_jxl_decode(ud, len, reason);
+        surf = fmt == IMAGE_HEIF ? image_heif_decode(ud, len, why) : image_jxl_decode(ud, len, why);
         if (!surf)
             goto fail;
     } else if (fmt == IMAGE_WEBP && webp_is_animated(ud, len)) {
         surf = webp_first_frame(ud, len);
         if (!surf) {
-            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
     } else if (fmt == IMAGE_JPEG) {
-        surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, reason);
+        surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, why);
         if (!surf)
             goto fail;
         image_apply_icc(surf, fmt, ud, len);
@@ -428,25 +427,25 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
     } else {
         if (w <= 0 || h <= 0 || w > DP_IMAGE_MAX_SIDE || h > DP_IMAGE_MAX_SIDE ||
             (int64_t)w * h > DP_IMAGE_MAX_PIXELS_FULL) {
-            snprintf(reason, IMAGE_REASON_CAP, w <= 0 || h <= 0 ? "decode_error" : "too_large");
+            *why = w <= 0 || h <= 0 ? DP_REASON_DECODE_ERROR : DP_REASON_TOO_LARGE;
             goto fail;
         }
         if ((fmt == IMAGE_PNG && !png_well_formed((unsigned char *)data, len)) ||
             (fmt == IMAGE_GIF && gif_count_frames((unsigned char *)data, len, 1) < 1)) {
-            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
         SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
         SDL_Surface *raw = rw ? IMG_Load_RW(rw, 1) : NULL;
         if (!raw) {
             LOG_D("media", "%s: %s", path, IMG_GetError());
-            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
         surf = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0);
         SDL_FreeSurface(raw);
         if (!surf) {
-            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
         image_apply_icc(surf, fmt, ud, len);
@@ -463,7 +462,7 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
     SDL_FreeSurface(surf);
     surf = NULL;
     if (!fitted) {
-        snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+        *why = DP_REASON_DECODE_ERROR;
         goto fail;
     }
     free(data);

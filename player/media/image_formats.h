@@ -24,15 +24,13 @@ int jpeg_precision(const unsigned char *d, size_t len);
 
 /* Decodes a HEIC or AVIF primary image at full size, turned upright
  * (irot/imir applied by libheif), its ICC profile applied. Returns a new
- * RGBA32 surface, or NULL with a reason ("too_large", "decode_error",
- * "unsupported": no decoder for its codec). image_heif.c */
-SDL_Surface *image_heif_decode(const unsigned char *d, size_t len,
-                               char reason[IMAGE_REASON_CAP]);
+ * RGBA32 surface, or NULL with a reason (DP_REASON_TOO_LARGE,
+ * _DECODE_ERROR, _UNSUPPORTED: no decoder for its codec). image_heif.c */
+SDL_Surface *image_heif_decode(const unsigned char *d, size_t len, enum dp_reason *why);
 
 /* Decodes a JPEG XL image (upright, colour in sRGB) to a new RGBA32
  * surface, or NULL with a reason. image_jxl.c */
-SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len,
-                              char reason[IMAGE_REASON_CAP]);
+SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len, enum dp_reason *why);
 
 /* The ICC profile embedded in a JPEG (APP2), PNG (iCCP) or WebP (ICCP)
  * file: a new buffer (caller frees) and its size, or NULL. image_icc.c */

@@ -30,13 +30,13 @@ static void heif_icc(struct heif_image_handle *h, SDL_Surface *s)
 }
 
 SDL_Surface *image_heif_decode(const unsigned char *d, size_t len,
-                               char reason[IMAGE_REASON_CAP])
+                               enum dp_reason *why)
 {
     struct heif_context *ctx = heif_context_alloc();
     struct heif_image_handle *h = NULL;
     struct heif_image *img = NULL;
     SDL_Surface *s = NULL;
-    snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+    *why = DP_REASON_DECODE_ERROR;
     if (!ctx)
         return NULL;
     heif_context_set_maximum_image_size_limit(ctx, DP_IMAGE_MAX_SIDE);
@@ -45,7 +45,7 @@ SDL_Surface *image_heif_decode(const unsigned char *d, size_t len,
         LOG_D("media", "heif: %s", e.message);
         if (e.code == heif_error_Memory_allocation_error ||
             e.subcode == heif_suberror_Security_limit_exceeded)
-            snprintf(reason, IMAGE_REASON_CAP, "too_large");
+            *why = DP_REASON_TOO_LARGE;
         goto done;
     }
     if (heif_context_get_primary_image_handle(ctx, &h).code != heif_error_Ok)
@@ -55,14 +55,14 @@ SDL_Surface *image_heif_decode(const unsigned char *d, size_t len,
         goto done;
     if (w > DP_IMAGE_MAX_SIDE || hh > DP_IMAGE_MAX_SIDE ||
         (long long)w * hh > DP_IMAGE_MAX_PIXELS_FULL) {
-        snprintf(reason, IMAGE_REASON_CAP, "too_large");
+        *why = DP_REASON_TOO_LARGE;
         goto done;
     }
     e = heif_decode_image(h, &img, heif_colorspace_RGB, heif_chroma_interleaved_RGBA, NULL);
     if (e.code != heif_error_Ok) {
         LOG_I("media", "heif decode: %s", e.message);
         if (e.code == heif_error_Unsupported_feature)
-            snprintf(reason, IMAGE_REASON_CAP, "unsupported");
+            *why = DP_REASON_UNSUPPORTED;
         goto done;
     }
     int stride = 0;
@@ -78,7 +78,7 @@ SDL_Surface *image_heif_decode(const unsigned char *d, size_t len,
         memcpy((unsigned char *)s->pixels + (size_t)y * s->pitch, px + (size_t)y * stride,
                (size_t)iw * 4);
     heif_icc(h, s);
-    reason[0] = '\0';
+    *why = DP_REASON_NONE;
 done:
     heif_image_release(img);
     heif_image_handle_release(h);

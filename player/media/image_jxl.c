@@ -31,14 +31,14 @@ static unsigned char *jxl_icc(JxlDecoder *dec, size_t *n)
 }
 
 SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len,
-                              char reason[IMAGE_REASON_CAP])
+                              enum dp_reason *why)
 {
     JxlDecoder *dec = JxlDecoderCreate(NULL);
     SDL_Surface *s = NULL;
     unsigned char *icc = NULL;
     size_t icc_len = 0;
     bool done = false;
-    snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+    *why = DP_REASON_DECODE_ERROR;
     if (!dec)
         return NULL;
     JxlPixelFormat pf = {4, JXL_TYPE_UINT8, JXL_NATIVE_ENDIAN, 0};
@@ -57,7 +57,7 @@ SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len,
             if (info.xsize == 0 || info.ysize == 0 || info.xsize > DP_IMAGE_MAX_SIDE ||
                 info.ysize > DP_IMAGE_MAX_SIDE ||
                 (long long)info.xsize * info.ysize > DP_IMAGE_MAX_PIXELS_FULL) {
-                snprintf(reason, IMAGE_REASON_CAP, "too_large");
+                *why = DP_REASON_TOO_LARGE;
                 goto fail;
             }
             break;
@@ -106,7 +106,7 @@ SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len,
         icc_to_srgb(s, icc, icc_len);
     free(icc);
     JxlDecoderDestroy(dec);
-    reason[0] = '\0';
+    *why = DP_REASON_NONE;
     return s;
 fail:
     free(icc);

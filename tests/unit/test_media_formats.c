@@ -71,7 +71,7 @@ static bool near(struct rgb a, struct rgb b, int tol)
     return abs(a.r - b.r) <= tol && abs(a.g - b.g) <= tol && abs(a.b - b.b) <= tol;
 }
 
-static SDL_Surface *load(const char *name, int bw, int bh, double cap, char *reason)
+static SDL_Surface *load(const char *name, int bw, int bh, double cap, enum dp_reason *reason)
 {
     char p[600];
     path_of(p, sizeof p, name);
@@ -103,10 +103,10 @@ static void test_upright(void **state)
     for (size_t i = 0; i < sizeof upright / sizeof upright[0]; i++) {
         if (!have(upright[i].name))
             continue;
-        char reason[IMAGE_REASON_CAP] = "";
-        SDL_Surface *s = load(upright[i].name, 640, 640, 0, reason);
+        enum dp_reason reason = DP_REASON_NONE;
+        SDL_Surface *s = load(upright[i].name, 640, 640, 0, &reason);
         if (!s)
-            fail_msg("%s: refused (%s)", upright[i].name, reason);
+            fail_msg("%s: refused (%s)", upright[i].name, dp_reason_name(reason));
         if (s->w != 640 || s->h != 320)
             fail_msg("%s: %dx%d, not 640x320 (upright 2:1)", upright[i].name, s->w, s->h);
         struct rgb l = at(s, 0.1, 0.5), r = at(s, 0.9, 0.5);
@@ -231,9 +231,9 @@ static void test_icc(void **state)
         char tagged[600];
         path_of(tagged, sizeof tagged, srgb ? "srgb.jpg" : "adobe.jpg");
         assert_true(jpeg_with_icc(plain, tagged, icc, n));
-        char reason[IMAGE_REASON_CAP];
-        SDL_Surface *a = load("colour.jpg", 64, 64, 0, reason);
-        SDL_Surface *b = load(srgb ? "srgb.jpg" : "adobe.jpg", 64, 64, 0, reason);
+        enum dp_reason reason = DP_REASON_NONE;
+        SDL_Surface *a = load("colour.jpg", 64, 64, 0, &reason);
+        SDL_Surface *b = load(srgb ? "srgb.jpg" : "adobe.jpg", 64, 64, 0, &reason);
         assert_non_null(a);
         assert_non_null(b);
         struct rgb pa = at(a, 0.5, 0.5), pb = at(b, 0.5, 0.5);
@@ -258,8 +258,8 @@ static void test_small_not_blown_up(void **state)
     if (!have("small.png"))
         return;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char reason[IMAGE_REASON_CAP];
-        SDL_Surface *s = load("small.png", 1920, 1080, cases[i].cap, reason);
+        enum dp_reason reason = DP_REASON_NONE;
+        SDL_Surface *s = load("small.png", 1920, 1080, cases[i].cap, &reason);
         assert_non_null(s);
         if (s->w != cases[i].w || s->h != cases[i].h)
             fail_msg("cap %g: %dx%d, want %dx%d", cases[i].cap, s->w, s->h, cases[i].w,
@@ -273,10 +273,10 @@ static void test_twelve_bit(void **state)
     (void)state;
     if (!have("p12.jpg"))
         return;
-    char reason[IMAGE_REASON_CAP] = "";
-    SDL_Surface *s = load("p12.jpg", 64, 64, 0, reason);
+    enum dp_reason reason = DP_REASON_NONE;
+    SDL_Surface *s = load("p12.jpg", 64, 64, 0, &reason);
     assert_null(s);
-    assert_string_equal(reason, "unsupported");
+    assert_int_equal(reason, DP_REASON_UNSUPPORTED);
 }
 
 static void test_animations(void **state)
@@ -295,7 +295,7 @@ static void test_animations(void **state)
         o.repeat = true;
         o.max_duration_ms = 60000;
         char err[256];
-        struct video *v = video_open(p, &o, err, sizeof err);
+        struct video *v = video_open(p, &o, NULL, err, sizeof err);
         if (!v)
             fail_msg("%s as video: %s", anims[i], err);
         int w, h, rot;
@@ -308,10 +308,10 @@ static void test_animations(void **state)
     assert_false(image_is_animated(p));
     if (have("anim.webp")) {
         /* Was a decode_error: now its first frame (red). */
-        char reason[IMAGE_REASON_CAP];
-        SDL_Surface *s = load("anim.webp", 64, 64, 0, reason);
+        enum dp_reason reason = DP_REASON_NONE;
+        SDL_Surface *s = load("anim.webp", 64, 64, 0, &reason);
         if (!s)
-            fail_msg("animated WebP refused: %s", reason);
+            fail_msg("animated WebP refused: %s", dp_reason_name(reason));
         assert_true(near(at(s, 0.5, 0.5), RED, 8));
         SDL_FreeSurface(s);
     }
@@ -336,12 +336,12 @@ static void test_damaged(void **state)
             FILE *f = fopen(q, "wb");
             fwrite(d, 1, n, f);
             fclose(f);
-            char reason[IMAGE_REASON_CAP] = "";
+            enum dp_reason reason = DP_REASON_NONE;
             SDL_Surface *s = NULL;
-            int r = image_load_capped(q, 320, 240, 2, &s, reason);
+            int r = image_load_capped(q, 320, 240, 2, &s, &reason);
             if (r == 0)
                 fail_msg("%s cut to %zu bytes: shown", names[i], n);
-            assert_true(reason[0] != '\0');
+            assert_true(reason != DP_REASON_NONE);
         }
         free(d);
     }
