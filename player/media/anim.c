@@ -5,9 +5,11 @@
  * FFmpeg's GIF decoder, a WebP by libwebp (video_webp.c). This file tells
  * an animation from a still, and gives the first frame of an animated
  * WebP for when it cannot be played (a canvas over DP_ANIM_MAX_PIXELS). */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <webp/demux.h>
 
@@ -83,11 +85,29 @@ bool webp_is_animated(const unsigned char *d, size_t len)
     return frames >= 2;
 }
 
+/* Whether the file's first bytes say GIF, or WebP with the animation flag:
+ * only those are read whole (a JPEG or PNG costs one small read here). */
+static bool may_be_animated(const char *path)
+{
+    unsigned char head[32];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    if (n < 21)
+        return false;
+    if (memcmp(head, "GIF8", 4) == 0)
+        return true;
+    return n >= 21 && memcmp(head, "RIFF", 4) == 0 && memcmp(head + 8, "WEBPVP8X", 8) == 0 &&
+           (head[20] & 0x02);
+}
+
 bool image_is_animated(const char *path)
 {
     char *data = NULL;
     size_t len = 0;
-    if (dp_read_file(path, DP_IMAGE_MAX_FILE_BYTES, &data, &len) < 0)
+    if (!may_be_animated(path) || dp_read_file(path, DP_IMAGE_MAX_FILE_BYTES, &data, &len) < 0)
         return false;
     int w, h;
     const unsigned char *d = (const unsigned char *)data;
