@@ -35,6 +35,11 @@ for name in ("o6.webp", "o3.png", "t.heic", "t.avif", "irot.heic", "small.png"):
 # was reported as a leak inside libSDL2).
 with open(os.path.join(folder, "b-broken.webp"), "wb") as f:
     f.write(b"RIFF" + (1000).to_bytes(4, "little") + b"WEBPVP8 " + bytes(range(256)) * 4)
+# JPEG XL (no encoder in Debian's libjxl-dev tools: a 47-byte file made with
+# libjxl's encoder, tests/unit/test_media_formats.c make_jxl, kept in the
+# repo): 32x64 stored turned left, orientation 6 in the codestream.
+shutil.copy(os.path.join(dptest.FIXTURES, "images", "orient6.jxl"),
+            os.path.join(folder, "a-o6.jxl"))
 with open(os.path.join(folder, "z-note.txt"), "w") as f:
     f.write("Kitchen closes at three today.\n")
 
@@ -63,7 +68,7 @@ check(skips == [("b-broken.webp#1", "decode_error")], "only the damaged file ski
 
 RED, BLUE, GREY = (255, 0, 0), (0, 0, 255), (128, 128, 128)
 for name, tol in (("o6.webp", 20), ("o3.png", 20), ("t.heic", 60), ("t.avif", 60),
-                  ("irot.heic", 60)):
+                  ("irot.heic", 60), ("o6.jxl", 20)):
     item = "a-" + name
     if item not in shown_posts(run):
         check(not os.path.exists(os.path.join(folder, item)), "%s shown" % item)
