@@ -17,6 +17,8 @@ debhelper dpkg-dev lintian systemd"
 PACKAGES="$PACKAGES libicu-dev libfontconfig-dev fonts-noto-core fonts-noto-cjk
 fonts-noto-color-emoji tesseract-ocr tesseract-ocr-heb tesseract-ocr-ara
 tesseract-ocr-chi-sim tesseract-ocr-jpn"
+# issue 10: pictures of the wild (HEIF/AVIF, JPEG XL, ICC, animated WebP)
+PACKAGES="$PACKAGES libheif-dev libjxl-dev liblcms2-dev libwebp-dev zlib1g-dev imagemagick"
 
 # issue 12: `--cross ARCH` adds the foreign architecture and its development
 # packages (multiarch), the cross compiler and qemu-user; only asked for by
@@ -25,7 +27,8 @@ CROSS_DEV="libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libjpeg62-turbo-dev
 libexif-dev libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev
 libswresample-dev libswscale-dev libcjson-dev libxml2-dev libinih-dev
 libsodium-dev libqrencode-dev libcmocka-dev libsystemd-dev libdrm-dev
-libx11-dev libxext-dev libicu-dev libfontconfig-dev"
+libx11-dev libxext-dev libicu-dev libfontconfig-dev
+libheif-dev libjxl-dev liblcms2-dev libwebp-dev zlib1g-dev"
 
 CROSS=""
 LIST=""

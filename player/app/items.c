@@ -315,24 +315,47 @@ void items_advance(struct player *p, int64_t now)
 }
 
 
+/* Adds url to urls[0..k) unless it is local, NULL or there; returns k. */
+static size_t wanted_add(const char **urls, size_t k, const char *url)
+{
+    if (!url || url_is_local(url))
+        return k;
+    for (size_t j = 0; j < k; j++)
+        if (strcmp(urls[j], url) == 0)
+            return k;
+    urls[k] = url;
+    return k + 1;
+}
+
 static void update_wanted(struct player *p)
 {
     const struct item *items;
     size_t n = rotation_items(p->rotation, &items);
-    const char **urls = dp_calloc(n ? n : 1, sizeof *urls);
+    size_t cap = n;
+    for (size_t i = 0; i < n; i++)
+        cap += items[i].post->n_emoji;   /* custom emoji are cached like media */
+    const char **urls = dp_calloc(cap ? cap : 1, sizeof *urls);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!items[i].media || url_is_local(items[i].media->url))
-            continue;
-        bool dup = false;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = strcmp(urls[j], items[i].media->url) == 0;
-        if (!dup)
-            urls[k++] = items[i].media->url;
+        const struct post *post = items[i].post;
+        bool first = i == 0 || items[i - 1].post != post;
+        for (size_t e = 0; first && e < post->n_emoji; e++)
+            k = wanted_add(urls, k, post->emoji[e].url);
+        if (items[i].media)
+            k = wanted_add(urls, k, items[i].media->url);
     }
     if (p->net)
         net_set_wanted(p->net, urls, k);   /* also tells the cache what to keep */
     free(urls);
+}
+
+void items_media_ready(struct player *p, const char *url)
+{
+    /* An item passed over for this media comes next (rotation_media_ready;
+     * a timeline, sync = wallclock, keeps every slot where it is). */
+    if (p->rotation)
+        rotation_media_ready(p->rotation, url);
+    items_replan(p);
 }
 
 void items_handle_feed(struct player *p, struct feed *feed)

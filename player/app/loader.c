@@ -15,6 +15,7 @@
 #include "feed/url.h"
 #include "media/image.h"
 #include "media/video.h"
+#include "render/card_emoji.h"
 #include "render/text.h"
 
 #define LOADER_QUEUE 16
@@ -76,9 +77,84 @@ static int media_file(struct loader *l, const char *url, char **path, enum dp_re
     return 0;
 }
 
+/* An animated GIF or WebP: a silent loop (the video path) until the
+ * item's time is up, enlarged no more than a still would be. Returns -1
+ * when it cannot be opened (then shown as a still). */
+static int load_animation(struct loader *l, struct loader_request *req,
+                          struct loader_result *res, const struct card_style *st, int bw,
+                          int bh)
+{
+    struct video_opts o;
+    video_opts_defaults(&o);
+    o.audio = false;
+    o.repeat = true;
+    /* Longer than any slot: the image item's own deadline ends it. */
+    o.max_duration_ms = 24LL * 3600 * 1000;
+    o.hwdec = "none";
+    char err[256];
+    struct video *v = video_open(res->media_path, &o, NULL, err, sizeof err);
+    if (!v) {
+        LOG_I("app", "animation %s: %s", res->media_path, err);
+        return -1;
+    }
+    int vw, vh, rot;
+    video_get_size(v, &vw, &vh, &rot);
+    int cap = l->cfg.upscale_max;
+    int fw, fh;
+    image_fit(vw, vh, bw, bh, &fw, &fh);
+    if (cap > 0 && vw > 0 && fw > vw * cap) {
+        bw = vw * cap;
+        bh = vh * cap;
+    }
+    res->video = v;
+    res->overlay = card_overlay(l->fonts, l->cfg.w, l->cfg.h, st, req->post);
+    res->box_w = bw;
+    res->box_h = bh;
+    return 0;
+}
+
+/* The post's custom emoji pictures, from the cache (missing ones are left
+ * out of the drawing), each at most EMOJI_PX square. */
+#define EMOJI_PX 256
+
+static void emoji_load(struct loader *l, const struct post *post, struct card_emoji *em)
+{
+    em->n = post->n_emoji;
+    em->pics = em->n ? dp_calloc(em->n, sizeof *em->pics) : NULL;
+    for (size_t i = 0; i < em->n; i++) {
+        char *path = NULL;
+        enum dp_reason why;
+        if (!post->emoji[i].url || media_file(l, post->emoji[i].url, &path, &why) < 0)
+            continue;
+        if (image_load_capped(path, EMOJI_PX, EMOJI_PX, 0, &em->pics[i], &why) < 0)
+            em->pics[i] = NULL;
+        free(path);
+    }
+}
+
+static void emoji_free(struct card_emoji *em)
+{
+    for (size_t i = 0; i < em->n; i++)
+        SDL_FreeSurface(em->pics[i]);
+    free(em->pics);
+}
+
+static void load_item_styled(struct loader *l, struct loader_request *req,
+                             struct loader_result *res, const struct card_style *st);
+
 static void load_item(struct loader *l, struct loader_request *req, struct loader_result *res)
 {
-    const struct card_style *st = &l->cfg.style;
+    struct card_style st = l->cfg.style;
+    struct card_emoji em = {NULL, 0};
+    emoji_load(l, req->post, &em);
+    st.emoji = &em;
+    load_item_styled(l, req, res, &st);
+    emoji_free(&em);
+}
+
+static void load_item_styled(struct loader *l, struct loader_request *req,
+                             struct loader_result *res, const struct card_style *st)
+{
     int w = l->cfg.w, h = l->cfg.h;
     if (req->kind == ITEM_TEXT) {
         res->surface = card_text(l->fonts, w, h, st, req->post, req->now_wall_ms);
@@ -114,8 +190,10 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
         res->box_h = bh;
         return;
     }
+    if (image_is_animated(res->media_path) && load_animation(l, req, res, st, bw, bh) == 0)
+        return;
     SDL_Surface *img = NULL;
-    if (image_load(res->media_path, bw, bh, &img, &res->reason) < 0)
+    if (image_load_capped(res->media_path, bw, bh, l->cfg.upscale_max, &img, &res->reason) < 0)
         return;
     res->surface = card_media(l->fonts, w, h, st, img, req->post);
     SDL_FreeSurface(img);
@@ -148,6 +226,9 @@ static void *loader_main(void *arg)
         dp_mq_post_must(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
                                                 .free_payload = loader_result_free});
     }
+    /* SDL keeps per-thread storage (the error text SDL_image sets on a file
+     * it refuses) that it frees only for threads it created itself. */
+    SDL_TLSCleanup();
     return NULL;
 }
 

@@ -65,6 +65,8 @@ struct loader_config {
     int volume;
     int64_t video_max_duration_ms;
     const char *hwdec;
+    /* Still and animated pictures (issue 10) */
+    int upscale_max;               /* enlarged at most this many times; 0: no cap */
 };
 
 /* Starts the thread; results are posted to out with type msg_type.

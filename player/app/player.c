@@ -180,7 +180,7 @@ static void handle_messages(struct player *p)
         case MSG_MEDIA:
             strlist_remove(p->bad, &p->n_bad, m.payload);
             strlist_clear(&p->skipped, &p->n_skipped);
-            items_replan(p);
+            items_media_ready(p, m.payload);
             break;
         case MSG_LOADED:
             items_handle_loaded(p, m.payload, now);
@@ -459,6 +459,7 @@ static int start_loader(struct player *p, char *err, size_t errlen)
         .volume = p->cfg->volume,
         .video_max_duration_ms = p->cfg->video_max_duration_ms,
         .hwdec = media_hwdec_name(p->cfg->hwdec),
+        .upscale_max = p->cfg->upscale_max,
     };
     p->loader = loader_create(&lc, p->mq, MSG_LOADED, err, errlen);
     return p->loader ? 0 : -1;

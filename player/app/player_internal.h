@@ -135,6 +135,9 @@ void items_advance(struct player *p, int64_t now);
 /* A new feed (MSG_FEED; takes the message's reference): the rotation, the
  * download wishes and the plan follow it. */
 void items_handle_feed(struct player *p, struct feed *feed);
+/* Media just verified (MSG_MEDIA): an item passed over for it takes the
+ * next slot (issue 10), then the plan goes on. */
+void items_media_ready(struct player *p, const char *url);
 /* A loader result (MSG_LOADED); res stays the caller's. */
 void items_handle_loaded(struct player *p, struct loader_result *res, int64_t now);
 /* [schedule] on_hours. */

@@ -42,5 +42,8 @@
 #define TEXT_FONT_LOOKUPS_BURST  64                  /* look-ups at once ... */
 #define TEXT_FONT_LOOKUPS_PER_S  16                  /* ... then this many a second */
 #define TEXT_MAX_FALLBACK_FONTS  20                  /* fonts opened for fallback */
+/* Issue 10: animated pictures are played frame by frame; a canvas larger
+ * than a 4K screen is shown as a still instead (each queued frame is one). */
+#define DP_ANIM_MAX_PIXELS       (3840L * 2160)
 
 #endif

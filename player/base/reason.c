@@ -14,6 +14,7 @@ static const char *const names[DP_REASON_COUNT] = {
     [DP_REASON_OUT_OF_MEMORY] = "out_of_memory",
     [DP_REASON_RENDER_ERROR] = "render_error",
     [DP_REASON_EXPIRED] = "expired",
+    [DP_REASON_UNSUPPORTED] = "unsupported",
 };
 
 const char *dp_reason_name(enum dp_reason r)

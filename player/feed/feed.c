@@ -287,8 +287,8 @@ bool feed_kind_from_mime(const char *mime, enum media_kind *kind)
 
 bool feed_kind_from_ext(const char *url, enum media_kind *kind)
 {
-    static const char *const images[] = {"jpg", "jpeg", "png",  "gif", "webp",
-                                         "bmp", "avif", "jfif", NULL};
+    static const char *const images[] = {"jpg",  "jpeg", "png",  "gif", "webp", "bmp", "avif",
+                                         "jfif", "heic", "heif", "hif", "jxl",  NULL};
     static const char *const videos[] = {"mp4", "m4v", "mov", "webm", "mkv",
                                          "ogv", "avi", "ts",  NULL};
     if (!url)
@@ -371,6 +371,11 @@ static void post_finish(struct post *p)
     for (size_t i = 0; i < p->n_media; i++)
         media_finish(&p->media[i]);
     free(p->media);
+    for (size_t i = 0; i < p->n_emoji; i++) {
+        free(p->emoji[i].code);
+        free(p->emoji[i].url);
+    }
+    free(p->emoji);
 }
 
 struct feed *feed_ref(struct feed *f)
@@ -494,6 +499,7 @@ static void finalize_media(struct post *p, const char *base, bool allow_file, dr
         free(p->media);
         p->media = NULL;
     }
+    feed_drop_small_pictures(p, on_drop, ctx);
 }
 
 /* A stable id for a post that came without one: a hash of its content. */
@@ -583,6 +589,8 @@ size_t feed_finalize(struct feed *f, const char *base_url, drop_fn on_drop, void
         p->text = text;
         resolve_field(&p->link, base_url, false);
         resolve_field(&p->avatar, base_url, allow_file);
+        for (size_t e = 0; e < p->n_emoji; e++)
+            resolve_field(&p->emoji[e].url, base_url, false);
         finalize_media(p, base_url, allow_file, on_drop, drop_ctx);
         if (p->signage.duration_ms < 0)
             p->signage.duration_ms = 0;
@@ -783,6 +791,11 @@ char *feed_to_json(const struct feed *f)
             cJSON_AddItemToObject(mo, "alt", str_or_null(m->alt));
             cJSON_AddBoolToObject(mo, "loop", m->loop);
             cJSON_AddItemToArray(media, mo);
+        }
+        if (p->n_emoji) {
+            cJSON *em = cJSON_AddArrayToObject(o, "emoji");
+            for (size_t j = 0; j < p->n_emoji; j++)
+                cJSON_AddItemToArray(em, str_or_null(p->emoji[j].url));
         }
         cJSON *sg = cJSON_AddObjectToObject(o, "signage");
         cJSON_AddNumberToObject(sg, "duration_ms", (double)p->signage.duration_ms);

@@ -32,6 +32,14 @@ struct signage {
     bool mute;
 };
 
+/* A custom emoji (Mastodon): drawn where its U+FFFC stands in the text. */
+struct post_emoji {
+    char *code;            /* the shortcode, without colons */
+    char *url;             /* its static picture (http/https), NULL if unusable */
+};
+
+#define POST_EMOJI_CHAR "\xEF\xBF\xBC"  /* U+FFFC, one per emoji in post->emoji order */
+
 struct post {
     char *id;              /* never NULL in a parsed feed */
     int64_t published_ms;  /* Unix ms, DP_TIME_NONE when unknown */
@@ -43,6 +51,8 @@ struct post {
     struct media_ref *media;
     size_t n_media;
     struct signage signage;
+    struct post_emoji *emoji;  /* the i-th U+FFFC of text is emoji[i]; may be NULL */
+    size_t n_emoji;
 };
 
 struct feed {

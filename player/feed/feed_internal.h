@@ -67,4 +67,12 @@ bool feed_kind_from_mime(const char *mime, enum media_kind *kind);
 /* Media kind guessed from the URL's file extension; false when unknown. */
 bool feed_kind_from_ext(const char *url, enum media_kind *kind);
 
+/* Drops a post's media that are not items of their own: its author's
+ * avatar, and pictures under 200x200 beside a larger one (issue 10). URLs
+ * must be resolved already. Reports each through on_drop (NULL ok). */
+void feed_drop_small_pictures(struct post *p,
+                              void (*on_drop)(void *ctx, const char *post_id, const char *url,
+                                              const char *reason),
+                              void *ctx);
+
 #endif

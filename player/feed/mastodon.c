@@ -13,6 +13,16 @@
 #include "feed/feed_internal.h"
 #include "feed/html_text.h"
 
+/* What a post shows in place of what it cannot show (neutral wording). */
+#define MASTODON_SENSITIVE_TEXT "Sensitive content (not shown)"
+#define MASTODON_UNKNOWN_TEXT "An attachment that cannot be shown here"
+
+/* mastodon_emoji.c: removes the status's custom emoji (":blobcat:", from
+ * its "emojis" list) from text in place, with the space they leave doubled;
+ * or turns each into U+FFFC in p->text with its picture in p->emoji. */
+void mastodon_strip_emoji(const struct cJSON *status, char *text);
+void mastodon_place_emoji(const struct cJSON *status, struct post *p);
+
 static const char *str_of(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -37,7 +47,7 @@ static char *id_of(const cJSON *status)
     return NULL;
 }
 
-static void add_attachments(const cJSON *status, struct post *p)
+static void add_attachments(const cJSON *status, struct post *p, int *unknown)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(status, "media_attachments");
     const cJSON *a;
@@ -62,8 +72,16 @@ static void add_attachments(const cJSON *status, struct post *p)
         } else if (strcmp(type, "gifv") == 0) {
             kind = MEDIA_VIDEO;
             loop = true;
+        } else if (strcmp(type, "unknown") == 0) {
+            /* A remote file the server could not process: its own URL may
+             * still be a picture or a clip. */
+            url = str_of(a, "remote_url") ? str_of(a, "remote_url") : url;
+            if (!feed_kind_from_ext(url, &kind)) {
+                (*unknown)++;
+                continue;
+            }
         } else {
-            continue; /* audio, unknown */
+            continue; /* audio */
         }
         struct media_ref *m = post_add_media(p);
         m->url = dp_strdup(url);
@@ -104,16 +122,24 @@ static void parse_status(const cJSON *outer, struct feed *f)
     if (cJSON_IsObject(account)) {
         const char *name = str_of(account, "display_name");
         p->author = dp_strdup(name ? name : str_of(account, "username"));
+        mastodon_strip_emoji(account, p->author);
         p->avatar = dp_strdup(str_of(account, "avatar"));
     }
     const char *spoiler = str_of(s, "spoiler_text");
     if (spoiler || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "sensitive"))) {
-        p->text = dp_strdup(spoiler ? spoiler : "");
-        return; /* never the media of a sensitive post */
+        /* Never the media of a sensitive post; never dropped without a word. */
+        p->text = dp_strdup(spoiler ? spoiler : MASTODON_SENSITIVE_TEXT);
+        return;
     }
     const char *content = str_of(s, "content");
     p->text = content ? html_to_text(content, strlen(content)) : dp_strdup("");
-    add_attachments(s, p);
+    mastodon_place_emoji(s, p);
+    int unknown = 0;
+    add_attachments(s, p, &unknown);
+    if (p->n_media == 0 && unknown && !*p->text) {
+        free(p->text);
+        p->text = dp_strdup(MASTODON_UNKNOWN_TEXT);
+    }
 }
 
 int mastodon_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen)

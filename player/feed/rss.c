@@ -88,7 +88,13 @@ static void add_enclosures(const xmlNode *item, struct post *p)
     }
 }
 
-static void parse_item(const xmlNode *item, const char *channel_author, struct feed *f)
+/* What an item inherits from its channel. */
+struct channel_ctx {
+    char *author;
+    char *image;   /* itunes:image href */
+};
+
+static void parse_item(const xmlNode *item, const struct channel_ctx *ch, struct feed *f)
 {
     struct post *p = feed_add_post(f);
     char *guid = NULL;
@@ -153,28 +159,37 @@ static void parse_item(const xmlNode *item, const char *channel_author, struct f
     if (!p->author)
         p->author = xml_child_text(item, NS_ITUNES, "author");
     if (!p->author)
-        p->author = dp_strdup(channel_author);
+        p->author = dp_strdup(ch->author);
 
     add_enclosures(item, p);
     media_rss_collect(item, p);
     xml_img_fallback(item, p, encoded, desc);
     if (!*p->text) {
         char *md = media_rss_description(item);
+        if (!md)
+            md = xml_child_text(item, NS_ITUNES, "summary");
         if (md) {
             free(p->text);
             p->text = md;
         }
     }
+    /* A podcast episode's cover (else the show's) when nothing else shows. */
+    if (p->n_media == 0) {
+        char *cover = xml_attr_url(xml_child(item, NS_ITUNES, "image"), "href");
+        if (!cover && ch->image)
+            cover = dp_strdup(ch->image);
+        xml_add_media(p, cover, MEDIA_IMAGE);
+    }
     free(desc);
     free(encoded);
 }
 
-static void parse_items(const xmlNode *parent, const char *channel_author, struct feed *f)
+static void parse_items(const xmlNode *parent, const struct channel_ctx *ch, struct feed *f)
 {
     const xmlNode *c = parent->children;
     for (; c && f->n_posts < FEED_PARSE_MAX_ITEMS; c = c->next)
         if (xml_is(c, NULL, "item"))
-            parse_item(c, channel_author, f);
+            parse_item(c, ch, f);
 }
 
 int rss_parse_doc(xmlDoc *doc, xmlNode *root, struct feed *f)
@@ -191,12 +206,16 @@ int rss_parse_doc(xmlDoc *doc, xmlNode *root, struct feed *f)
             image = xml_child(root, NULL, "image"); /* RDF puts it beside the channel */
         f->icon = xml_text_url(xml_child(image, NULL, "url"));
     }
-    char *author = channel ? xml_child_text(channel, NS_DC, "creator") : NULL;
-    if (!author && channel)
-        author = xml_child_text(channel, NS_ITUNES, "author");
-    if (channel)
-        parse_items(channel, author, f);
-    parse_items(root, author, f); /* RDF, and RSS 0.9x written that way */
-    free(author);
+    struct channel_ctx ch = {NULL, NULL};
+    if (channel) {
+        ch.author = xml_child_text(channel, NS_DC, "creator");
+        if (!ch.author)
+            ch.author = xml_child_text(channel, NS_ITUNES, "author");
+        ch.image = xml_attr_url(xml_child(channel, NS_ITUNES, "image"), "href");
+        parse_items(channel, &ch, f);
+    }
+    parse_items(root, &ch, f); /* RDF, and RSS 0.9x written that way */
+    free(ch.author);
+    free(ch.image);
     return FEED_OK;
 }

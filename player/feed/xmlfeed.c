@@ -238,6 +238,16 @@ static enum doc_encoding doc_encoding(const char *data, size_t len)
     return ENC_UNDECLARED;
 }
 
+/* The bytes of white space (after a UTF-8 BOM, counted too) before the
+ * document's first '<'; 0 when there are none. */
+static size_t xml_leading_space(const char *data, size_t len)
+{
+    size_t i = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0, start = i;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    return i > start && i < len && data[i] == '<' ? i : 0;
+}
+
 int xmlfeed_parse(const char *data, size_t len, struct feed **out, char *err, size_t errlen)
 {
     return xmlfeed_parse_charset(data, len, NULL, out, err, errlen);
@@ -250,12 +260,26 @@ int xmlfeed_parse_charset(const char *data, size_t len, const char *charset, str
     if (len > (size_t)DP_FEED_MAX_BYTES || len > (size_t)INT32_MAX)
         return feed_fail(err, errlen, FEED_ERR_TOO_LARGE, "feed too large");
     char *fixed = NULL;
+    size_t skip = xml_leading_space(data, len);
+    if (skip) {
+        /* Blank lines before "<?xml" (a common server quirk) make libxml2
+         * drop the declaration and, in recovery, the predefined entities: the
+         * document is read from its first '<', keeping a UTF-8 BOM. */
+        bool bom = skip >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0;
+        fixed = dp_malloc(len - skip + 4);
+        memcpy(fixed, "\xEF\xBB\xBF", bom ? 3 : 0);
+        memcpy(fixed + (bom ? 3 : 0), data + skip, len - skip);
+        len = len - skip + (bom ? 3 : 0);
+        data = fixed;
+    }
     size_t fixed_len = len;
     int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER |
                   XML_PARSE_NOCDATA;
     xmlCharEncodingHandlerPtr handler = NULL;
-    if ((fixed = utf32_to_utf8(data, len, &fixed_len))) {
-        data = fixed;
+    char *wide = utf32_to_utf8(data, len, &fixed_len);
+    if (wide) {
+        free(fixed);
+        data = fixed = wide;
         options |= XML_PARSE_IGNORE_ENC; /* now UTF-8, whatever it declares */
     } else {
         enum doc_encoding enc = doc_encoding(data, len);
@@ -265,8 +289,9 @@ int xmlfeed_parse_charset(const char *data, size_t len, const char *charset, str
             if (enc == ENC_UNDECLARED && charset && strcasecmp(charset, "utf-8") != 0)
                 handler = xmlFindCharEncodingHandler(charset);
             if (!handler) {
-                fixed = feed_utf8_repair(data, len, &fixed_len);
-                data = fixed;
+                char *repaired = feed_utf8_repair(data, len, &fixed_len);
+                free(fixed);
+                data = fixed = repaired;
             }
         }
     }
@@ -339,10 +364,31 @@ static bool ns_is(const xmlNode *n, const char *ns)
     return strcmp(href, ns) == 0;
 }
 
+/* "content:encoded" with no xmlns:content declared: libxml2 keeps the whole
+ * qualified name and no namespace. The usual prefixes are accepted. */
+static bool undeclared_prefix_is(const xmlNode *n, const char *ns, const char *name)
+{
+    static const char *const known[][2] = {
+        {NS_CONTENT, "content"}, {NS_ITUNES, "itunes"}, {NS_MEDIA, "media"}, {NS_DC, "dc"}};
+    if (n->ns || !ns)
+        return false;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        size_t pl = strlen(known[i][1]);
+        const char *q = (const char *)n->name;
+        if (strcmp(ns, known[i][0]) == 0 && strncmp(q, known[i][1], pl) == 0 && q[pl] == ':' &&
+            strcmp(q + pl + 1, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 bool xml_is(const xmlNode *n, const char *ns, const char *name)
 {
-    return n && n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, (const xmlChar *)name) == 0 &&
-           ns_is(n, ns);
+    if (!n || n->type != XML_ELEMENT_NODE)
+        return false;
+    if (xmlStrcmp(n->name, (const xmlChar *)name) == 0)
+        return ns_is(n, ns);
+    return undeclared_prefix_is(n, ns, name);
 }
 
 xmlNode *xml_child(const xmlNode *n, const char *ns, const char *name)
@@ -639,12 +685,31 @@ static char *media_alt(const xmlNode *mc)
     return s;
 }
 
+/* A media:content that is the author's picture (WordPress puts each post's
+ * gravatar there, titled with the author's name): the post's avatar. */
+static bool author_picture(const xmlNode *mc, const char *url, const struct post *p)
+{
+    if (strstr(url, "gravatar.com/avatar/"))
+        return true;
+    char *t = p->author ? xml_child_text(mc, NS_MEDIA, "title") : NULL;
+    bool same = t && strcasecmp(t, p->author) == 0;
+    free(t);
+    return same;
+}
+
 static void add_content(const xmlNode *mc, struct post *p)
 {
     char *url = xml_attr_url(mc, "url");
     enum media_kind kind;
     if (!url || !content_kind(mc, url, &kind)) {
         free(url);
+        return;
+    }
+    if (kind == MEDIA_IMAGE && author_picture(mc, url, p)) {
+        if (!p->avatar)
+            p->avatar = url;
+        else
+            free(url);
         return;
     }
     struct media_ref *m = NULL;

@@ -24,6 +24,7 @@
 #include "base/fileio.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "media/image_formats.h"
 
 static unsigned be32(const unsigned char *p)
 {
@@ -66,6 +67,14 @@ enum image_format image_sniff(const unsigned char *d, size_t len, int *w, int *h
         }
         return IMAGE_WEBP;
     }
+    if (len >= 12 && memcmp(d + 4, "ftyp", 4) == 0 &&
+        (memcmp(d + 8, "hei", 3) == 0 || memcmp(d + 8, "hev", 3) == 0 ||
+         memcmp(d + 8, "avi", 3) == 0 || memcmp(d + 8, "mif1", 4) == 0 ||
+         memcmp(d + 8, "msf1", 4) == 0))
+        return IMAGE_HEIF;
+    if ((len >= 2 && d[0] == 0xFF && d[1] == 0x0A) ||
+        (len >= 12 && memcmp(d, "\0\0\0\x0CJXL \r\n\x87\n", 12) == 0))
+        return IMAGE_JXL;
     if (len >= 26 && d[0] == 'B' && d[1] == 'M') {
         *w = (int)(be32((const unsigned char[]){d[21], d[20], d[19], d[18]}));
         int32_t bh = (int32_t)be32((const unsigned char[]){d[25], d[24], d[23], d[22]});
@@ -136,56 +145,6 @@ static bool png_well_formed(const unsigned char *d, size_t len)
         if (memcmp(d + pos + 4, "IEND", 4) == 0)
             return true;
         pos += 12 + (size_t)n;
-    }
-    return false;
-}
-
-/* Skips a chain of GIF data sub-blocks at *pos; false when it runs past
- * the end of the file. */
-static bool gif_skip_blocks(const unsigned char *d, size_t len, size_t *pos)
-{
-    while (*pos < len) {
-        unsigned n = d[(*pos)++];
-        if (n == 0)
-            return true;
-        if (n > len - *pos)
-            return false;
-        *pos += n;
-    }
-    return false;
-}
-
-/* The first frame of a GIF must be all there: SDL_image draws a truncated
- * one partly (the rest transparent) without an error. */
-static bool gif_first_frame_whole(const unsigned char *d, size_t len)
-{
-    if (len < 13)
-        return false;
-    size_t pos = 13;
-    if (d[10] & 0x80)
-        pos += 3u * (1u << ((d[10] & 7) + 1));   /* global colour table */
-    while (pos < len) {
-        unsigned char block = d[pos++];
-        if (block == 0x21) {             /* extension: label, then sub-blocks */
-            if (pos >= len)
-                return false;
-            pos++;
-            if (!gif_skip_blocks(d, len, &pos))
-                return false;
-        } else if (block == 0x2C) {      /* image descriptor */
-            if (len - pos < 9)
-                return false;
-            unsigned char flags = d[pos + 8];
-            pos += 9;
-            if (flags & 0x80)
-                pos += 3u * (1u << ((flags & 7) + 1));
-            if (pos >= len)
-                return false;
-            pos++;                        /* LZW minimum code size */
-            return gif_skip_blocks(d, len, &pos);
-        } else {
-            return false;                 /* the trailer before any image, or junk */
-        }
     }
     return false;
 }
@@ -402,8 +361,25 @@ SDL_Surface *image_resize(SDL_Surface *src, int w, int h)
 
 /* ---- the entry point --------------------------------------------------------- */
 
+/* The file's ICC profile, when it has one that is not sRGB, applied. */
+static void image_apply_icc(SDL_Surface *s, enum image_format fmt, const unsigned char *d,
+                            size_t len)
+{
+    size_t n;
+    unsigned char *icc = icc_profile_find(fmt, d, len, &n);
+    if (icc)
+        icc_to_srgb(s, icc, n);
+    free(icc);
+}
+
 int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
                enum dp_reason *why)
+{
+    return image_load_capped(path, box_w, box_h, 0, out, why);
+}
+
+int image_load_capped(const char *path, int box_w, int box_h, double upscale_max,
+                      SDL_Surface **out, enum dp_reason *why)
 {
     char *data = NULL;
     size_t len = 0;
@@ -426,10 +402,27 @@ int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
         *why = DP_REASON_NOT_AN_IMAGE;
         goto fail;
     }
-    if (fmt == IMAGE_JPEG) {
+    const unsigned char *ud = (const unsigned char *)data;
+    if (fmt == IMAGE_JPEG && jpeg_precision(ud, len) > 8) {
+        LOG_I("media", "%s: %d-bit JPEG is not supported", path, jpeg_precision(ud, len));
+        *why = DP_REASON_UNSUPPORTED;
+        goto fail;
+    }
+    if (fmt == IMAGE_HEIF || fmt == IMAGE_JXL) {
+        surf = fmt == IMAGE_HEIF ? image_heif_decode(ud, len, why) : image_jxl_decode(ud, len, why);
+        if (!surf)
+            goto fail;
+    } else if (fmt == IMAGE_WEBP && webp_is_animated(ud, len)) {
+        surf = webp_first_frame(ud, len);
+        if (!surf) {
+            *why = DP_REASON_DECODE_ERROR;
+            goto fail;
+        }
+    } else if (fmt == IMAGE_JPEG) {
         surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, why);
         if (!surf)
             goto fail;
+        image_apply_icc(surf, fmt, ud, len);
         surf = apply_orientation(surf, exif_orientation((unsigned char *)data, len));
     } else {
         if (w <= 0 || h <= 0 || w > DP_IMAGE_MAX_SIDE || h > DP_IMAGE_MAX_SIDE ||
@@ -438,7 +431,7 @@ int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
             goto fail;
         }
         if ((fmt == IMAGE_PNG && !png_well_formed((unsigned char *)data, len)) ||
-            (fmt == IMAGE_GIF && !gif_first_frame_whole((unsigned char *)data, len))) {
+            (fmt == IMAGE_GIF && gif_count_frames((unsigned char *)data, len, 1) < 1)) {
             *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
@@ -455,9 +448,16 @@ int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
             *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
+        image_apply_icc(surf, fmt, ud, len);
+        surf = apply_orientation(surf, orient_from_container(fmt, ud, len));
     }
     int fw, fh;
     image_fit(surf->w, surf->h, box_w, box_h, &fw, &fh);
+    if (upscale_max > 0 && fw > surf->w * upscale_max) {
+        /* A small picture is enlarged this much at most, then centred. */
+        fw = (int)(surf->w * upscale_max);
+        fh = (int)(surf->h * upscale_max);
+    }
     SDL_Surface *fitted = image_resize(surf, fw, fh);
     SDL_FreeSurface(surf);
     surf = NULL;

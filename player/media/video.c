@@ -567,6 +567,7 @@ void video_close(struct video *v)
     avcodec_free_context(&v->adec);
     avcodec_free_context(&v->vdec);
     avformat_close_input(&v->fmt);
+    video_webp_free(v->webp);
     free(v->path);
     free(v);
 }
@@ -682,10 +683,20 @@ struct video *video_open(const char *path, const struct video_opts *o, enum dp_r
 {
     struct video *v = video_alloc(path, o);
     v->why = DP_REASON_DECODE_ERROR;
-    if (video_setup(v, err, errlen) < 0)
+    struct video_webp *webp = video_webp_probe(path);
+    if (webp) {   /* FFmpeg cannot decode an animated WebP: libwebp's thread */
+        if (video_webp_setup(v, webp, err, errlen) < 0) {
+            video_webp_free(webp);
+            goto fail;
+        }
+        if (pthread_create(&v->vdec_th, NULL, video_webp_main, v) != 0) {
+            snprintf(err, errlen, "cannot start threads");
+            goto fail;
+        }
+        v->vdec_on = true;
+    } else if (video_setup(v, err, errlen) < 0 || video_spawn(v, err, errlen) < 0) {
         goto fail;
-    if (video_spawn(v, err, errlen) < 0)
-        goto fail;
+    }
     int rc = video_frame_queue_wait(&v->fq, VIDEO_PREROLL_TIMEOUT_MS);
     if (rc != 1) {
         if (v->open_err[0])

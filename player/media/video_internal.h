@@ -41,6 +41,7 @@ struct video {
     pthread_cond_t wake;
     uint64_t wake_gen;             /* bumped by every wake_demux */
 
+    struct video_webp *webp;       /* an animated WebP instead of FFmpeg (video_webp.c) */
     int w, h, rotation;            /* display size and clockwise rotation */
     char open_err[160];            /* why the decode thread could not start */
     enum dp_reason why;            /* video_open's outcome on failure */
@@ -63,6 +64,14 @@ struct video {
     int soft;                      /* the renderer is software: -1 unknown */
     int tex_rotation;              /* what the drawing still has to turn */
 };
+
+/* Animated WebP (issue 10), video_webp.c: probe returns the file's state
+ * when path is one (else NULL), setup sets the size and takes it, main is
+ * the thread that queues its frames, free accepts NULL. */
+struct video_webp *video_webp_probe(const char *path);
+int video_webp_setup(struct video *v, struct video_webp *a, char *err, size_t errlen);
+void *video_webp_main(void *arg);
+void video_webp_free(struct video_webp *a);
 
 /* Wakes the demux thread (a queue has room, the video started, abort). */
 void video_wake_demux(struct video *v);

@@ -127,6 +127,10 @@ static const struct opt_def defs[] = {
     {"display", "cec", OPT_BOOL, "false",
      "drive the TV's power over HDMI-CEC (/dev/cec0) with [schedule] on_hours: "
      "Standby / Image View On", NULL, OFF(cec), 0, 0, 0, NULL},
+    /* Issue 10. */
+    {"display", "upscale_max", OPT_INT, "2",
+     "a picture smaller than the screen is enlarged at most this many times (1: never)", NULL,
+     OFF(upscale_max), 0, 1, 64, NULL},
 
     {"playback", "image_duration", OPT_DURATION, "10s", "how long an image is shown", NULL,
      OFF(image_duration_ms), 0, 100, 24 * HOUR, NULL},

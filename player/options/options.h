@@ -39,6 +39,7 @@ struct dp_config {
     char *font;
     bool show_qr;
     bool cec;                  /* issue 12: HDMI-CEC power with on_hours */
+    int upscale_max;           /* small pictures are enlarged at most this many times */
     /* [playback] */
     int64_t image_duration_ms;
     int64_t text_duration_ms;  /* 0: auto (reading time) */

@@ -9,6 +9,7 @@
 #include <qrencode.h>
 
 #include "base/xalloc.h"
+#include "render/card_emoji.h"
 #include "render/layout.h"
 
 #define LINE_SPACING 1.25
@@ -34,16 +35,27 @@ static void fill(SDL_Surface *s, int x, int y, int w, int h, uint8_t r, uint8_t 
     SDL_FillRect(s, &rect, SDL_MapRGBA(s->format, r, g, b, a));
 }
 
-/* Darkens a band of s by blending black at alpha a (s keeps its alpha, or
- * gets at least a on a transparent overlay). */
+/* The caption band's colour: a dark grey, so that the band shows across
+ * the whole width even on a black background (black shading there was
+ * invisible: the band looked as wide as the picture, its text ran off it). */
+static const SDL_Color BAND = {28, 32, 40, 255};
+
+/* Blends the band colour over a band of s at alpha a, across its whole
+ * width (s keeps its alpha, or gets at least a on a transparent overlay). */
 static void shade(SDL_Surface *s, int y, int h, uint8_t a)
 {
-    for (int row = y; row < y + h && row < s->h; row++) {
+    for (int row = y < 0 ? 0 : y; row < y + h && row < s->h; row++) {
         uint8_t *p = (uint8_t *)s->pixels + (size_t)row * s->pitch;
         for (int x = 0; x < s->w; x++, p += 4) {
-            p[0] = (uint8_t)(p[0] * (255 - a) / 255);
-            p[1] = (uint8_t)(p[1] * (255 - a) / 255);
-            p[2] = (uint8_t)(p[2] * (255 - a) / 255);
+            if (p[3] == 0) {         /* transparent overlay: the band itself */
+                p[0] = BAND.r;
+                p[1] = BAND.g;
+                p[2] = BAND.b;
+            } else {
+                p[0] = (uint8_t)((p[0] * (255 - a) + BAND.r * a) / 255);
+                p[1] = (uint8_t)((p[1] * (255 - a) + BAND.g * a) / 255);
+                p[2] = (uint8_t)((p[2] * (255 - a) + BAND.b * a) / 255);
+            }
             if (p[3] < a)
                 p[3] = a;
         }
@@ -95,31 +107,51 @@ struct mixed {
 static int measure_mixed(void *ctx, int size, const char *s, size_t len)
 {
     struct mixed *m = ctx;
-    if (s < m->base + m->bold_end)
-        return fontset_measure_bold(m->fs, size, s, len);
-    return fontset_measure(m->fs, size, s, len);
+    return card_emoji_measure(m->fs, size, s < m->base + m->bold_end, s, len);
 }
 
 /* Draws the lines of l in the box from x, w wide: left-aligned, a line of a
- * right-to-left paragraph right-aligned; lines starting before bold_end in
- * bold. */
+ * right-to-left paragraph right-aligned; the bytes before bold_end in bold;
+ * each U+FFFC as the custom emoji em has for it. */
 static void draw_layout_bold(struct fontset *fs, SDL_Surface *dst, const char *text,
                              const struct layout *l, int x, int y, int w, SDL_Color c,
-                             size_t bold_end)
+                             size_t bold_end, const struct card_emoji *em)
 {
+    char buf[4096];
     for (int i = 0; i < l->n_lines; i++) {
-        bool bold = l->lines[i].start < bold_end;
+        const struct layout_line *ln = &l->lines[i];
+        int ly = y + i * l->line_height;
+        size_t nb = ln->start < bold_end ? bold_end - ln->start : 0;
+        size_t e = card_emoji_count(text, ln->start);
+        bool pictures = card_emoji_count(text + ln->start, ln->len) > 0;
+        if (!pictures && (nb == 0 || nb >= ln->len)) {
+            /* One weight, no pictures: the runs in their visual order. */
+            bool bold = nb > 0;
+            int lx = x;
+            if (ln->rtl)
+                lx = x + w - fontset_line_width(fs, bold, text, l, i);
+            fontset_draw_line(fs, dst, lx, ly, bold, text, l, i, c);
+            continue;
+        }
+        /* A line with custom emoji or where the bold title ends: its pieces
+         * in logical order (the bold part, then the rest), pictures inline. */
+        size_t n = ln->len < sizeof buf - 4 ? ln->len : sizeof buf - 4;
+        memcpy(buf, text + ln->start, n);
+        if (l->ellipsis && i == l->n_lines - 1) {
+            memcpy(buf + n, "\xE2\x80\xA6", 3);
+            n += 3;
+        }
+        if (nb > n)
+            nb = n;
         int lx = x;
-        if (l->lines[i].rtl)
-            lx = x + w - fontset_line_width(fs, bold, text, l, i);
-        fontset_draw_line(fs, dst, lx, y + i * l->line_height, bold, text, l, i, c);
+        if (ln->rtl)
+            lx = x + w - card_emoji_measure(fs, l->size, true, buf, nb) -
+                 card_emoji_measure(fs, l->size, false, buf + nb, n - nb);
+        int bx = nb ? card_emoji_draw(fs, dst, lx, ly, l->size, true, buf, nb, c, em, e) : 0;
+        if (nb < n)
+            card_emoji_draw(fs, dst, lx + bx, ly, l->size, false, buf + nb, n - nb, c, em,
+                            e + card_emoji_count(buf, nb));
     }
-}
-
-static void draw_layout(struct fontset *fs, SDL_Surface *dst, const char *text,
-                        const struct layout *l, int x, int y, int w, SDL_Color c)
-{
-    draw_layout_bold(fs, dst, text, l, x, y, w, c, 0);
 }
 
 /* The QR code of link in the bottom-right corner of the safe area. Returns
@@ -161,16 +193,18 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     int qr_w = draw_qr(s, st, post->link, 1);
 
     /* Header: an accent bar, the author in bold, the relative time; from
-     * the right edge, mirrored, when the post is right-to-left. */
+     * the right edge, mirrored, when the post is right-to-left; none at all
+     * without an author and a date (a text file in a folder). */
     int head = unit / 24;
     fontset_set_text(fs, post->text);
     bool rtl = layout_is_rtl(post->text, strlen(post->text));
     int bar = head / 4 > 3 ? head / 4 : 3;
-    fill(s, rtl ? w - pad - bar : pad, pad, bar, head * 3 / 2, ACCENT.r, ACCENT.g, ACCENT.b,
-         255);
     const char *author = post->author && *post->author ? post->author : "";
     char when[64], sep[16] = "";
     card_relative_time(post->published_ms, now_wall_ms, when, sizeof when);
+    if (*author || *when)
+        fill(s, rtl ? w - pad - bar : pad, pad, bar, head * 3 / 2, ACCENT.r, ACCENT.g, ACCENT.b,
+             255);
     if (*author && *when)
         snprintf(sep, sizeof sep, "  \xC2\xB7  ");
     int aw = fontset_measure_bold(fs, head, author, strlen(author));
@@ -208,7 +242,7 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     int y = top + (bh - used) / 2;
     if (y < top)
         y = top;
-    draw_layout_bold(fs, s, body, l, pad, y, bw, WHITE, bold_end);
+    draw_layout_bold(fs, s, body, l, pad, y, bw, WHITE, bold_end, st->emoji);
     free(l);
     free(body);
     return s;
@@ -218,25 +252,32 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
 static void draw_caption(struct fontset *fs, SDL_Surface *s, const struct card_style *st,
                          const struct post *post, int qr_w)
 {
-    const char *text = post->text && *post->text ? post->text : post->title;
-    if (!text || !*text)
+    const char *text = post->text && *post->text ? post->text : NULL;
+    const char *title = post->title && *post->title ? post->title : NULL;
+    if (title && text && strncmp(title, text, strlen(title)) == 0)
+        title = NULL;        /* the text starts with its title already */
+    if (!text && !title)
         return;
-    fontset_set_text(fs, text);
     int unit = s->w < s->h ? s->w : s->h;
     int size = unit / 26;
     int pad = st->margin + unit / 40;
     int max_w = s->w - 2 * pad - qr_w;
     struct layout *l = dp_malloc(sizeof *l);
-    /* Newlines become spaces: a caption is one flowing paragraph. */
-    char *flat = dp_strdup(text);
+    /* The title (bold) leads; newlines become spaces: a caption is one
+     * flowing paragraph. */
+    char *flat = title && text ? dp_strfmt("%s \xE2\x80\x94 %s", title, text)
+                               : dp_strdup(text ? text : title);
+    size_t bold_end = title ? strlen(title) : 0;
     for (char *p = flat; *p; p++)
         if (*p == '\n')
             *p = ' ';
-    layout_clamp(flat, size, max_w, 3, LINE_SPACING, fontset_measure, fs, l);
+    fontset_set_text(fs, flat);
+    struct mixed mctx = {fs, flat, bold_end};
+    layout_clamp(flat, size, max_w, 3, LINE_SPACING, measure_mixed, &mctx, l);
     int band = l->n_lines * l->line_height + 2 * (unit / 40);
     int y = s->h - st->margin - band;
-    shade(s, y, band + st->margin, 150);
-    draw_layout(fs, s, flat, l, pad, y + unit / 40, max_w, WHITE);
+    shade(s, y, band + st->margin, 190);
+    draw_layout_bold(fs, s, flat, l, pad, y + unit / 40, max_w, WHITE, bold_end, st->emoji);
     free(flat);
     free(l);
 }

@@ -390,3 +390,24 @@ int rotation_plan(struct rotation *r, const struct rotation_ask *ask, struct rot
     }
     return 0;
 }
+
+/* ---- media that become ready (issue 10) ------------------------------------- */
+
+bool rotation_media_ready(struct rotation *r, const char *url)
+{
+    bool queued = false;
+    for (long i = 0; url && !r->p.synced && i < r->cursor && i < (long)r->n_items; i++) {
+        const struct item *it = &r->items[i];
+        if (!it->media || strcmp(it->media->url, url) != 0)
+            continue;
+        bool already = false;
+        for (size_t q = 0; q < r->n_queue && !already; q++)
+            already = strcmp(r->queue[q], it->id) == 0;
+        if (already)
+            continue;
+        r->queue = dp_realloc(r->queue, (r->n_queue + 1) * sizeof *r->queue);
+        r->queue[r->n_queue++] = dp_strdup(it->id);
+        queued = true;
+    }
+    return queued;
+}

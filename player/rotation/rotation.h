@@ -58,6 +58,13 @@ const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
                                  rotation_ready_fn ready, void *ctx,
                                  void (*skip)(void *ctx, const struct item *it,
                                               enum dp_reason why));
+/* The media at url has just been verified (issue 10): each item showing it
+ * that was passed over in this cycle, not ready then (it comes before the
+ * cursor: newer, or of higher priority, than the one on screen), takes the
+ * next slot, as a new post does. Nothing in a synchronised rotation (its
+ * slots stay on the timeline). Returns true when one was queued. */
+bool rotation_media_ready(struct rotation *r, const char *url);
+
 /* Marks it as the one on screen (advances the cursor). */
 void rotation_commit(struct rotation *r, const struct item *it);
 /* True when showing next would start a new cycle (it is at or before the

@@ -658,6 +658,33 @@ static void test_new_post_waits_until_ready(void **state)
     rotation_destroy(r);
 }
 
+/* Issue 10: on a cold start the newest post, still downloading, was passed
+ * over and came back only after a whole rotation; once its media is
+ * verified it takes the next slot. */
+static void test_media_ready_takes_next_slot(void **state)
+{
+    (void)state;
+    static const struct post_spec posts[] = {
+        {.id = "N", .media = "v", .published = NOW - 1000},
+        {.id = "A", .media = "i", .published = NOW - 2000},
+        {.id = "B", .media = "i", .published = NOW - 3000},
+        {.id = "C", .media = "i", .published = NOW - 4000},
+        {0}};
+    struct rotation *r = make_rotation(&default_params, posts, NOW);
+    struct ctx c = {.not_ready = {"N#1"}};
+    assert_sequence(r, NOW, &c, "A#1");
+    c.not_ready[0] = NULL;
+    /* Older media, or one already ahead in the cycle, changes nothing. */
+    assert_false(rotation_media_ready(r, "https://media.example/C/1"));
+    assert_false(rotation_media_ready(r, "https://media.example/none"));
+    assert_true(rotation_media_ready(r, "https://media.example/N/1"));
+    assert_false(rotation_media_ready(r, "https://media.example/N/1")); /* queued once */
+    /* N out of turn, then the cycle goes on where it was; not a wrap. */
+    assert_sequence(r, NOW, &c, "N#1 B#1 C#1 N#1 A#1");
+    assert_int_equal(rotation_cycles(r), 1);
+    rotation_destroy(r);
+}
+
 static void test_new_post_expired_not_queued(void **state)
 {
     (void)state;
@@ -819,6 +846,7 @@ int main(void)
         cmocka_unit_test(test_interrupt),
         cmocka_unit_test(test_new_post_waits_until_ready),
         cmocka_unit_test(test_new_post_expired_not_queued),
+        cmocka_unit_test(test_media_ready_takes_next_slot),
         cmocka_unit_test(test_cursor_across_feeds),
         cmocka_unit_test(test_cycles_after_removed_last),
         cmocka_unit_test(test_repoll_during_new_post),

@@ -1,0 +1,147 @@
+/* Animated pictures (issue 10): an animated GIF showed its first frame,
+ * frozen, and an animated WebP was a decode_error. Both are played as
+ * silent loops for their item's duration through the video path, one
+ * frame decoded at a time (never the whole animation in memory): a GIF by
+ * FFmpeg's GIF decoder, a WebP by libwebp (video_webp.c). This file tells
+ * an animation from a still, and gives the first frame of an animated
+ * WebP for when it cannot be played (a canvas over DP_ANIM_MAX_PIXELS). */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <webp/demux.h>
+
+#include "base/fileio.h"
+#include "base/limits.h"
+#include "media/image.h"
+#include "media/image_formats.h"
+
+/* Skips GIF data sub-blocks; false past the end. */
+static bool skip_blocks(const unsigned char *d, size_t len, size_t *pos)
+{
+    while (*pos < len) {
+        unsigned n = d[(*pos)++];
+        if (n == 0)
+            return true;
+        if (n > len - *pos)
+            return false;
+        *pos += n;
+    }
+    return false;
+}
+
+int gif_count_frames(const unsigned char *d, size_t len, int enough)
+{
+    if (len < 13)
+        return 0;
+    size_t pos = 13;
+    if (d[10] & 0x80)
+        pos += 3u * (1u << ((d[10] & 7) + 1));
+    int frames = 0;
+    while (pos < len && frames < enough) {
+        unsigned char b = d[pos++];
+        if (b == 0x21) {
+            if (pos >= len)
+                break;
+            pos++;
+            if (!skip_blocks(d, len, &pos))
+                break;
+        } else if (b == 0x2C) {
+            if (len - pos < 9)
+                break;
+            unsigned char flags = d[pos + 8];
+            pos += 9;
+            if (flags & 0x80)
+                pos += 3u * (1u << ((flags & 7) + 1));
+            if (pos >= len)
+                break;
+            pos++;
+            if (!skip_blocks(d, len, &pos))
+                break;
+            frames++;
+        } else {
+            break;   /* trailer */
+        }
+    }
+    return frames;
+}
+
+bool webp_is_animated(const unsigned char *d, size_t len)
+{
+    if (len < 30 || memcmp(d + 12, "VP8X", 4) != 0 || !(d[20] & 0x02))
+        return false;
+    int frames = 0;
+    size_t pos = 12;
+    while (pos + 8 <= len && frames < 2) {
+        uint32_t n = (uint32_t)d[pos + 4] | (uint32_t)d[pos + 5] << 8 |
+                     (uint32_t)d[pos + 6] << 16 | (uint32_t)d[pos + 7] << 24;
+        if (n > len - pos - 8)
+            break;
+        frames += memcmp(d + pos, "ANMF", 4) == 0;
+        pos += 8 + (size_t)n + (n & 1);
+    }
+    return frames >= 2;
+}
+
+/* Whether the file's first bytes say GIF, or WebP with the animation flag:
+ * only those are read whole (a JPEG or PNG costs one small read here). */
+static bool may_be_animated(const char *path)
+{
+    unsigned char head[32];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    if (n < 21)
+        return false;
+    if (memcmp(head, "GIF8", 4) == 0)
+        return true;
+    return n >= 21 && memcmp(head, "RIFF", 4) == 0 && memcmp(head + 8, "WEBPVP8X", 8) == 0 &&
+           (head[20] & 0x02);
+}
+
+bool image_is_animated(const char *path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (!may_be_animated(path) || dp_read_file(path, DP_IMAGE_MAX_FILE_BYTES, &data, &len) < 0)
+        return false;
+    int w, h;
+    const unsigned char *d = (const unsigned char *)data;
+    enum image_format f = image_sniff(d, len, &w, &h);
+    bool anim = (f == IMAGE_GIF && gif_count_frames(d, len, 2) >= 2) ||
+                (f == IMAGE_WEBP && webp_is_animated(d, len));
+    free(data);
+    return anim;
+}
+
+SDL_Surface *webp_first_frame(const unsigned char *d, size_t len)
+{
+    WebPData wd = {d, len};
+    WebPAnimDecoderOptions o;
+    if (!WebPAnimDecoderOptionsInit(&o))
+        return NULL;
+    o.color_mode = MODE_RGBA;
+    o.use_threads = 0;
+    WebPAnimDecoder *dec = WebPAnimDecoderNew(&wd, &o);
+    if (!dec)
+        return NULL;
+    WebPAnimInfo info;
+    SDL_Surface *s = NULL;
+    uint8_t *px;
+    int ts;
+    if (WebPAnimDecoderGetInfo(dec, &info) && info.canvas_width > 0 && info.canvas_height > 0 &&
+        (int64_t)info.canvas_width * info.canvas_height <= DP_IMAGE_MAX_PIXELS_FULL &&
+        WebPAnimDecoderGetNext(dec, &px, &ts)) {
+        s = SDL_CreateRGBSurfaceWithFormat(0, (int)info.canvas_width, (int)info.canvas_height,
+                                           32, SDL_PIXELFORMAT_RGBA32);
+        for (int y = 0; s && y < s->h; y++)
+            memcpy((unsigned char *)s->pixels + (size_t)y * s->pitch,
+                   px + (size_t)y * info.canvas_width * 4, (size_t)info.canvas_width * 4);
+    }
+    WebPAnimDecoderDelete(dec);
+    return s;
+}

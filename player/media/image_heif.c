@@ -1,0 +1,87 @@
+/* HEIC and AVIF through libheif (issue 10): every iPhone photo is a HEIC,
+ * and AVIF is common on the web. Debian's libheif decodes HEVC with
+ * libde265 and AV1 with libaom or dav1d. libheif applies the container's
+ * irot/imir (and clap) transformations itself, so the picture comes out
+ * upright; its pixel limit is set to ours before anything is decoded. */
+#include <stdio.h>
+#include <string.h>
+
+#include <libheif/heif.h>
+
+#include "base/limits.h"
+#include "base/log.h"
+#include "media/image_formats.h"
+
+static void heif_icc(struct heif_image_handle *h, SDL_Surface *s)
+{
+    enum heif_color_profile_type t = heif_image_handle_get_color_profile_type(h);
+    if (t != heif_color_profile_type_prof && t != heif_color_profile_type_rICC)
+        return;
+    size_t n = heif_image_handle_get_raw_color_profile_size(h);
+    if (n == 0 || n > 4 * 1024 * 1024)
+        return;
+    unsigned char *icc = SDL_malloc(n);
+    if (!icc)
+        return;
+    struct heif_error e = heif_image_handle_get_raw_color_profile(h, icc);
+    if (e.code == heif_error_Ok)
+        icc_to_srgb(s, icc, n);
+    SDL_free(icc);
+}
+
+SDL_Surface *image_heif_decode(const unsigned char *d, size_t len,
+                               enum dp_reason *why)
+{
+    struct heif_context *ctx = heif_context_alloc();
+    struct heif_image_handle *h = NULL;
+    struct heif_image *img = NULL;
+    SDL_Surface *s = NULL;
+    *why = DP_REASON_DECODE_ERROR;
+    if (!ctx)
+        return NULL;
+    heif_context_set_maximum_image_size_limit(ctx, DP_IMAGE_MAX_SIDE);
+    struct heif_error e = heif_context_read_from_memory_without_copy(ctx, d, len, NULL);
+    if (e.code != heif_error_Ok) {
+        LOG_D("media", "heif: %s", e.message);
+        if (e.code == heif_error_Memory_allocation_error ||
+            e.subcode == heif_suberror_Security_limit_exceeded)
+            *why = DP_REASON_TOO_LARGE;
+        goto done;
+    }
+    if (heif_context_get_primary_image_handle(ctx, &h).code != heif_error_Ok)
+        goto done;
+    int w = heif_image_handle_get_width(h), hh = heif_image_handle_get_height(h);
+    if (w <= 0 || hh <= 0)
+        goto done;
+    if (w > DP_IMAGE_MAX_SIDE || hh > DP_IMAGE_MAX_SIDE ||
+        (long long)w * hh > DP_IMAGE_MAX_PIXELS_FULL) {
+        *why = DP_REASON_TOO_LARGE;
+        goto done;
+    }
+    e = heif_decode_image(h, &img, heif_colorspace_RGB, heif_chroma_interleaved_RGBA, NULL);
+    if (e.code != heif_error_Ok) {
+        LOG_I("media", "heif decode: %s", e.message);
+        if (e.code == heif_error_Unsupported_feature)
+            *why = DP_REASON_UNSUPPORTED;
+        goto done;
+    }
+    int stride = 0;
+    const uint8_t *px = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
+    int iw = heif_image_get_width(img, heif_channel_interleaved);
+    int ih = heif_image_get_height(img, heif_channel_interleaved);
+    if (!px || iw <= 0 || ih <= 0 || stride < iw * 4)
+        goto done;
+    s = SDL_CreateRGBSurfaceWithFormat(0, iw, ih, 32, SDL_PIXELFORMAT_RGBA32);
+    if (!s)
+        goto done;
+    for (int y = 0; y < ih; y++)
+        memcpy((unsigned char *)s->pixels + (size_t)y * s->pitch, px + (size_t)y * stride,
+               (size_t)iw * 4);
+    heif_icc(h, s);
+    *why = DP_REASON_NONE;
+done:
+    heif_image_release(img);
+    heif_image_handle_release(h);
+    heif_context_free(ctx);
+    return s;
+}
