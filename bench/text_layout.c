@@ -79,7 +79,7 @@ static double time_layout(struct fontset *fs, const char *text, struct layout *l
 
 static double time_card(struct fontset *fs, struct post *p)
 {
-    struct card_style st = {0x111827, 0, false};
+    struct card_style st = {.background = 0x111827};
     double t0 = now_ms();
     SDL_Surface *s = card_text(fs, 1920, 1080, &st, p, p->published_ms);
     double t = now_ms() - t0;
