@@ -35,4 +35,9 @@
 #define NET_PROGRESS_LOG_MS      (10LL * 1000)       /* a long download's log line */
 #define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
 
+/* Issue 8: hostile input never costs more than a named bound. */
+#define DP_DISPLAY_MAX_SIDE      7680                /* --size, --windowed, [display] size */
+#define DP_DISPLAY_MAX_PIXELS    (7680L * 4320)
+#define DP_MARGIN_MAX_FRACTION   4                   /* margin <= shorter side / 4 */
+
 #endif

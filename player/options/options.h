@@ -106,6 +106,14 @@ int options_parse_cmdline(int argc, char **argv, struct dp_cmdline *cl, char *er
  * --cache-dir -> cache_dir (copied; old strings freed). */
 void options_apply_cmdline(struct dp_config *cfg, const struct dp_cmdline *cl);
 
+/* Checks what depends on both the config and the command line: the margin
+ * must leave at least a quarter of the output (margin <= shorter side / 4)
+ * when the output size is known (--headless --size, --windowed, [display]
+ * size; the native mode is only known once the display is open, where the
+ * drawing clips). Returns 0, or -1 with a message in err. Pure. */
+int options_check_display(const struct dp_config *cfg, const struct dp_cmdline *cl, char *err,
+                          size_t errlen);
+
 /* Picks the config path: --config, else $DESKPLAYER_CONFIG, else
  * /etc/deskplayer/deskplayer.conf if it exists, else NULL (built-in defaults).
  * The result points into cl, the environment or a static string: not owned. */

@@ -38,7 +38,10 @@ static void fill(SDL_Surface *s, int x, int y, int w, int h, uint8_t r, uint8_t 
  * gets at least a on a transparent overlay). */
 static void shade(SDL_Surface *s, int y, int h, uint8_t a)
 {
-    for (int row = y; row < y + h && row < s->h; row++) {
+    /* Clipped to the canvas: a margin or a band larger than the canvas
+     * (a tiny --size, a huge margin) leaves y negative or past the end. */
+    int end = h > s->h - y ? s->h : y + h;
+    for (int row = y < 0 ? 0 : y; row < end; row++) {
         uint8_t *p = (uint8_t *)s->pixels + (size_t)row * s->pitch;
         for (int x = 0; x < s->w; x++, p += 4) {
             p[0] = (uint8_t)(p[0] * (255 - a) / 255);
