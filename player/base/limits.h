@@ -39,5 +39,9 @@
 #define DP_DISPLAY_MAX_SIDE      7680                /* --size, --windowed, [display] size */
 #define DP_DISPLAY_MAX_PIXELS    (7680L * 4320)
 #define DP_MARGIN_MAX_FRACTION   4                   /* margin <= shorter side / 4 */
+#define DP_IMAGE_MAX_FRAMES      5000                /* GIF / WebP frames in one file */
+#define DP_JPEG_MAX_SCANS        100                 /* a progressive JPEG has ~10 */
+#define DP_JPEG_MAX_MEMORY       (256L * 1024 * 1024) /* libjpeg's working memory */
+#define DP_IMAGE_DECODE_MAX_MS   (10LL * 1000)       /* then the item is too_costly */
 
 #endif

@@ -24,6 +24,7 @@
 #include "base/fileio.h"
 #include "base/limits.h"
 #include "base/log.h"
+#include "media/image_check.h"
 
 static unsigned be32(const unsigned char *p)
 {
@@ -221,6 +222,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
 {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_err jerr;
+    struct image_jpeg_budget budget;
     SDL_Surface *volatile surf = NULL;
     JSAMPROW volatile cmyk_row = NULL;
 
@@ -229,15 +231,21 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     jerr.mgr.error_exit = jpeg_error_exit;
     jerr.mgr.emit_message = jpeg_emit;
     if (setjmp(jerr.jump)) {
-        snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+        snprintf(reason, IMAGE_REASON_CAP, budget.exceeded ? "too_costly" : "decode_error");
         jpeg_destroy_decompress(&cinfo);
         SDL_FreeSurface(surf);
         free(cmyk_row);
         return NULL;
     }
+    budget.exceeded = false;
     jpeg_create_decompress(&cinfo);
+    image_jpeg_budget_install(&cinfo, &budget);
     jpeg_mem_src(&cinfo, data, (unsigned long)len);
     jpeg_read_header(&cinfo, TRUE);
+    if (image_jpeg_budget_check(&cinfo, reason) < 0) {
+        jpeg_destroy_decompress(&cinfo);
+        return NULL;
+    }
     if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
         cinfo.image_width > DP_IMAGE_MAX_SIDE || cinfo.image_height > DP_IMAGE_MAX_SIDE ||
         (int64_t)cinfo.image_width * cinfo.image_height > DP_IMAGE_MAX_PIXELS) {
@@ -426,6 +434,8 @@ int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
         snprintf(reason, IMAGE_REASON_CAP, "not_an_image");
         goto fail;
     }
+    if (image_check_frames(fmt, (const unsigned char *)data, len, reason) < 0)
+        goto fail;
     if (fmt == IMAGE_JPEG) {
         surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, reason);
         if (!surf)
