@@ -14,6 +14,7 @@
 #include "cache/cache.h"
 #include "feed/url.h"
 #include "media/image.h"
+#include "media/image_check.h"
 #include "media/video.h"
 #include "render/text.h"
 
@@ -187,7 +188,10 @@ void loader_destroy(struct loader *l)
         return;
     while (dp_mq_post(l->in, (struct dp_msg){.type = MSG_QUIT}) < 0)
         SDL_Delay(5);
+    /* A decode in progress gives up rather than hold the exit (issue 8). */
+    image_budget_cancel(true);
     pthread_join(l->thread, NULL);
+    image_budget_cancel(false);
     dp_mq_destroy(l->in);
     fontset_destroy(l->fonts);
     free(l);
