@@ -112,7 +112,9 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
         if (!res->video) {
             LOG_I("app", "video %s: %s", res->media_path, err);
             snprintf(res->reason, sizeof res->reason, "%s",
-                     strstr(err, "no video stream") ? "no_video_stream" : "decode_error");
+                     strstr(err, "no video stream") ? "no_video_stream"
+                     : strstr(err, "too large")     ? "too_large"
+                                                    : "decode_error");
             return;
         }
         res->overlay = card_overlay(l->fonts, w, h, st, req->post);
