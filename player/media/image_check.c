@@ -28,9 +28,9 @@ static bool frame_fits(int64_t w, int64_t h)
            w * h <= DP_IMAGE_MAX_PIXELS_FULL;
 }
 
-static int refuse(char reason[IMAGE_REASON_CAP], const char *why)
+static int refuse(enum dp_reason *why, enum dp_reason r)
 {
-    snprintf(reason, IMAGE_REASON_CAP, "%s", why);
+    *why = r;
     return -1;
 }
 
@@ -50,7 +50,7 @@ static bool gif_sub_blocks(const unsigned char *d, size_t len, size_t *pos)
     return false;
 }
 
-static int check_gif(const unsigned char *d, size_t len, char reason[IMAGE_REASON_CAP])
+static int check_gif(const unsigned char *d, size_t len, enum dp_reason *why)
 {
     if (len < 13)
         return 0;
@@ -72,9 +72,9 @@ static int check_gif(const unsigned char *d, size_t len, char reason[IMAGE_REASO
             /* SDL_image allocates the frame's own size, whatever the
              * logical screen says. */
             if (!frame_fits(le16(d + pos + 4), le16(d + pos + 6)))
-                return refuse(reason, "too_large");
+                return refuse(why, DP_REASON_TOO_LARGE);
             if (++frames > DP_IMAGE_MAX_FRAMES)
-                return refuse(reason, "too_large");
+                return refuse(why, DP_REASON_TOO_LARGE);
             unsigned char flags = d[pos + 8];
             pos += 9;
             if (flags & 0x80)
@@ -118,7 +118,7 @@ static bool webp_bitstream_size(const unsigned char *fourcc, const unsigned char
 /* Walks the chunks of p[0..n) (the file after "RIFF....WEBP", or an ANMF
  * frame's payload); canvas_w/h are 0 until VP8X sets them. */
 static int webp_chunks(const unsigned char *p, size_t n, int64_t *canvas_w, int64_t *canvas_h,
-                       long *frames, int depth, char reason[IMAGE_REASON_CAP])
+                       long *frames, int depth, enum dp_reason *why)
 {
     size_t pos = 0;
     while (n - pos >= 8) {
@@ -126,28 +126,28 @@ static int webp_chunks(const unsigned char *p, size_t n, int64_t *canvas_w, int6
         uint32_t size = le32(p + pos + 4);
         pos += 8;
         if (size > n - pos)
-            return refuse(reason, "decode_error");   /* a chunk past the end */
+            return refuse(why, DP_REASON_DECODE_ERROR);   /* a chunk past the end */
         const unsigned char *body = p + pos;
         int64_t w, h;
         if (memcmp(cc, "VP8X", 4) == 0 && depth == 0 && size >= 10) {
             *canvas_w = (int64_t)le24(body + 4) + 1;
             *canvas_h = (int64_t)le24(body + 7) + 1;
             if (!frame_fits(*canvas_w, *canvas_h))
-                return refuse(reason, "too_large");
+                return refuse(why, DP_REASON_TOO_LARGE);
         } else if (memcmp(cc, "ANMF", 4) == 0 && depth == 0) {
             if (size < 16)
-                return refuse(reason, "decode_error");
+                return refuse(why, DP_REASON_DECODE_ERROR);
             int64_t x = 2 * (int64_t)le24(body), y = 2 * (int64_t)le24(body + 3);
             w = (int64_t)le24(body + 6) + 1;
             h = (int64_t)le24(body + 9) + 1;
             if (++*frames > DP_IMAGE_MAX_FRAMES || !frame_fits(w, h) ||
                 (*canvas_w && (x + w > *canvas_w || y + h > *canvas_h)))
-                return refuse(reason, "too_large");
-            if (webp_chunks(body + 16, size - 16, canvas_w, canvas_h, frames, 1, reason) < 0)
+                return refuse(why, DP_REASON_TOO_LARGE);
+            if (webp_chunks(body + 16, size - 16, canvas_w, canvas_h, frames, 1, why) < 0)
                 return -1;
         } else if (webp_bitstream_size(cc, body, size, &w, &h)) {
             if (!frame_fits(w, h) || (*canvas_w && (w > *canvas_w || h > *canvas_h)))
-                return refuse(reason, "too_large");
+                return refuse(why, DP_REASON_TOO_LARGE);
         }
         pos += size + (size & 1);                    /* chunks are padded to even */
         if (pos > n)
@@ -156,7 +156,7 @@ static int webp_chunks(const unsigned char *p, size_t n, int64_t *canvas_w, int6
     return 0;
 }
 
-static int check_webp(const unsigned char *d, size_t len, char reason[IMAGE_REASON_CAP])
+static int check_webp(const unsigned char *d, size_t len, enum dp_reason *why)
 {
     if (len < 12)
         return 0;
@@ -165,16 +165,16 @@ static int check_webp(const unsigned char *d, size_t len, char reason[IMAGE_REAS
     size_t n = riff >= 4 && riff - 4 <= len - 12 ? riff - 4 : len - 12;
     int64_t cw = 0, ch = 0;
     long frames = 0;
-    return webp_chunks(d + 12, n, &cw, &ch, &frames, 0, reason);
+    return webp_chunks(d + 12, n, &cw, &ch, &frames, 0, why);
 }
 
 int image_check_frames(enum image_format fmt, const unsigned char *d, size_t len,
-                       char reason[IMAGE_REASON_CAP])
+                       enum dp_reason *why)
 {
     if (fmt == IMAGE_GIF)
-        return check_gif(d, len, reason);
+        return check_gif(d, len, why);
     if (fmt == IMAGE_WEBP)
-        return check_webp(d, len, reason);
+        return check_webp(d, len, why);
     return 0;
 }
 
@@ -207,7 +207,7 @@ void image_jpeg_budget_install(struct jpeg_decompress_struct *cinfo,
 }
 
 int image_jpeg_budget_check(const struct jpeg_decompress_struct *cinfo,
-                            char reason[IMAGE_REASON_CAP])
+                            enum dp_reason *why)
 {
     if (!jpeg_has_multiple_scans((j_decompress_ptr)cinfo))
         return 0;
@@ -220,6 +220,6 @@ int image_jpeg_budget_check(const struct jpeg_decompress_struct *cinfo,
                  (int64_t)sizeof(JCOEF);
     }
     if (bytes > DP_JPEG_MAX_MEMORY)
-        return refuse(reason, "too_large");
+        return refuse(why, DP_REASON_TOO_LARGE);
     return 0;
 }

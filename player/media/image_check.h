@@ -19,15 +19,16 @@
 #include <stdio.h>
 #include <jpeglib.h>
 
+#include "base/reason.h"
 #include "media/image.h"
 
 /* Checks every frame a GIF or WebP declares against DP_IMAGE_MAX_SIDE and
  * DP_IMAGE_MAX_PIXELS_FULL, and the frame count against DP_IMAGE_MAX_FRAMES.
  * Other formats pass (their one size is checked by image_load). Returns 0,
- * or -1 with "too_large" or "decode_error" (a structure that runs past the
- * end) in reason. Pure; any thread. */
+ * or -1 with DP_REASON_TOO_LARGE or DP_REASON_DECODE_ERROR (a structure
+ * that runs past the end) in *why. Pure; any thread. */
 int image_check_frames(enum image_format fmt, const unsigned char *d, size_t len,
-                       char reason[IMAGE_REASON_CAP]);
+                       enum dp_reason *why);
 
 /* The limits one libjpeg decode runs under. Embedded in the caller's frame;
  * image_jpeg_budget_install hooks it on cinfo (after jpeg_create_decompress). */
@@ -45,12 +46,12 @@ struct image_jpeg_budget {
 void image_jpeg_budget_install(struct jpeg_decompress_struct *cinfo,
                                struct image_jpeg_budget *b);
 
-/* After jpeg_read_header: 0, or -1 with "too_large" in reason when a
+/* After jpeg_read_header: 0, or -1 with DP_REASON_TOO_LARGE in *why when a
  * progressive (multi-scan) file's coefficient array would not fit in
  * DP_JPEG_MAX_MEMORY (libjpeg keeps it whole, at full size, whatever the
  * output scale). Pure. */
 int image_jpeg_budget_check(const struct jpeg_decompress_struct *cinfo,
-                            char reason[IMAGE_REASON_CAP]);
+                            enum dp_reason *why);
 
 /* Makes every JPEG decode in progress or to come give up (true) or run
  * again (false): set at shutdown, so that SIGTERM or --run-for never wait

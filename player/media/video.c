@@ -582,8 +582,10 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     }
     v->fmt->interrupt_callback = (AVIOInterruptCB){interrupt_cb, v};
     video_budget_format(v->fmt);
-    if (video_budget_file(v->path, err, errlen) < 0)
+    if (video_budget_file(v->path, err, errlen) < 0) {
+        v->why = DP_REASON_TOO_LARGE;
         return -1;
+    }
     int rc = avformat_open_input(&v->fmt, v->path, NULL, NULL);
     if (rc < 0) {
         snprintf(err, errlen, "cannot open: %s", av_err2str(rc));
@@ -591,8 +593,10 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     }
     AVDictionary **probe_opts;
     unsigned n_opts;
-    if (video_budget_streams(v->fmt, &probe_opts, &n_opts, err, errlen) < 0)
+    if (video_budget_streams(v->fmt, &probe_opts, &n_opts, err, errlen) < 0) {
+        v->why = DP_REASON_TOO_LARGE;
         return -1;
+    }
     rc = avformat_find_stream_info(v->fmt, probe_opts);
     video_budget_free(probe_opts, n_opts);
     if (rc < 0) {
@@ -602,6 +606,7 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     int idx = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (idx < 0 || (v->fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
         snprintf(err, errlen, "no video stream");
+        v->why = DP_REASON_NO_VIDEO_STREAM;
         return -1;
     }
     v->vst = v->fmt->streams[idx];
@@ -611,6 +616,8 @@ static int video_setup(struct video *v, char *err, size_t errlen)
         snprintf(err, errlen, par->width > 0 && par->height > 0 ? "picture too large: %dx%d"
                                                                 : "bad picture size %dx%d",
                  par->width, par->height);
+        if (par->width > 0 && par->height > 0)
+            v->why = DP_REASON_TOO_LARGE;
         return -1;
     }
     if (!avcodec_find_decoder(par->codec_id)) {
@@ -687,9 +694,11 @@ fail:
     return -1;
 }
 
-struct video *video_open(const char *path, const struct video_opts *o, char *err, size_t errlen)
+struct video *video_open(const char *path, const struct video_opts *o, enum dp_reason *why,
+                         char *err, size_t errlen)
 {
     struct video *v = video_alloc(path, o);
+    v->why = DP_REASON_DECODE_ERROR;
     if (video_setup(v, err, errlen) < 0)
         goto fail;
     if (video_spawn(v, err, errlen) < 0)
@@ -708,6 +717,8 @@ struct video *video_open(const char *path, const struct video_opts *o, char *err
     return v;
 
 fail:
+    if (why)
+        *why = v->why;
     video_close(v);
     return NULL;
 }
@@ -752,7 +763,7 @@ int video_benchmark_decode(const char *path, int threads, const char *hwdec,
     o.nice = 0;              /* measured against ffmpeg at normal priority */
     o.keep_decoder = true;   /* started at once: no park and reopen */
     int64_t t0 = dp_mono_ms();
-    struct video *v = video_open(path, &o, err, errlen);
+    struct video *v = video_open(path, &o, NULL, err, errlen);
     if (!v)
         return -1;
     video_start(v, 0); /* no pacing: only lifts the pre-roll limits */

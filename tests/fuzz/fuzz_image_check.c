@@ -30,9 +30,9 @@ static void fuzz_jpeg_header(const uint8_t *data, size_t size)
     if (setjmp(e.jump) == 0) {
         image_jpeg_budget_install(&cinfo, &b);
         jpeg_mem_src(&cinfo, data, (unsigned long)size);
-        char reason[IMAGE_REASON_CAP];
+        enum dp_reason why;
         if (jpeg_read_header(&cinfo, TRUE) == JPEG_HEADER_OK)
-            (void)image_jpeg_budget_check(&cinfo, reason);
+            (void)image_jpeg_budget_check(&cinfo, &why);
     }
     jpeg_destroy_decompress(&cinfo);
 }
@@ -40,12 +40,12 @@ static void fuzz_jpeg_header(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     int w, h;
-    char reason[IMAGE_REASON_CAP];
+    enum dp_reason why;
     enum image_format fmt = image_sniff(data, size, &w, &h);
-    (void)image_check_frames(fmt, data, size, reason);
+    (void)image_check_frames(fmt, data, size, &why);
     /* The walkers on bytes of any kind (a sniffed format is not needed). */
-    (void)image_check_frames(IMAGE_GIF, data, size, reason);
-    (void)image_check_frames(IMAGE_WEBP, data, size, reason);
+    (void)image_check_frames(IMAGE_GIF, data, size, &why);
+    (void)image_check_frames(IMAGE_WEBP, data, size, &why);
     if (size && size < 65536)
         fuzz_jpeg_header(data, size);
     return 0;

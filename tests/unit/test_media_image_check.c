@@ -90,14 +90,14 @@ static void test_gif_frames(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         unsigned char buf[256];
         size_t len = make_gif(buf, cases[i].frames, cases[i].n);
-        char reason[IMAGE_REASON_CAP] = "";
-        int rc = image_check_frames(IMAGE_GIF, buf, len, reason);
-        if (rc != cases[i].want || strcmp(reason, cases[i].reason) != 0)
-            fail_msg("gif case %zu: rc %d reason \"%s\"", i, rc, reason);
+        enum dp_reason why = DP_REASON_NONE;
+        int rc = image_check_frames(IMAGE_GIF, buf, len, &why);
+        if (rc != cases[i].want || strcmp(dp_reason_name(why), cases[i].reason) != 0)
+            fail_msg("gif case %zu: rc %d reason \"%s\"", i, rc, &why);
         /* Every prefix is safe (no read past the end) and never refused for
          * a size it did not reach. */
         for (size_t cut = 0; cut < len; cut++)
-            (void)image_check_frames(IMAGE_GIF, buf, cut, reason);
+            (void)image_check_frames(IMAGE_GIF, buf, cut, &why);
     }
 }
 
@@ -154,20 +154,20 @@ static void test_webp_chunks(void **state)
         unsigned char buf[128];
         size_t len = make_webp(buf, cases[i].cw, cases[i].ch, cases[i].bw, cases[i].bh,
                                cases[i].anmf);
-        char reason[IMAGE_REASON_CAP] = "";
-        int rc = image_check_frames(IMAGE_WEBP, buf, len, reason);
+        enum dp_reason why = DP_REASON_NONE;
+        int rc = image_check_frames(IMAGE_WEBP, buf, len, &why);
         if (rc != cases[i].want)
-            fail_msg("webp case %zu: rc %d reason \"%s\"", i, rc, reason);
+            fail_msg("webp case %zu: rc %d reason \"%s\"", i, rc, &why);
         for (size_t cut = 0; cut < len; cut++)
-            (void)image_check_frames(IMAGE_WEBP, buf, cut, reason);
+            (void)image_check_frames(IMAGE_WEBP, buf, cut, &why);
     }
     /* A chunk that claims to run past the end of the file. */
     unsigned char buf[128];
     size_t len = make_webp(buf, 16, 16, 16, 16, false);
     put32(buf + 30 + 4, 0x7fffffff);
-    char reason[IMAGE_REASON_CAP] = "";
-    assert_int_equal(image_check_frames(IMAGE_WEBP, buf, len, reason), -1);
-    assert_string_equal(reason, "decode_error");
+    enum dp_reason why = DP_REASON_NONE;
+    assert_int_equal(image_check_frames(IMAGE_WEBP, buf, len, &why), -1);
+    assert_int_equal(why, DP_REASON_DECODE_ERROR);
 }
 
 /* ---- JPEG: the budget of a libjpeg decode ------------------------------------ */
@@ -211,8 +211,8 @@ static bool decode_with_budget(const char *path, int64_t deadline_ms, bool *refu
     }
     jpeg_mem_src(&cinfo, (unsigned char *)data, (unsigned long)len);
     jpeg_read_header(&cinfo, TRUE);
-    char reason[IMAGE_REASON_CAP] = "";
-    *refused_early = image_jpeg_budget_check(&cinfo, reason) < 0;
+    enum dp_reason why = DP_REASON_NONE;
+    *refused_early = image_jpeg_budget_check(&cinfo, &why) < 0;
     jpeg_start_decompress(&cinfo);
     unsigned char *row = malloc((size_t)cinfo.output_width * cinfo.output_components);
     while (cinfo.output_scanline < cinfo.output_height)
@@ -247,13 +247,13 @@ static void test_image_load_reasons(void **state)
 {
     (void)state;
     SDL_Surface *s = NULL;
-    char reason[IMAGE_REASON_CAP];
+    enum dp_reason why = DP_REASON_NONE;
     image_budget_cancel(true);
-    assert_int_equal(image_load(IMAGES "/rgb.jpg", 640, 360, &s, reason), -1);
-    assert_string_equal(reason, "too_costly");
+    assert_int_equal(image_load(IMAGES "/rgb.jpg", 640, 360, &s, &why), -1);
+    assert_int_equal(why, DP_REASON_TOO_COSTLY);
     assert_null(s);
     image_budget_cancel(false);
-    assert_int_equal(image_load(IMAGES "/rgb.jpg", 640, 360, &s, reason), 0);
+    assert_int_equal(image_load(IMAGES "/rgb.jpg", 640, 360, &s, &why), 0);
     assert_non_null(s);
     SDL_FreeSurface(s);
 }
@@ -302,8 +302,8 @@ static bool progressive_refused(unsigned w, unsigned h, int comps)
     if (setjmp(e.jump) == 0) {
         jpeg_mem_src(&cinfo, d, (unsigned long)p);
         jpeg_read_header(&cinfo, TRUE);
-        char reason[IMAGE_REASON_CAP] = "";
-        refused = image_jpeg_budget_check(&cinfo, reason) < 0;
+        enum dp_reason why = DP_REASON_NONE;
+        refused = image_jpeg_budget_check(&cinfo, &why) < 0;
     } else {
         fail_msg("header %ux%u x%d not read", w, h, comps);
     }
