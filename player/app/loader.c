@@ -16,6 +16,7 @@
 #include "media/image.h"
 #include "media/image_check.h"
 #include "media/video.h"
+#include "net/net.h"
 #include "render/text.h"
 
 #define LOADER_QUEUE 16
@@ -35,6 +36,7 @@ void loader_request_free(struct loader_request *req)
     if (!req)
         return;
     feed_unref(req->feed);
+    free(req->urls);
     free(req->item_id);
     free(req->title);
     free(req);
@@ -134,6 +136,11 @@ static void *loader_main(void *arg)
         if (m.type == MSG_QUIT)
             break;
         struct loader_request *req = m.payload;
+        if (req->what == LOAD_WANTED) {
+            net_set_wanted(req->net, req->urls, req->n_urls);
+            dp_msg_free(&m);
+            continue;
+        }
         struct loader_result *res = dp_calloc(1, sizeof *res);
         res->gen = req->gen;
         res->what = req->what;

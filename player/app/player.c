@@ -504,10 +504,10 @@ static void reload(struct player *p)
         return;
     }
     warn_restart_needed(p->cfg, cfg);
+    loader_destroy(p->loader);   /* first: a queued LOAD_WANTED still uses net */
+    p->loader = NULL;
     net_stop(p->net);
     p->net = NULL;
-    loader_destroy(p->loader);
-    p->loader = NULL;
     items_invalidate_next(p);
     p->standby_requested = false;
 
@@ -646,6 +646,8 @@ int player_run(const struct player_setup *setup)
     playlog_stop(p->log, p->stop_reason ? p->stop_reason : "quit");
     LOG_I("app", "stop: %s", p->stop_reason ? p->stop_reason : "quit");
 
+    loader_destroy(p->loader);   /* first: a queued LOAD_WANTED still uses net */
+    p->loader = NULL;
     net_stop(p->net);
 out_threads:
     status_stop(p->status);

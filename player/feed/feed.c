@@ -617,14 +617,22 @@ size_t feed_finalize(struct feed *f, const char *base_url, drop_fn on_drop, void
             f->posts[i] = keys[i].post;
         free(keys);
     }
-    /* Cap, keeping pinned posts whatever their rank. */
+    /* Cap: pinned posts count like the others (issue 8: 4,000 pinned posts
+     * escaped it), but come first, then the others in rank order. */
     if (keep > DP_MAX_POSTS) {
-        size_t n = 0;
+        size_t pinned = 0;
+        for (size_t i = 0; i < keep; i++)
+            pinned += f->posts[i].signage.pinned;
+        size_t room_pinned = pinned < DP_MAX_POSTS ? pinned : DP_MAX_POSTS;
+        size_t room_other = DP_MAX_POSTS - room_pinned, n = 0;
         for (size_t i = 0; i < keep; i++) {
-            if (i < DP_MAX_POSTS || f->posts[i].signage.pinned)
+            size_t *room = f->posts[i].signage.pinned ? &room_pinned : &room_other;
+            if (*room > 0) {
+                (*room)--;
                 f->posts[n++] = f->posts[i];
-            else
+            } else {
                 post_finish(&f->posts[i]);
+            }
         }
         f->n_posts = keep = n;
     }

@@ -215,3 +215,20 @@ def image_feed(path, items):
                               "attachments": [{"url": name, "mime_type": mime}]}
                              for i, name, mime in items]}, f)
     return path
+
+
+def pinned_feed(path, posts=4000, media=20, base="http://127.0.0.1:9/m"):
+    """A feed of `posts` pinned posts with `media` attachments each (~3.5 MB
+    for the issue's 4,000 x 20): the wanted-media list had a nested loop on
+    the drawing thread, and pinned posts escaped both caps."""
+    import json
+    items = []
+    for i in range(posts):
+        items.append({"id": "p%d" % i, "content_text": "post %d" % i,
+                      "_signage": {"pinned": True},
+                      "attachments": [{"url": "%s/%d-%d.png" % (base, i, j),
+                                       "mime_type": "image/png"} for j in range(media)]})
+    with open(path, "w") as f:
+        json.dump({"version": "https://jsonfeed.org/version/1.1", "title": "pinned",
+                   "items": items}, f)
+    return path
