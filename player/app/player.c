@@ -470,6 +470,7 @@ static int start_net(struct player *p)
         .ca_file = p->cfg->ca_file,
         .max_media_size = p->cfg->max_media_size,
         .public_key = p->cfg->public_key && *p->cfg->public_key ? p->cfg->public_key : NULL,
+        .follow_symlinks = p->cfg->follow_symlinks,
     };
     struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
                                .on_event = on_net_event, .ctx = p};

@@ -25,6 +25,7 @@ struct dp_config {
     char *public_key;
     char *ca_file;
     char *headers;             /* "Name: value\nName: value" */
+    bool follow_symlinks;      /* issue 8: folder feeds may link out of the folder */
     /* [cache] */
     char *cache_dir;           /* NULL: the platform default, see options_default_cache_dir */
     int64_t max_size;
