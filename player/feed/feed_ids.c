@@ -18,7 +18,7 @@
 #include "base/xalloc.h"
 #include "feed/feed_internal.h"
 
-static int hex_val(char c)
+int feed_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -36,7 +36,7 @@ static long escape_at(const char *s, size_t len, size_t i)
         return -1;
     long v = 0;
     for (int k = 2; k < 6; k++) {
-        int h = hex_val(s[i + k]);
+        int h = feed_hex_digit(s[i + k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

@@ -61,6 +61,8 @@ struct cJSON;
  * escapes turned into \uFFFD and \u0000 into \uFFFF (same length), or
  * NULL when nothing needs it. Caller frees. Pure. */
 char *feed_json_fix_escapes(const char *s, size_t len);
+/* The value of one hex digit, or -1 (JSON escapes, URL percent-escapes). */
+int feed_hex_digit(char c);
 /* Sanitises a post id in place like a title, with a hash of the source
  * bytes appended ("~" and 16 hex digits) when sanitising changed it; false
  * (the id left alone) when it held a NUL (U+FFFF after the escape fix): the

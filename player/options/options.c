@@ -234,7 +234,8 @@ static void describe(const struct opt_def *d, char *buf, size_t len)
         snprintf(buf, len, "a colour #RRGGBB (e.g. #000000)");
         break;
     case OPT_WXH:
-        snprintf(buf, len, "WxH (e.g. 1920x1080, at most 7680x4320), or empty for the native mode");
+        snprintf(buf, len,
+                 "WxH (e.g. 1920x1080, at most 7680x4320), or empty for the native mode");
         break;
     case OPT_ROTATION:
         snprintf(buf, len, "0, 90, 180 or 270");

@@ -60,7 +60,8 @@ static void test_ids(void **state)
         /* In text too: the feed is not rejected. */
         {"{\"id\":\"t\",\"content_text\":\"a\\ud800b\"}", 1, "a\xEF\xBF\xBD" "b", "t"},
         /* A NUL: that post is refused, the real "a" stays. */
-        {"{\"id\":\"a\\u0000b\",\"content_text\":\"nul\"},{\"id\":\"a\",\"content_text\":\"real\"}",
+        {"{\"id\":\"a\\u0000b\",\"content_text\":\"nul\"},"
+         "{\"id\":\"a\",\"content_text\":\"real\"}",
          1, "real", "a"},
         /* A NUL in text is dropped, the rest of the text kept. */
         {"{\"id\":\"n\",\"content_text\":\"left\\u0000right\"}", 1, "leftright", "n"},

@@ -650,7 +650,8 @@ static void test_cmdline_errors(void **state)
         const char *args[MAXARGS];
         const char *want;
     } cases[] = {
-        {{"--size", "abc"}, "--size: expected WxH (e.g. 1920x1080, at most 7680x4320), got \"abc\""},
+        {{"--size", "abc"},
+         "--size: expected WxH (e.g. 1920x1080, at most 7680x4320), got \"abc\""},
         {{"--size"}, "--size: expected WxH, got nothing"},
         {{"--foo"}, "unknown option --foo"},
         {{"--hedless"}, "unknown option --hedless (did you mean --headless?)"},
