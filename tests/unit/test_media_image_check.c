@@ -199,6 +199,7 @@ static bool decode_with_budget(const char *path, int64_t deadline_ms, bool *refu
     struct jerr e;
     struct image_jpeg_budget b;
     volatile bool stopped = false;
+    unsigned char *volatile row = NULL;   /* freed after a longjmp too */
     cinfo.err = jpeg_std_error(&e.mgr);
     e.mgr.error_exit = jerr_exit;
     jpeg_create_decompress(&cinfo);
@@ -214,12 +215,14 @@ static bool decode_with_budget(const char *path, int64_t deadline_ms, bool *refu
     enum dp_reason why = DP_REASON_NONE;
     *refused_early = image_jpeg_budget_check(&cinfo, &why) < 0;
     jpeg_start_decompress(&cinfo);
-    unsigned char *row = malloc((size_t)cinfo.output_width * cinfo.output_components);
-    while (cinfo.output_scanline < cinfo.output_height)
-        jpeg_read_scanlines(&cinfo, &row, 1);
-    free(row);
+    row = malloc((size_t)cinfo.output_width * cinfo.output_components);
+    while (cinfo.output_scanline < cinfo.output_height) {
+        JSAMPROW rows[1] = {row};
+        jpeg_read_scanlines(&cinfo, rows, 1);
+    }
     jpeg_finish_decompress(&cinfo);
 done:
+    free(row);
     jpeg_destroy_decompress(&cinfo);
     free(data);
     return stopped;
