@@ -575,15 +575,14 @@ int player_run(const struct player_setup *setup)
         p->log = playlog_open(setup->cl->play_log);
         if (!p->log) {
             LOG_E("app", "play log %s: %s", setup->cl->play_log, strerror(errno));
-            return 1;
+            goto out;   /* exit_code is 1 */
         }
     }
     p->cache = cache_open(setup->cache_dir, p->cfg->max_size, p->cfg->max_media_size, err,
                           sizeof err);
     if (!p->cache) {
         LOG_E("app", "cache: %s", err);
-        playlog_close(p->log);
-        return 1;
+        goto out;   /* exit_code is 1; feed_url freed there (issue 8: it leaked) */
     }
 
     enum display_mode mode = display_mode(p->cl);
@@ -671,7 +670,6 @@ out_display:
         close(p->efd);
     free(p->cur_id);
     free(p->next_id);
-    free(p->feed_url);
     if (p->reloaded) {
         options_finish(p->reloaded);
         free(p->reloaded);
@@ -684,6 +682,7 @@ out_ttf:
 out_sdl:
     SDL_Quit();
 out:
+    free(p->feed_url);
     cache_close(p->cache);
     playlog_close(p->log);
     return p->exit_code;
