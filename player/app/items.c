@@ -315,20 +315,23 @@ void items_advance(struct player *p, int64_t now)
 }
 
 
-/* Adds url to urls[0..k) unless it is local, NULL or there; returns k. */
+/* Adds url to urls[k] unless it is NULL or local; returns the new k. */
 static size_t wanted_add(const char **urls, size_t k, const char *url)
 {
     if (!url || url_is_local(url))
         return k;
-    for (size_t j = 0; j < k; j++)
-        if (strcmp(urls[j], url) == 0)
-            return k;
     urls[k] = url;
     return k + 1;
 }
 
+/* The media the rotation needs, handed to net (which also tells the cache
+ * what to keep). Only the pointers are collected here: the loader thread
+ * deduplicates and copies them (issue 8: a nested loop here froze the
+ * screen for 33 s with 4,000 posts of 20 attachments). */
 static void update_wanted(struct player *p)
 {
+    if (!p->net)
+        return;
     const struct item *items;
     size_t n = rotation_items(p->rotation, &items);
     size_t cap = n;
@@ -344,9 +347,19 @@ static void update_wanted(struct player *p)
         if (items[i].media)
             k = wanted_add(urls, k, items[i].media->url);
     }
-    if (p->net)
-        net_set_wanted(p->net, urls, k);   /* also tells the cache what to keep */
-    free(urls);
+    if (!p->loader) {
+        net_set_wanted(p->net, urls, k);
+        free(urls);
+        return;
+    }
+    struct loader_request *req = dp_calloc(1, sizeof *req);
+    req->what = LOAD_WANTED;
+    req->gen = p->gen;
+    req->feed = feed_ref(p->feed);   /* keeps the strings alive */
+    req->net = p->net;
+    req->urls = urls;
+    req->n_urls = k;
+    loader_submit(p->loader, req);
 }
 
 void items_media_ready(struct player *p, const char *url)

@@ -14,8 +14,10 @@
 #include "cache/cache.h"
 #include "feed/url.h"
 #include "media/image.h"
+#include "media/image_check.h"
 #include "media/video.h"
 #include "render/card_emoji.h"
+#include "net/net.h"
 #include "render/text.h"
 
 #define LOADER_QUEUE 16
@@ -35,6 +37,7 @@ void loader_request_free(struct loader_request *req)
     if (!req)
         return;
     feed_unref(req->feed);
+    free(req->urls);
     free(req->item_id);
     free(req->title);
     free(req);
@@ -211,6 +214,11 @@ static void *loader_main(void *arg)
         if (m.type == MSG_QUIT)
             break;
         struct loader_request *req = m.payload;
+        if (req->what == LOAD_WANTED) {
+            net_set_wanted(req->net, req->urls, req->n_urls);
+            dp_msg_free(&m);
+            continue;
+        }
         struct loader_result *res = dp_calloc(1, sizeof *res);
         res->gen = req->gen;
         res->what = req->what;
@@ -260,7 +268,10 @@ void loader_destroy(struct loader *l)
     if (!l)
         return;
     dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_QUIT});
+    /* A decode in progress gives up rather than hold the exit (issue 8). */
+    image_budget_cancel(true);
     pthread_join(l->thread, NULL);
+    image_budget_cancel(false);
     dp_mq_destroy(l->in);
     fontset_destroy(l->fonts);
     free(l);

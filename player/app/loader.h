@@ -21,8 +21,12 @@
 struct cache;
 struct audio_out;
 struct video;
+struct net;
 
-enum loader_what { LOAD_ITEM, LOAD_STANDBY };
+/* LOAD_WANTED (issue 8): hands the rotation's media URLs to net_set_wanted
+ * on the loader thread, which deduplicates them (a hash set): the drawing
+ * thread only collects the pointers. No result is posted for it. */
+enum loader_what { LOAD_ITEM, LOAD_STANDBY, LOAD_WANTED };
 
 struct loader_request {
     uint64_t gen;
@@ -37,6 +41,10 @@ struct loader_request {
     char *title;
     int downloading, percent;
     int64_t now_wall_ms;
+    /* LOAD_WANTED: urls (the array owned, the strings the feed's) for net */
+    struct net *net;
+    const char **urls;
+    size_t n_urls;
 };
 
 struct loader_result {

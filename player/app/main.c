@@ -59,7 +59,8 @@ static int load_config(const struct dp_cmdline *cl, struct dp_config *cfg, char 
 {
     options_defaults(cfg);
     const char *path = options_config_path(cl);
-    if (path && options_load_file(cfg, path, err, errlen) < 0) {
+    if ((path && options_load_file(cfg, path, err, errlen) < 0) ||
+        options_check_display(cfg, cl, err, errlen) < 0) {
         options_finish(cfg);
         return -1;
     }

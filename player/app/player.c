@@ -474,6 +474,7 @@ static int start_net(struct player *p)
         .ca_file = p->cfg->ca_file,
         .max_media_size = p->cfg->max_media_size,
         .public_key = p->cfg->public_key && *p->cfg->public_key ? p->cfg->public_key : NULL,
+        .follow_symlinks = p->cfg->follow_symlinks,
     };
     struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
                                .on_event = on_net_event, .ctx = p};
@@ -508,10 +509,10 @@ static void reload(struct player *p)
         return;
     }
     warn_restart_needed(p->cfg, cfg);
+    loader_destroy(p->loader);   /* first: a queued LOAD_WANTED still uses net */
+    p->loader = NULL;
     net_stop(p->net);
     p->net = NULL;
-    loader_destroy(p->loader);
-    p->loader = NULL;
     items_invalidate_next(p);
     p->standby_requested = false;
 
@@ -578,15 +579,14 @@ int player_run(const struct player_setup *setup)
         p->log = playlog_open(setup->cl->play_log);
         if (!p->log) {
             LOG_E("app", "play log %s: %s", setup->cl->play_log, strerror(errno));
-            return 1;
+            goto out;   /* exit_code is 1 */
         }
     }
     p->cache = cache_open(setup->cache_dir, p->cfg->max_size, p->cfg->max_media_size, err,
                           sizeof err);
     if (!p->cache) {
         LOG_E("app", "cache: %s", err);
-        playlog_close(p->log);
-        return 1;
+        goto out;   /* exit_code is 1; feed_url freed there (issue 8: it leaked) */
     }
 
     enum display_mode mode = display_mode(p->cl);
@@ -652,6 +652,8 @@ int player_run(const struct player_setup *setup)
     playlog_stop(p->log, p->stop_reason ? p->stop_reason : "quit");
     LOG_I("app", "stop: %s", p->stop_reason ? p->stop_reason : "quit");
 
+    loader_destroy(p->loader);   /* first: a queued LOAD_WANTED still uses net */
+    p->loader = NULL;
     net_stop(p->net);
 out_threads:
     status_stop(p->status);
@@ -675,7 +677,6 @@ out_display:
         close(p->efd);
     free(p->cur_id);
     free(p->next_id);
-    free(p->feed_url);
     if (p->reloaded) {
         options_finish(p->reloaded);
         free(p->reloaded);
@@ -688,6 +689,7 @@ out_ttf:
 out_sdl:
     SDL_Quit();
 out:
+    free(p->feed_url);
     cache_close(p->cache);
     playlog_close(p->log);
     return p->exit_code;

@@ -11,18 +11,57 @@
 
 #include "base/xalloc.h"
 
+int dp_open_regular(const char *path, int flags, unsigned mode)
+{
+    int fd = open(path, (flags & ~O_TRUNC) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0)
+        return errno == ELOOP ? -ELOOP : errno == ENXIO ? -EINVAL : -errno;
+    struct stat st;
+    int e = 0;
+    if (fstat(fd, &st) < 0)
+        e = -errno;
+    else if (!S_ISREG(st.st_mode))
+        e = -EINVAL;
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+        e = -errno;
+    else if ((flags & O_TRUNC) && ftruncate(fd, 0) < 0)
+        e = -errno;
+    if (e < 0) {
+        close(fd);
+        return e;
+    }
+    return fd;
+}
+
+static int read_fd(int fd, size_t max, char **out, size_t *len);
+
 int dp_read_file(const char *path, size_t max, char **out, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO without a writer would wait forever. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return -errno;
+        return errno == ENXIO ? -EINVAL : -errno;
+    return read_fd(fd, max, out, len);
+}
+
+int dp_read_regular(const char *path, size_t max, char **out, size_t *len)
+{
+    int fd = dp_open_regular(path, O_RDONLY, 0);
+    if (fd < 0)
+        return fd;
+    return read_fd(fd, max, out, len);
+}
+
+/* Reads the regular file open on fd (closed here). */
+static int read_fd(int fd, size_t max, char **out, size_t *len)
+{
     struct stat st;
     if (fstat(fd, &st) < 0) {
         int e = -errno;
         close(fd);
         return e;
     }
-    if (!S_ISREG(st.st_mode)) {
+    if (!S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
         close(fd);
         return -EINVAL;
     }
@@ -94,7 +133,11 @@ int dp_write_atomic(const char *path, const void *data, size_t len)
     int n = snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
     if (n < 0 || (size_t)n >= sizeof tmp)
         return -ENAMETOOLONG;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* A name left by a crash, or planted (a symlink), is removed, never
+     * written through. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return -errno;
     const char *p = data;

@@ -7,8 +7,19 @@
 #include <stddef.h>
 
 /* Reads a whole file of at most max bytes into a fresh NUL-terminated buffer
- * (caller frees *out). -EFBIG when larger. */
+ * (caller frees *out). -EFBIG when larger; -EINVAL when path is not a
+ * regular file (a FIFO or a device is refused at once, never waited on). */
 int dp_read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same without following a symlink at path (-ELOOP): for files in
+ * folders the player owns (the cache). */
+int dp_read_regular(const char *path, size_t max, char **out, size_t *len);
+/* open(2) of a regular file that is not a symlink (O_NOFOLLOW, O_CLOEXEC;
+ * O_NONBLOCK during the open so that a FIFO cannot hang it). Returns the
+ * descriptor, or -ELOOP (a symlink), -EINVAL (a FIFO, device, folder or
+ * socket) or another negative errno value. flags may hold O_CREAT (mode
+ * then applies), O_EXCL, O_TRUNC; O_TRUNC is applied only once the file is
+ * known to be regular. */
+int dp_open_regular(const char *path, int flags, unsigned mode);
 /* Writes path atomically and durably: path.tmp.<pid>, fsync, rename, fsync of
  * the directory. A crash leaves the old file or the new one, never a mix. */
 int dp_write_atomic(const char *path, const void *data, size_t len);

@@ -45,5 +45,19 @@
 /* Issue 10: animated pictures are played frame by frame; a canvas larger
  * than a 4K screen is shown as a still instead (each queued frame is one). */
 #define DP_ANIM_MAX_PIXELS       (3840L * 2160)
+/* Issue 8: hostile input never costs more than a named bound. */
+#define DP_DISPLAY_MAX_SIDE      7680                /* --size, --windowed, [display] size */
+#define DP_DISPLAY_MAX_PIXELS    (7680L * 4320)
+#define DP_MARGIN_MAX_FRACTION   4                   /* margin <= shorter side / 4 */
+#define DP_IMAGE_MAX_FRAMES      5000                /* GIF / WebP frames in one file */
+#define DP_JPEG_MAX_SCANS        100                 /* a progressive JPEG has ~10 */
+#define DP_JPEG_MAX_MEMORY       (256L * 1024 * 1024) /* libjpeg's working memory */
+#define DP_IMAGE_DECODE_MAX_MS   (10LL * 1000)       /* then the item is too_costly */
+#define DP_VIDEO_MAX_PIXELS      (8192L * 8192)      /* declared or decoded, per frame */
+#define DP_VIDEO_MAX_SIDE        8192
+#define DP_VIDEO_MAX_ATTACHMENT_BYTES (32L * 1024 * 1024) /* Matroska attachments, whole */
+#define DP_VIDEO_MAX_ALLOC       (192UL * 1024 * 1024) /* FFmpeg's largest single allocation */
+#define DP_VIDEO_PROBE_BYTES     (5L * 1000 * 1000)  /* read to find the streams */
+#define DP_VIDEO_ANALYZE_US      (5LL * 1000 * 1000) /* of stream time, probing */
 
 #endif

@@ -15,6 +15,7 @@ static const char *const names[DP_REASON_COUNT] = {
     [DP_REASON_RENDER_ERROR] = "render_error",
     [DP_REASON_EXPIRED] = "expired",
     [DP_REASON_UNSUPPORTED] = "unsupported",
+    [DP_REASON_TOO_COSTLY] = "too_costly",
 };
 
 const char *dp_reason_name(enum dp_reason r)

@@ -18,6 +18,7 @@ enum dp_reason {
     DP_REASON_RENDER_ERROR,     /* the texture could not be made */
     DP_REASON_EXPIRED,          /* past its _signage.end */
     DP_REASON_UNSUPPORTED,      /* a format variant we cannot decode (12-bit JPEG; issue 10) */
+    DP_REASON_TOO_COSTLY,       /* a decode over its time or scan budget (issue 8) */
     DP_REASON_COUNT
 };
 

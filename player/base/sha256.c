@@ -5,6 +5,8 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
+
 static void to_hex(const unsigned char *h, char out[DP_SHA256_HEX])
 {
     static const char digits[] = "0123456789abcdef";
@@ -24,9 +26,9 @@ void dp_sha256_hex(const void *data, size_t len, char out[DP_SHA256_HEX])
 
 int dp_sha256_file(const char *path, char out[DP_SHA256_HEX], int64_t *size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = dp_open_regular(path, O_RDONLY, 0);   /* a symlink is not ours */
     if (fd < 0)
-        return -errno;
+        return fd;
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     unsigned char buf[65536];

@@ -8,7 +8,8 @@
 #define DP_SHA256_HEX 65   /* 64 hex digits and a NUL */
 
 void dp_sha256_hex(const void *data, size_t len, char out[DP_SHA256_HEX]);
-/* Hashes a whole file; *size gets its length. 0 or a negative errno. */
+/* Hashes a whole regular file, never through a symlink (-ELOOP) nor from a
+ * FIFO or device (-EINVAL); *size gets its length. 0 or a negative errno. */
 int dp_sha256_file(const char *path, char out[DP_SHA256_HEX], int64_t *size);
 
 #endif

@@ -121,8 +121,8 @@ char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_ne
             continue;
         }
         if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || is_bidi_control(cp) ||
-            cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB))
-            continue;
+            cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) || cp == 0xFFFE || cp == 0xFFFF)
+            continue;   /* U+FFFF: a \u0000 in a JSON feed (feed_ids.c) */
         if (count >= max_chars) {
             memcpy(out + o, "\xE2\x80\xA6", 3);
             o += 3;

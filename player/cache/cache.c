@@ -212,7 +212,9 @@ static bool is_temp_name(const char *name)
 }
 
 /* Calls visit for every entry of dir/sub (dot names aside); an entry it
- * does not want is a leftover and is removed. The folder is then flushed. */
+ * does not want is a leftover and is removed, and so is anything that is not
+ * a regular file (a symlink, a FIFO, a device: never opened). The folder is
+ * then flushed. */
 static void walk(struct cache *c, const char *sub,
                  bool (*visit)(struct cache *c, const char *name, const char *path))
 {
@@ -227,6 +229,13 @@ static void walk(struct cache *c, const char *sub,
         char p[4096];
         if (name[0] == '.' || snprintf(p, sizeof p, "%s/%s", dpath, name) >= (int)sizeof p)
             continue;
+        struct stat st;
+        if (lstat(p, &st) == 0 && !S_ISREG(st.st_mode)) {
+            LOG_W("cache", "removing %s: not a regular file", p);
+            if (unlink(p) < 0)
+                LOG_W("cache", "cannot remove %s: %s", p, strerror(errno));
+            continue;
+        }
         if (!visit(c, name, p)) {
             LOG_I("cache", "removing leftover %s", p);
             unlink(p);
@@ -251,7 +260,7 @@ static bool visit_index(struct cache *c, const char *name, const char *p)
     bool ok = record_load(p, &e->rec) == 0 && e->rec.sha[0];
     if (ok) {
         cache_key(e->rec.url, want);
-        ok = strcmp(want, e->key) == 0 && stat(mp, &st) == 0 && S_ISREG(st.st_mode) &&
+        ok = strcmp(want, e->key) == 0 && lstat(mp, &st) == 0 && S_ISREG(st.st_mode) &&
              st.st_size == e->rec.size && !find(c, e->rec.url);
     }
     if (!ok) {
@@ -301,7 +310,7 @@ static bool visit_media(struct cache *c, const char *name, const char *p)
         char other[4096];
         cache_path(c, "media", key, ".part", other, sizeof other);
         struct stat st;
-        return stat(other, &st) == 0 && S_ISREG(st.st_mode) && part_resumable(c, key);
+        return lstat(other, &st) == 0 && S_ISREG(st.st_mode) && part_resumable(c, key);
     }
     return false;
 }
@@ -417,8 +426,8 @@ int cache_media_path(struct cache *c, const char *url, char *path, size_t cap)
 
         struct stat st;
         const char *why = NULL;
-        if (stat(p, &st) < 0 || !S_ISREG(st.st_mode))
-            why = "file missing";
+        if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode))
+            why = "file missing";   /* or a symlink, a FIFO: not ours */
         else if (st.st_size != size)
             why = "size differs from the record";
         if (!why && !verified) {
@@ -545,14 +554,22 @@ static int commit(struct cache *c, const char *url, const char *sha, int64_t siz
     cache_path(c, "index", key, ".meta", meta, sizeof meta);
     cache_path(c, "media", key, ".pmeta", pmeta, sizeof pmeta);
 
-    int fd = open(part, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    int fd = dp_open_regular(part, O_RDONLY, 0);
+    if (fd < 0) {
+        if (fd == -ELOOP || fd == -EINVAL)
+            cache_part_discard(c, url);   /* planted: removed, never renamed */
+        return fd;
+    }
     struct stat st;
     int e = fsync(fd) < 0 || fstat(fd, &st) < 0 ? -errno : 0;
     close(fd);
     if (e < 0)
         return e;
+    if (st.st_uid != geteuid() || st.st_nlink != 1) {
+        LOG_W("cache", "%s: not the part this player wrote; removed", part);
+        cache_part_discard(c, url);
+        return -EPERM;
+    }
     struct record r = {0};
     if (sha) {
         if (st.st_size != size || strlen(sha) != 64) {
@@ -582,7 +599,15 @@ static int commit(struct cache *c, const char *url, const char *sha, int64_t siz
     if (old)
         r.shown_ms = old->rec.shown_ms;
     /* The rename and the in-memory update happen together, so no reader
-     * compares the new file with the old record. */
+     * compares the new file with the old record. Only the file checked above
+     * is renamed: a name swapped meanwhile (another inode, a link) is not. */
+    struct stat now;
+    if (lstat(part, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st.st_ino ||
+        now.st_dev != st.st_dev) {
+        e = -EPERM;
+        pthread_mutex_unlock(&c->lock);
+        goto out;
+    }
     if (rename(part, media) < 0) {
         e = -errno;
         pthread_mutex_unlock(&c->lock);

@@ -144,7 +144,7 @@ int record_load(const char *path, struct record *r)
 {
     char *text = NULL;
     size_t len = 0;
-    int e = dp_read_file(path, RECORD_MAX_BYTES, &text, &len);
+    int e = dp_read_regular(path, RECORD_MAX_BYTES, &text, &len);
     if (e == -ENOENT)
         return -ENOENT;
     if (e < 0)

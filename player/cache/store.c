@@ -52,7 +52,8 @@ int cache_part_begin(struct cache *c, const char *url, struct cache_part *p)
     bool resumable = record_load(pmeta, &r) == 0;
     if (resumable) {
         resumable = strcmp(r.url, url) == 0 && has_validator(r.etag, r.last_modified) &&
-                    stat(p->path, &st) == 0 && S_ISREG(st.st_mode);
+                    lstat(p->path, &st) == 0 && S_ISREG(st.st_mode) &&
+                    st.st_uid == geteuid() && st.st_nlink == 1;
         if (resumable) {
             p->have = st.st_size < r.size ? st.st_size : r.size;
             if (part_validator_usable(r.etag))
@@ -67,9 +68,19 @@ int cache_part_begin(struct cache *c, const char *url, struct cache_part *p)
         p->have = 0;
         p->etag[0] = p->last_modified[0] = '\0';
     }
-    int fd = open(p->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    int fd = dp_open_regular(p->path, O_WRONLY | O_CREAT, 0644);
+    if (fd == -ELOOP || fd == -EINVAL) {
+        /* A symlink, FIFO or device planted at the part's name: removed,
+         * and the part made anew (never written through). */
+        LOG_W("cache", "removing %s: not a regular file", p->path);
+        unlink(p->path);
+        unlink(pmeta);
+        p->have = 0;
+        p->etag[0] = p->last_modified[0] = '\0';
+        fd = dp_open_regular(p->path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    }
     if (fd < 0)
-        return -errno;
+        return fd;
     int e = ftruncate(fd, p->have) < 0 ? -errno : 0;
     close(fd);
     return e;
@@ -161,7 +172,7 @@ int cache_load_feed_ex(struct cache *c, const char *feed_url, char **body, size_
     cache_path(c, "feeds", key, ".meta", mp, sizeof mp);
     char *data = NULL;
     size_t n = 0;
-    int e = dp_read_file(bp, DP_FEED_MAX_BYTES, &data, &n);
+    int e = dp_read_regular(bp, DP_FEED_MAX_BYTES, &data, &n);
     if (e < 0)
         return e == -ENOENT ? -ENOENT : e;
     struct record r;

@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "base/limits.h"
 #include "base/sha256.h"
+#include "base/log.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "feed/feed_internal.h"
@@ -254,7 +255,9 @@ int feed_json_parse(const char *data, size_t len, cJSON **root, char *err, size_
         data += 3;
         len -= 3;
     }
-    cJSON *doc = cJSON_ParseWithLength(data, len);
+    char *fixed = feed_json_fix_escapes(data, len);
+    cJSON *doc = cJSON_ParseWithLength(fixed ? fixed : data, len);
+    free(fixed);
     if (!doc)
         return feed_fail(err, errlen, FEED_ERR_SYNTAX, "invalid JSON");
     *root = doc;
@@ -578,7 +581,11 @@ size_t feed_finalize(struct feed *f, const char *base_url, drop_fn on_drop, void
     size_t keep = 0;
     for (size_t i = 0; i < f->n_posts; i++) {
         struct post *p = &f->posts[i];
-        sanitize_field(&p->id, DP_URL_MAX_BYTES, false);
+        if (!feed_id_finish(&p->id)) {
+            LOG_W("feed", "a post whose id holds a NUL is refused");
+            post_finish(p);
+            continue;
+        }
         sanitize_field(&p->title, DP_FIELD_MAX_CHARS, false);
         sanitize_field(&p->author, DP_FIELD_MAX_CHARS, false);
         if (p->text)
@@ -618,14 +625,22 @@ size_t feed_finalize(struct feed *f, const char *base_url, drop_fn on_drop, void
             f->posts[i] = keys[i].post;
         free(keys);
     }
-    /* Cap, keeping pinned posts whatever their rank. */
+    /* Cap: pinned posts count like the others (issue 8: 4,000 pinned posts
+     * escaped it), but come first, then the others in rank order. */
     if (keep > DP_MAX_POSTS) {
-        size_t n = 0;
+        size_t pinned = 0;
+        for (size_t i = 0; i < keep; i++)
+            pinned += f->posts[i].signage.pinned;
+        size_t room_pinned = pinned < DP_MAX_POSTS ? pinned : DP_MAX_POSTS;
+        size_t room_other = DP_MAX_POSTS - room_pinned, n = 0;
         for (size_t i = 0; i < keep; i++) {
-            if (i < DP_MAX_POSTS || f->posts[i].signage.pinned)
+            size_t *room = f->posts[i].signage.pinned ? &room_pinned : &room_other;
+            if (*room > 0) {
+                (*room)--;
                 f->posts[n++] = f->posts[i];
-            else
+            } else {
                 post_finish(&f->posts[i]);
+            }
         }
         f->n_posts = keep = n;
     }

@@ -91,6 +91,11 @@ int feed_parse(const char *data, size_t len, const char *base_url, const char *c
 
 /* Reads a local folder per feeds.md §5. Same contract as feed_parse. */
 int feed_read_folder(const char *path, struct feed **out, char *err, size_t errlen);
+/* The same; only regular files are taken, and a symlink only when it leads
+ * to a regular file inside the folder, or anywhere with follow_symlinks
+ * ([feed] follow_symlinks; issue 8). feed_read_folder is follow = false. */
+int feed_read_folder_ex(const char *path, bool follow_symlinks, struct feed **out, char *err,
+                        size_t errlen);
 
 struct feed *feed_ref(struct feed *f);
 void feed_unref(struct feed *f);       /* NULL ok */

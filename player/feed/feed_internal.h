@@ -57,6 +57,17 @@ struct cJSON;
 /* Parses a whole JSON document with cJSON after the depth check: nesting
  * beyond DP_JSON_MAX_DEPTH -> FEED_ERR_REJECTED, anything feed_json_check
  * refuses -> FEED_ERR_SYNTAX. *root is freed with cJSON_Delete. */
+/* Issue 8 (feed_ids.c). A copy of the JSON text s with lone surrogate
+ * escapes turned into \uFFFD and \u0000 into \uFFFF (same length), or
+ * NULL when nothing needs it. Caller frees. Pure. */
+char *feed_json_fix_escapes(const char *s, size_t len);
+/* The value of one hex digit, or -1 (JSON escapes, URL percent-escapes). */
+int feed_hex_digit(char c);
+/* Sanitises a post id in place like a title, with a hash of the source
+ * bytes appended ("~" and 16 hex digits) when sanitising changed it; false
+ * (the id left alone) when it held a NUL (U+FFFF after the escape fix): the
+ * post is refused. *id may become NULL (nothing left). */
+bool feed_id_finish(char **id);
 int feed_json_parse(const char *data, size_t len, struct cJSON **root, char *err, size_t errlen);
 
 /* Replaces *field with a fresh copy of s (NULL ok), freeing the old value. */

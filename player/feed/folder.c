@@ -44,9 +44,9 @@ static char *file_url(const char *dir, const char *name)
     return dp_buf_steal(&b, NULL);
 }
 
-static char *read_text(int dirfd, const char *name)
+static char *read_text(int dirfd, const char *name, bool linked)
 {
-    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (linked ? 0 : O_NOFOLLOW));
     if (fd < 0)
         return NULL;
     char *buf = dp_malloc(FOLDER_TEXT_MAX_BYTES + 1);
@@ -70,7 +70,36 @@ static bool has_ext(const char *name, const char *ext)
     return n > e + 1 && name[n - e - 1] == '.' && strcasecmp(name + n - e, ext) == 0;
 }
 
+/* A regular file to take: name itself, or a symlink to a regular file
+ * inside real (the folder), or anywhere when follow. */
+static bool take_file(int dfd, const char *real, const char *name, bool follow, struct stat *st,
+                      bool *linked)
+{
+    *linked = false;
+    if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) != 0)
+        return false;
+    if (S_ISREG(st->st_mode))
+        return true;
+    *linked = true;
+    if (!S_ISLNK(st->st_mode))
+        return false;
+    char *link = dp_strfmt("%s/%s", real, name);
+    char target[PATH_MAX];
+    bool ok = realpath(link, target) && stat(target, st) == 0 && S_ISREG(st->st_mode);
+    size_t n = strlen(real);
+    if (ok && !follow)
+        ok = strncmp(target, real, n) == 0 && target[n] == '/';
+    free(link);
+    return ok;
+}
+
 int feed_read_folder(const char *path, struct feed **out, char *err, size_t errlen)
+{
+    return feed_read_folder_ex(path, false, out, err, errlen);
+}
+
+int feed_read_folder_ex(const char *path, bool follow_symlinks, struct feed **out, char *err,
+                        size_t errlen)
 {
     *out = NULL;
     if (err && errlen)
@@ -103,7 +132,8 @@ int feed_read_folder(const char *path, struct feed **out, char *err, size_t errl
     int dfd = dirfd(d);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
-        if (fstatat(dfd, names[i], &st, 0) != 0 || !S_ISREG(st.st_mode))
+        bool linked;
+        if (!take_file(dfd, real, names[i], follow_symlinks, &st, &linked))
             continue;
         enum media_kind kind;
         if (feed_kind_from_ext(names[i], &kind)) {
@@ -115,7 +145,7 @@ int feed_read_folder(const char *path, struct feed **out, char *err, size_t errl
             m->size = (int64_t)st.st_size;
             p->text = dp_strdup("");
         } else if (has_ext(names[i], "txt")) {
-            char *text = read_text(dfd, names[i]);
+            char *text = read_text(dfd, names[i], linked);
             if (!text)
                 continue;
             struct post *p = feed_add_post(f);

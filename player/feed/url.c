@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/limits.h"
 #include "base/xalloc.h"
+#include "feed/feed_internal.h"
 
 struct url_parts {
     const char *scheme;
@@ -297,16 +298,6 @@ bool url_is_local(const char *url)
     return scheme_len(url) == 0 && !(url[0] == '/' && url[1] == '/');
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 char *url_to_path(const char *url)
 {
@@ -329,8 +320,8 @@ char *url_to_path(const char *url)
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (p[i] == '%' && i + 2 < n && (hi = hexval(p[i + 1])) >= 0 &&
-            (lo = hexval(p[i + 2])) >= 0) {
+        if (p[i] == '%' && i + 2 < n && (hi = feed_hex_digit(p[i + 1])) >= 0 &&
+            (lo = feed_hex_digit(p[i + 2])) >= 0) {
             char c = (char)(hi * 16 + lo);
             if (c == '\0') {
                 free(out);

@@ -25,6 +25,7 @@
 #include "base/limits.h"
 #include "base/log.h"
 #include "media/image_formats.h"
+#include "media/image_check.h"
 
 static unsigned be32(const unsigned char *p)
 {
@@ -180,6 +181,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
 {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_err jerr;
+    struct image_jpeg_budget budget;
     SDL_Surface *volatile surf = NULL;
     JSAMPROW volatile cmyk_row = NULL;
 
@@ -188,15 +190,21 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     jerr.mgr.error_exit = jpeg_error_exit;
     jerr.mgr.emit_message = jpeg_emit;
     if (setjmp(jerr.jump)) {
-        *why = DP_REASON_DECODE_ERROR;
+        *why = budget.exceeded ? DP_REASON_TOO_COSTLY : DP_REASON_DECODE_ERROR;
         jpeg_destroy_decompress(&cinfo);
         SDL_FreeSurface(surf);
         free(cmyk_row);
         return NULL;
     }
+    budget.exceeded = false;
     jpeg_create_decompress(&cinfo);
+    image_jpeg_budget_install(&cinfo, &budget);
     jpeg_mem_src(&cinfo, data, (unsigned long)len);
     jpeg_read_header(&cinfo, TRUE);
+    if (image_jpeg_budget_check(&cinfo, why) < 0) {
+        jpeg_destroy_decompress(&cinfo);
+        return NULL;
+    }
     if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
         cinfo.image_width > DP_IMAGE_MAX_SIDE || cinfo.image_height > DP_IMAGE_MAX_SIDE ||
         (int64_t)cinfo.image_width * cinfo.image_height > DP_IMAGE_MAX_PIXELS) {
@@ -402,6 +410,8 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
         *why = DP_REASON_NOT_AN_IMAGE;
         goto fail;
     }
+    if (image_check_frames(fmt, (const unsigned char *)data, len, why) < 0)
+        goto fail;
     const unsigned char *ud = (const unsigned char *)data;
     if (fmt == IMAGE_JPEG && jpeg_precision(ud, len) > 8) {
         LOG_I("media", "%s: %d-bit JPEG is not supported", path, jpeg_precision(ud, len));

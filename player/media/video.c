@@ -29,6 +29,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "media/video_budget.h"
 #include "media/video_hw.h"
 #include "media/video_internal.h"
 #include "media/video_queue.h"
@@ -581,12 +582,24 @@ static int video_setup(struct video *v, char *err, size_t errlen)
         return -1;
     }
     v->fmt->interrupt_callback = (AVIOInterruptCB){interrupt_cb, v};
+    video_budget_format(v->fmt);
+    if (video_budget_file(v->path, err, errlen) < 0) {
+        v->why = DP_REASON_TOO_LARGE;
+        return -1;
+    }
     int rc = avformat_open_input(&v->fmt, v->path, NULL, NULL);
     if (rc < 0) {
         snprintf(err, errlen, "cannot open: %s", av_err2str(rc));
         return -1; /* fmt was freed and set to NULL */
     }
-    rc = avformat_find_stream_info(v->fmt, NULL);
+    AVDictionary **probe_opts;
+    unsigned n_opts;
+    if (video_budget_streams(v->fmt, &probe_opts, &n_opts, err, errlen) < 0) {
+        v->why = DP_REASON_TOO_LARGE;
+        return -1;
+    }
+    rc = avformat_find_stream_info(v->fmt, probe_opts);
+    video_budget_free(probe_opts, n_opts);
     if (rc < 0) {
         snprintf(err, errlen, "cannot read stream info: %s", av_err2str(rc));
         return -1;
@@ -601,7 +614,11 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     AVCodecParameters *par = v->vst->codecpar;
     if (par->width <= 0 || par->height <= 0 ||
         (int64_t)par->width * par->height > VIDEO_MAX_PIXELS) {
-        snprintf(err, errlen, "bad picture size %dx%d", par->width, par->height);
+        snprintf(err, errlen, par->width > 0 && par->height > 0 ? "picture too large: %dx%d"
+                                                                : "bad picture size %dx%d",
+                 par->width, par->height);
+        if (par->width > 0 && par->height > 0)
+            v->why = DP_REASON_TOO_LARGE;
         return -1;
     }
     if (!avcodec_find_decoder(par->codec_id)) {

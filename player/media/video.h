@@ -72,6 +72,7 @@
 
 #include <SDL2/SDL.h>
 
+#include "base/limits.h"
 #include "media/audio.h"
 #include "base/reason.h"
 
@@ -87,7 +88,7 @@
 #define VIDEO_DECODE_NICE         5                  /* decoders yield to drawing */
 #define VIDEO_LATE_SKIP_MS        80                 /* decoder skips non-ref ... */
 #define VIDEO_LATE_OK_MS          20                 /* ... until this on time */
-#define VIDEO_MAX_PIXELS          (8192L * 8192)     /* larger streams refused */
+#define VIDEO_MAX_PIXELS          DP_VIDEO_MAX_PIXELS /* larger streams refused */
 
 struct video;
 

@@ -1,6 +1,8 @@
 /* Decoder choice: hardware through FFmpeg's hwaccel API, else software. */
 #include "media/video_hw.h"
 
+#include "media/video_budget.h"
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -51,6 +53,7 @@ static AVCodecContext *hw_alloc(const AVCodec *codec, const AVStream *st, int th
         return NULL;
     }
     ctx->pkt_timebase = st->time_base;
+    video_budget_codec(ctx);
     /* FFmpeg's "auto" is one thread more than there are cores; every frame
      * thread holds pictures of its own (~6 MB at 1080p). */
     if (threads <= 0)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/fileio.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "cache/cache.h"
@@ -235,7 +236,7 @@ static bool hash_prefix(struct net *n, struct part_sink *s, const char *path)
     s->hashed = true;
     if (s->have == 0)
         return true;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = dp_open_regular(path, O_RDONLY, 0);
     unsigned char buf[65536];
     int64_t left = s->have;
     while (fd >= 0 && left > 0) {
@@ -285,10 +286,11 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
         s.have = 0;
     snprintf(s.part_etag, sizeof s.part_etag, "%s", p.etag);
     snprintf(s.part_lm, sizeof s.part_lm, "%s", p.last_modified);
-    s.fd = open(p.path, O_WRONLY | O_CLOEXEC);
+    s.fd = dp_open_regular(p.path, O_WRONLY, 0);
     if (s.fd < 0 || lseek(s.fd, s.have, SEEK_SET) < 0) {
+        int err = s.fd < 0 ? -s.fd : errno;
         o->result = JOB_ERROR;
-        snprintf(o->error, sizeof o->error, "cannot open the part: %s", strerror(errno));
+        snprintf(o->error, sizeof o->error, "cannot open the part: %s", strerror(err));
         if (s.fd >= 0)
             close(s.fd);
         return;
@@ -399,7 +401,8 @@ static void run_local(struct net *n, int slot, const struct job *job, struct out
         return;
     }
     char *src = url_to_path(job->url);
-    int in = src ? open(src, O_RDONLY | O_CLOEXEC) : -1;
+    /* O_NONBLOCK: a FIFO named by the feed must not hang the downloader. */
+    int in = src ? open(src, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
     struct stat st;
     if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
         snprintf(o->error, sizeof o->error, "%s: %s", src ? src : job->url,
@@ -420,10 +423,10 @@ static void run_local(struct net *n, int slot, const struct job *job, struct out
                           .checkpoint_ms = dp_mono_ms(), .logged_ms = dp_mono_ms(),
                           .total = st.st_size};
     if (e == 0)
-        s.fd = open(p.path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        s.fd = dp_open_regular(p.path, O_WRONLY | O_TRUNC, 0);
     if (s.fd < 0) {
         snprintf(o->error, sizeof o->error, "cannot open the part: %s",
-                 strerror(e < 0 ? -e : errno));
+                 strerror(e < 0 ? -e : -s.fd));
         goto out;
     }
     set_progress(&s, 0, st.st_size);

@@ -17,6 +17,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/strset.h"
 #include "base/xalloc.h"
 #include "cache/cache.h"
 #include "net/net_internal.h"
@@ -182,28 +183,34 @@ void net_set_wanted(struct net *n, const char *const *urls, size_t n_urls)
 {
     if (!n)
         return;
+    /* Linear in n_urls (hash sets): this list has a URL per attachment of
+     * every post in rotation (issue 8: the nested loops took seconds). */
     char **list = n_urls ? dp_calloc(n_urls, sizeof *list) : NULL;
     size_t count = 0;
+    struct dp_strset seen;
+    dp_strset_init(&seen, n_urls);
     for (size_t i = 0; i < n_urls; i++) {
-        bool dup = false;
-        for (size_t k = 0; k < count && !dup; k++)
-            dup = strcmp(list[k], urls[i]) == 0;
-        if (!dup && urls[i] && *urls[i])
+        if (urls[i] && *urls[i] && dp_strset_add(&seen, urls[i], count, NULL))
             list[count++] = dp_strdup(urls[i]);
     }
+    dp_strset_finish(&seen);
     /* Keep the failure state of URLs still wanted; drop the others. */
     struct url_state *states = count ? dp_calloc(count, sizeof *states) : NULL;
-    pthread_mutex_lock(&n->lock);
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count; i++)
         states[i].url = dp_strdup(list[i]);
-        for (size_t k = 0; k < n->n_states; k++) {
-            if (strcmp(n->states[k].url, list[i]) == 0) {
-                states[i].failures = n->states[k].failures;
-                states[i].next_try_ms = n->states[k].next_try_ms;
-                break;
-            }
+    pthread_mutex_lock(&n->lock);
+    struct dp_strset old_set;
+    dp_strset_init(&old_set, n->n_states);
+    for (size_t k = 0; k < n->n_states; k++)
+        dp_strset_add(&old_set, n->states[k].url, k, NULL);
+    for (size_t i = 0; i < count; i++) {
+        size_t k = dp_strset_find(&old_set, list[i]);
+        if (k != SIZE_MAX) {
+            states[i].failures = n->states[k].failures;
+            states[i].next_try_ms = n->states[k].next_try_ms;
         }
     }
+    dp_strset_finish(&old_set);
     char **old = n->wanted;
     size_t n_old = n->n_wanted;
     struct url_state *old_states = n->states;

@@ -54,6 +54,7 @@ struct net_config {
     /* [feed] public_key (a minisign key line or .pub text) or NULL: when set,
      * a feed is used only with a valid <feed url>.minisig (interface.md). */
     const char *public_key;
+    bool follow_symlinks;      /* [feed] follow_symlinks, for a folder feed */
 };
 
 /* Starts the threads. The first thing the poller does is load the last good

@@ -332,7 +332,8 @@ static enum poll_outcome poll_local(struct poll_state *ps)
     } else if (S_ISDIR(st.st_mode)) {
         struct feed *feed = NULL;
         char err[200] = "";
-        if (feed_read_folder(path, &feed, err, sizeof err) != FEED_OK || !feed) {
+        if (feed_read_folder_ex(path, n->cfg.follow_symlinks, &feed, err, sizeof err) !=
+                FEED_OK || !feed) {
             snprintf(ps->error, sizeof ps->error, "folder rejected: %s", err);
             out = POLL_REJECTED;
         } else {
@@ -358,7 +359,8 @@ static enum poll_outcome poll_local(struct poll_state *ps)
                      DP_FEED_MAX_BYTES);
             out = POLL_REJECTED;
         } else if (e < 0) {
-            snprintf(ps->error, sizeof ps->error, "%s: %s", path, strerror(-e));
+            snprintf(ps->error, sizeof ps->error, "%s: %s", path,
+                     e == -EINVAL ? "not a regular file (a FIFO or a device?)" : strerror(-e));
         } else {
             out = take_body(ps, body, len, n->cfg.feed_url, NULL, NULL, NULL, false, true);
         }

@@ -3,6 +3,7 @@
  * (opterr = 0); every error is one line in err. */
 #include "options/options.h"
 
+#include "base/limits.h"
 #include "base/log.h"
 #include "options/options_internal.h"
 
@@ -182,14 +183,14 @@ static int take_arg(struct dp_cmdline *cl, int val, const char *arg, char *err, 
     case CL_WINDOWED:
         cl->windowed = true;
         if (arg && !options_parse_wxh(arg, &cl->windowed_w, &cl->windowed_h))
-            return bad_arg(err, errlen, d->name, "WxH (e.g. 1280x720)", arg);
+            return bad_arg(err, errlen, d->name, "WxH (e.g. 1280x720, at most 7680x4320)", arg);
         break;
     case CL_HEADLESS:
         cl->headless = true;
         break;
     case CL_SIZE:
         if (!options_parse_wxh(arg, &cl->size_w, &cl->size_h))
-            return bad_arg(err, errlen, d->name, "WxH (e.g. 1920x1080)", arg);
+            return bad_arg(err, errlen, d->name, "WxH (e.g. 1920x1080, at most 7680x4320)", arg);
         break;
     case CL_SNAPSHOT_DIR:
         cl->snapshot_dir = arg;
@@ -380,4 +381,22 @@ void options_usage(FILE *out)
           "runtime error (no display, cache dir not writable); 2 bad command line or config.\n"
           "Signals: SIGHUP reloads the config and polls the feed; SIGUSR1 polls the feed.\n",
           out);
+}
+
+int options_check_display(const struct dp_config *cfg, const struct dp_cmdline *cl, char *err,
+                          size_t errlen)
+{
+    int w = cl->headless ? cl->size_w : cl->windowed ? cl->windowed_w : cfg->size_w;
+    int h = cl->headless ? cl->size_h : cl->windowed ? cl->windowed_h : cfg->size_h;
+    if (w <= 0 || h <= 0)
+        return 0;
+    int shorter = w < h ? w : h;
+    if ((int64_t)cfg->margin * DP_MARGIN_MAX_FRACTION > shorter) {
+        snprintf(err, errlen,
+                 "[display] margin: expected at most %d for a %dx%d output (a quarter of "
+                 "the screen must stay), got %d",
+                 shorter / DP_MARGIN_MAX_FRACTION, w, h, cfg->margin);
+        return -1;
+    }
+    return 0;
 }

@@ -93,6 +93,10 @@ static const struct opt_def defs[] = {
     {"feed", "headers", OPT_HEADERS, "",
      "extra request headers, \"Name: value\" separated by \\n or on indented lines",
      "none", OFF(headers), 0, 0, 0, NULL},
+    /* issue 8 */
+    {"feed", "follow_symlinks", OPT_BOOL, "false",
+     "for a folder feed: follow symlinks that lead out of the folder", NULL,
+     OFF(follow_symlinks), 0, 0, 0, NULL},
 
     {"cache", "dir", OPT_STRING, "", "where feeds and media are kept",
      "$XDG_CACHE_HOME/deskplayer, else ~/.cache/deskplayer, else /var/cache/deskplayer",
@@ -238,7 +242,8 @@ static void describe(const struct opt_def *d, char *buf, size_t len)
         snprintf(buf, len, "a colour #RRGGBB (e.g. #000000)");
         break;
     case OPT_WXH:
-        snprintf(buf, len, "WxH (e.g. 1920x1080), or empty for the native mode");
+        snprintf(buf, len,
+                 "WxH (e.g. 1920x1080, at most 7680x4320), or empty for the native mode");
         break;
     case OPT_ROTATION:
         snprintf(buf, len, "0, 90, 180 or 270");

@@ -25,6 +25,7 @@ struct dp_config {
     char *public_key;
     char *ca_file;
     char *headers;             /* "Name: value\nName: value" */
+    bool follow_symlinks;      /* issue 8: folder feeds may link out of the folder */
     /* [cache] */
     char *cache_dir;           /* NULL: the platform default, see options_default_cache_dir */
     int64_t max_size;
@@ -110,6 +111,14 @@ int options_parse_cmdline(int argc, char **argv, struct dp_cmdline *cl, char *er
 /* Applies what the command line overrides in the config: FEED -> feed_url,
  * --cache-dir -> cache_dir (copied; old strings freed). */
 void options_apply_cmdline(struct dp_config *cfg, const struct dp_cmdline *cl);
+
+/* Checks what depends on both the config and the command line: the margin
+ * must leave at least a quarter of the output (margin <= shorter side / 4)
+ * when the output size is known (--headless --size, --windowed, [display]
+ * size; the native mode is only known once the display is open, where the
+ * drawing clips). Returns 0, or -1 with a message in err. Pure. */
+int options_check_display(const struct dp_config *cfg, const struct dp_cmdline *cl, char *err,
+                          size_t errlen);
 
 /* Picks the config path: --config, else $DESKPLAYER_CONFIG, else the first
  * of /etc/deskplayer/deskplayer.conf, /boot/firmware/deskplayer.conf that

@@ -2,6 +2,7 @@
  * for messages (edit distance, quoting). All pure: no state, any thread. */
 #include "options/options.h"
 
+#include "base/limits.h"
 #include "base/xalloc.h"
 #include "options/options_internal.h"
 
@@ -167,6 +168,9 @@ bool options_parse_wxh(const char *s, int *w, int *h)
     s++;
     if (!parse_dim(&s, &b) || *s)
         return false;
+    if (a > DP_DISPLAY_MAX_SIDE || b > DP_DISPLAY_MAX_SIDE ||
+        (int64_t)a * b > DP_DISPLAY_MAX_PIXELS)
+        return false;   /* every canvas, snapshot and texture is this large */
     *w = a;
     *h = b;
     return true;

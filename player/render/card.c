@@ -44,7 +44,10 @@ static const SDL_Color BAND = {28, 32, 40, 255};
  * width (s keeps its alpha, or gets at least a on a transparent overlay). */
 static void shade(SDL_Surface *s, int y, int h, uint8_t a)
 {
-    for (int row = y < 0 ? 0 : y; row < y + h && row < s->h; row++) {
+    /* Clipped to the canvas: a margin or a band larger than the canvas
+     * (a tiny --size, a huge margin) leaves y negative or past the end. */
+    int end = h > s->h - y ? s->h : y + h;
+    for (int row = y < 0 ? 0 : y; row < end; row++) {
         uint8_t *p = (uint8_t *)s->pixels + (size_t)row * s->pitch;
         for (int x = 0; x < s->w; x++, p += 4) {
             if (p[3] == 0) {         /* transparent overlay: the band itself */

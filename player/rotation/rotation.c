@@ -107,15 +107,25 @@ static void build_items(struct rotation *r, struct feed *f, int64_t now_wall_ms,
 {
     size_t cap = 0, n = 0;
     struct item *items = NULL;
-    int kept = 0;
+    /* max_items counts pinned posts too (issue 8), which come first: the
+     * others fill what they leave. */
+    int room_pinned = 0, room_other = 0;
+    if (r->p.max_items > 0) {
+        for (size_t i = 0; f && i < f->n_posts; i++)
+            room_pinned += f->posts[i].signage.pinned;
+        if (room_pinned > r->p.max_items)
+            room_pinned = r->p.max_items;
+        room_other = r->p.max_items - room_pinned;
+    }
     for (size_t i = 0; f && i < f->n_posts; i++) {
         const struct post *post = &f->posts[i];
         if (post_too_old(&r->p, post, now_wall_ms))
             continue;
-        if (!post->signage.pinned) {
-            if (r->p.max_items > 0 && kept >= r->p.max_items)
+        if (r->p.max_items > 0) {
+            int *room = post->signage.pinned ? &room_pinned : &room_other;
+            if (*room <= 0)
                 continue;
-            kept++;
+            (*room)--;
         }
         size_t want = post->n_media ? post->n_media : 1;
         if (n + want > cap) {

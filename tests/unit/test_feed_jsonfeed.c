@@ -176,9 +176,11 @@ static void test_many_posts_capped(void **state)
     strcpy(doc + o, "]}");
     struct feed *f = NULL;
     assert_int_equal(parse(doc, NULL, &f), FEED_OK);
-    assert_int_equal(f->n_posts, DP_MAX_POSTS + 1); /* the pinned last one stays */
+    /* Pinned posts count against the cap (issue 8), but are kept first. */
+    assert_int_equal(f->n_posts, DP_MAX_POSTS);
     assert_string_equal(f->posts[0].id, "p0");
-    assert_string_equal(f->posts[DP_MAX_POSTS].id, "p2999");
+    assert_string_equal(f->posts[DP_MAX_POSTS - 2].id, "p998");
+    assert_string_equal(f->posts[DP_MAX_POSTS - 1].id, "p2999");
     feed_unref(f);
     free(doc);
 }

@@ -116,7 +116,9 @@ static void test_parse_wxh(void **state)
         int w, h;
     } cases[] = {
         {"1920x1080", true, 1920, 1080}, {"800X600", true, 800, 600}, {"1x1", true, 1, 1},
-        {"32767x32767", true, 32767, 32767}, {"0x100", false, 0, 0}, {"100x", false, 0, 0},
+        {"7680x4320", true, 7680, 4320}, {"4320x7680", true, 4320, 7680},
+        {"7681x100", false, 0, 0}, {"16384x16384", false, 0, 0}, {"7680x4321", false, 0, 0},
+        {"32767x32767", false, 0, 0}, {"0x100", false, 0, 0}, {"100x", false, 0, 0},
         {"x100", false, 0, 0},           {"100*100", false, 0, 0},  {"32768x10", false, 0, 0},
         {"1920x1080 ", false, 0, 0},     {"abc", false, 0, 0},      {"", false, 0, 0},
         {"-1x5", false, 0, 0},
@@ -134,6 +136,43 @@ static void test_parse_wxh(void **state)
 }
 
 /* ---- defaults ---------------------------------------------------------- */
+
+/* Issue 8: the margin must leave a quarter of an output whose size is known. */
+static void test_check_display(void **state)
+{
+    (void)state;
+    static const struct {
+        bool headless, windowed;
+        int size_w, size_h, cfg_w, cfg_h, margin;
+        int want;
+    } cases[] = {
+        {true, false, 640, 360, 0, 0, 90, 0},      {true, false, 640, 360, 0, 0, 91, -1},
+        {true, false, 640, 360, 0, 0, 400, -1},    {true, false, 1, 1, 0, 0, 0, 0},
+        {true, false, 1, 1, 0, 0, 1, -1},          {false, true, 1280, 720, 0, 0, 180, 0},
+        {false, true, 1280, 720, 0, 0, 181, -1},   {false, false, 0, 0, 1920, 1080, 271, -1},
+        {false, false, 0, 0, 1920, 1080, 270, 0},  {false, false, 0, 0, 0, 0, 2000, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct dp_config c;
+        struct dp_cmdline cl;
+        memset(&cl, 0, sizeof cl);
+        options_defaults(&c);
+        cl.headless = cases[i].headless;
+        cl.windowed = cases[i].windowed;
+        cl.size_w = cl.windowed_w = cases[i].size_w;
+        cl.size_h = cl.windowed_h = cases[i].size_h;
+        c.size_w = cases[i].cfg_w;
+        c.size_h = cases[i].cfg_h;
+        c.margin = cases[i].margin;
+        char err[256] = "";
+        int rc = options_check_display(&c, &cl, err, sizeof err);
+        if (rc != cases[i].want)
+            fail_msg("case %zu: rc %d, want %d (%s)", i, rc, cases[i].want, err);
+        if (rc < 0)
+            assert_non_null(strstr(err, "margin"));
+        options_finish(&c);
+    }
+}
 
 static void test_defaults(void **state)
 {
@@ -611,7 +650,8 @@ static void test_cmdline_errors(void **state)
         const char *args[MAXARGS];
         const char *want;
     } cases[] = {
-        {{"--size", "abc"}, "--size: expected WxH (e.g. 1920x1080), got \"abc\""},
+        {{"--size", "abc"},
+         "--size: expected WxH (e.g. 1920x1080, at most 7680x4320), got \"abc\""},
         {{"--size"}, "--size: expected WxH, got nothing"},
         {{"--foo"}, "unknown option --foo"},
         {{"--hedless"}, "unknown option --hedless (did you mean --headless?)"},
@@ -746,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_parse_size),
         cmocka_unit_test(test_parse_duration),
         cmocka_unit_test(test_parse_wxh),
+        cmocka_unit_test(test_check_display),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_print_every_key),
         cmocka_unit_test(test_good_file),

@@ -162,7 +162,7 @@ static const struct rotation_params synced_aged = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 50,
     .max_age_ms = 3600 * S, .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500, .synced = true};
 static const struct rotation_params plain_aged = {
-    .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 2,
+    .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 3,
     .max_age_ms = 3600 * S, .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500};
 
 static const char *const none_refused[] = {NULL};
@@ -230,7 +230,8 @@ static const struct {
       {.id = "p", .media = 'i', .published = -7200, .pinned = true}, IMG("b"),
       IMG("c"), {0}},
      0, 0, 4, none_refused,
-     /* max_items 2: a and b (c is over the limit); a ages out at 10 s */
+     /* max_items 3, pinned p counted (issue 8): p, a and b (c is over the
+      * limit); a ages out at 10 s */
      "a#1@0+10.000 p#1@10+10.000 b#1@20+10.000 p#1@30+10.000", NULL},
 };
 

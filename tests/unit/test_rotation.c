@@ -425,10 +425,12 @@ static const struct {
     {3, 0, {{.id = "a"}, {.id = "b"}, {0}}, "a b"},
     {0, 0, {{.id = "a"}, {.id = "b"}, {.id = "c"}, {0}}, "a b c"},  /* 0: no limit */
     {1, 0, {{.id = "a"}, {.id = "b"}, {.id = "c"}, {0}}, "a"},
-    /* pinned posts are exempt and do not use up the count */
-    {1, 0, {{.id = "a"}, {.id = "b"}, {.id = "p", .pinned = true}, {0}}, "a p"},
+    /* pinned posts count against max_items (issue 8) but come first */
+    {1, 0, {{.id = "a"}, {.id = "b"}, {.id = "p", .pinned = true}, {0}}, "p"},
     {2, 0, {{.id = "p", .pinned = true}, {.id = "a"}, {.id = "b"}, {.id = "c"}, {0}},
-     "p a b"},
+     "p a"},
+    {2, 0, {{.id = "a"}, {.id = "p", .pinned = true}, {.id = "q", .pinned = true},
+            {.id = "r", .pinned = true}, {0}}, "p q"},
     /* max_age: older posts leave; pinned and undated stay */
     {50, 24 * HOUR,
      {{.id = "new", .published = NOW - HOUR},

@@ -1,0 +1,70 @@
+"""Issue 8: decoder bombs cost no more than their named budgets.
+
+Each hostile file (made by hostile.py) is played beside an honest picture;
+the player must skip the bomb with the right reason, show the honest one,
+and stay under a generous peak-memory bound measured from outside (wait4).
+Before the fix: the 35-byte GIF frame bomb reached 4.4 GB and was "shown",
+the colour progressive 10000x10000 JPEG 633 MB, the 2000x2000 scan bomb
+decoded for seconds and was shown. DP_LONG=1 adds the 10000x10000 scan
+bombs and a --run-for deadline while one decodes.
+"""
+import os
+
+import dptest
+import hostile
+from dptest import check
+
+dptest.require_binary()
+work = dptest.tempdir("hostile-media")
+LONG = os.environ.get("DP_LONG") == "1"
+SAN = os.environ.get("DP_SANITIZER") == "1"
+MB = 1024
+BOUND = (800 if SAN else 400) * MB   # KB; honest runs of this feed stay near 50 MB
+
+hostile.png_solid(os.path.join(work, "honest.png"), 320, 200)
+cases = [
+    ("gif", hostile.gif_frame_bomb, "bomb.gif", "image/gif", "too_large"),
+    ("webp", hostile.webp_frame_bomb, "bomb.webp", "image/webp", None),
+    ("scans", lambda p: hostile.jpeg_progressive(p, 2000, 2000, 2650), "bomb.jpg",
+     "image/jpeg", "too_costly"),
+    ("progressive", lambda p: hostile.jpeg_progressive(p, 10000, 10000, 1, 3), "bomb.jpg",
+     "image/jpeg", "too_large"),
+]
+if LONG:
+    cases += [
+        ("scans-10k", lambda p: hostile.jpeg_progressive(p), "bomb.jpg", "image/jpeg",
+         "too_costly"),
+        ("colour-scans-10k", lambda p: hostile.jpeg_progressive(p, components=3), "bomb.jpg",
+         "image/jpeg", "too_large"),
+        ("gif-65535", lambda p: hostile.gif_frame_bomb(p, 65535, 65535), "bomb.gif",
+         "image/gif", "too_large"),
+    ]
+
+for name, make, fname, mime, reason in cases:
+    d = os.path.join(work, name)
+    os.makedirs(d)
+    make(os.path.join(d, fname))
+    os.link(os.path.join(work, "honest.png"), os.path.join(d, "honest.png"))
+    feed = hostile.image_feed(os.path.join(d, "feed.json"),
+                              [("bomb", fname, mime), ("honest", "honest.png", "image/png")])
+    run, rss = hostile.run_measured(feed, d, args=["--run-for", "6"], timeout=240)
+    print("%s: %.1f s, %d MB peak" % (name, run.seconds, rss // MB))
+    skips = {e["item"]: e["reason"] for e in run.of("skip")}
+    check(run.code == 0, "%s: exit 0 (got %s)" % (name, run.code))
+    check("bomb#1" in skips and (reason is None or skips["bomb#1"] == reason),
+          "%s: the bomb is skipped as %s (skips: %s)" % (name, reason or "anything", skips))
+    check("bomb#1" not in run.shown_items(), "%s: the bomb is never shown" % name)
+    check("honest#1" in run.shown_items(), "%s: the honest picture is shown" % name)
+    check(rss < BOUND, "%s: peak memory %d MB < %d MB" % (name, rss // MB, BOUND // MB))
+    check(run.seconds < 6 + 30, "%s: --run-for 6 ends in time (%.1f s)" % (name, run.seconds))
+
+if LONG:
+    # The player stops on time while a costly decode runs on the loader.
+    d = os.path.join(work, "run-for")
+    os.makedirs(d)
+    hostile.jpeg_progressive(os.path.join(d, "bomb.jpg"), 10000, 10000, 95)
+    feed = hostile.image_feed(os.path.join(d, "feed.json"), [("bomb", "bomb.jpg", "image/jpeg")])
+    run, rss = hostile.run_measured(feed, d, args=["--run-for", "1"], timeout=120)
+    check(run.code == 0 and run.seconds < 1 + 10,
+          "--run-for 1 during a long decode ends in %.1f s" % run.seconds)
+dptest.finish()
