@@ -35,4 +35,11 @@
 #define NET_PROGRESS_LOG_MS      (10LL * 1000)       /* a long download's log line */
 #define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
 
+/* app/status.c, config files (issues 13 and 8) */
+#define DP_STATUS_MAX_CONNS      256                 /* connections served at once */
+#define DP_STATUS_IDLE_TIMEOUT_S 5                   /* a connection silent this long is closed */
+#define DP_STATUS_CONN_MEMORY    (32 * 1024)         /* per connection: request head + buffers */
+#define DP_CONFIG_MAX_BYTES      (1024L * 1024)      /* a larger config file is refused */
+#define DP_CONFIG_LINE_MAX       (64 * 1024)         /* a longer config line is refused */
+
 #endif
