@@ -10,7 +10,7 @@ libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev
 libswresample-dev libswscale-dev libcjson-dev libxml2-dev
 libsodium-dev libqrencode-dev libcmocka-dev
 ffmpeg python3 xvfb xauth clang libclang-rt-14-dev fiu-utils
-libmicrohttpd-dev clang-format"
+libmicrohttpd-dev clang-format python3-feedparser imagemagick"
 
 if [ "${1:-}" = "--list" ]; then
     echo $PACKAGES
@@ -19,7 +19,9 @@ fi
 
 missing=""
 for p in $PACKAGES; do
-    if ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    # dpkg-query -W, not dpkg -s: the latter fails on a name installed for
+    # two architectures (multiarch), which would reinstall it every run.
+    if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed'; then
         missing="$missing $p"
     fi
 done
