@@ -137,6 +137,7 @@ struct fake {
     int snapshots;
     int shots;
     bool shot_fails;
+    int shot_delay_ms;
 };
 
 static void fake_snapshot(void *ctx, struct status_info *out)
@@ -165,6 +166,8 @@ static int fake_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
     assert_true(timeout_ms > 0);
     if (f->shot_fails)
         return -1;
+    if (f->shot_delay_ms)
+        usleep((useconds_t)f->shot_delay_ms * 1000);
     *png = dp_malloc(sizeof fake_png);
     memcpy(*png, fake_png, sizeof fake_png);
     *len = sizeof fake_png;
@@ -368,6 +371,58 @@ static void test_screenshot(void **state)
     reply_free(&r);
     status_stop(s);
     assert_int_equal(f.shots, 2);
+}
+
+/* A screenshot is made off the HTTP thread: /status answers while one is
+ * being made, and a second screenshot meanwhile gets 503 at once. */
+struct shot_client {
+    int port;
+    struct reply r;
+};
+
+static void *get_screenshot(void *arg)
+{
+    struct shot_client *c = arg;
+    get(c->port, "/screenshot.png", NULL, &c->r);
+    return NULL;
+}
+
+static void test_screenshot_off_thread(void **state)
+{
+    struct fake f = {.shot_delay_ms = 1500};
+    struct status_server *s = start(&f, NULL);
+    struct shot_client c = {.port = status_port(s)};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, get_screenshot, &c), 0);
+    usleep(200 * 1000);               /* the first screenshot is being made */
+    int64_t t0 = dp_mono_ms();
+    struct reply r;
+    get(status_port(s), "/status", NULL, &r);
+    assert_int_equal(r.code, 200);
+    assert_true(dp_mono_ms() - t0 < 1000);
+    reply_free(&r);
+    get(status_port(s), "/screenshot.png", NULL, &r);
+    assert_int_equal(r.code, 503);
+    assert_string_equal(header(&r, "Retry-After"), "1");
+    reply_free(&r);
+    pthread_join(t, NULL);
+    assert_int_equal(c.r.code, 200);
+    assert_int_equal(c.r.body_len, sizeof fake_png);
+    reply_free(&c.r);
+    status_stop(s);
+
+    /* Stopping while a screenshot is being made waits for that one only:
+     * its connection is resumed and the daemon stops cleanly. */
+    s = start(&f, NULL);
+    c.port = status_port(s);
+    assert_int_equal(pthread_create(&t, NULL, get_screenshot, &c), 0);
+    usleep(200 * 1000);
+    t0 = dp_mono_ms();
+    status_stop(s);
+    assert_true(dp_mono_ms() - t0 < 1500 + 2000);
+    pthread_join(t, NULL);
+    assert_true(c.r.code == 200 || c.r.code == 0);
+    reply_free(&c.r);
 }
 
 static void test_errors(void **state)
@@ -976,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_status_json_empty),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_screenshot),
+        cmocka_unit_test(test_screenshot_off_thread),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_oversized_head),
         cmocka_unit_test(test_token),
