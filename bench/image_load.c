@@ -19,13 +19,13 @@ int main(int argc, char **argv)
     }
     int w = argc > 3 ? atoi(argv[2]) : 1920, h = argc > 3 ? atoi(argv[3]) : 1080;
     struct timespec t0, t1;
-    char reason[IMAGE_REASON_CAP] = "";
+    enum dp_reason why;
     SDL_Surface *s = NULL;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = image_load(argv[1], w, h, &s, reason);
+    int rc = image_load(argv[1], w, h, &s, &why);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc < 0) {
-        fprintf(stderr, "bench_image_load: %s\n", reason);
+        fprintf(stderr, "bench_image_load: %s\n", dp_reason_name(why));
         return 1;
     }
     printf("ms=%.1f w=%d h=%d\n",

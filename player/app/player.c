@@ -83,7 +83,7 @@ static void *signal_main(void *arg)
             continue;
         if (sig == SIGUSR2)   /* sent by player_run to end this thread */
             break;
-        dp_mq_post(p->mq, (struct dp_msg){.type = MSG_SIGNAL, .arg = sig});
+        dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_SIGNAL, .arg = sig});
     }
     return NULL;
 }
@@ -95,15 +95,16 @@ static void feed_msg_free(void *f) { feed_unref(f); }
 static void on_feed(void *ctx, struct feed *feed)
 {
     struct player *p = ctx;
-    dp_mq_post(p->mq, (struct dp_msg){.type = MSG_FEED, .payload = feed,
-                                      .free_payload = feed_msg_free});
+    /* A lost feed would not come again until it changes: never dropped. */
+    dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_FEED, .payload = feed,
+                                           .free_payload = feed_msg_free});
 }
 
 static void on_media(void *ctx, const char *url)
 {
     struct player *p = ctx;
-    dp_mq_post(p->mq, (struct dp_msg){.type = MSG_MEDIA, .payload = dp_strdup(url),
-                                      .free_payload = free});
+    dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_MEDIA, .payload = dp_strdup(url),
+                                           .free_payload = free});
 }
 
 static void on_net_event(void *ctx, const struct net_event *ev)
@@ -179,7 +180,7 @@ static void handle_messages(struct player *p)
         case MSG_MEDIA:
             strlist_remove(p->bad, &p->n_bad, m.payload);
             strlist_clear(&p->skipped, &p->n_skipped);
-            items_plan_next(p);
+            items_replan(p);
             break;
         case MSG_LOADED:
             items_handle_loaded(p, m.payload, now);
@@ -249,28 +250,28 @@ static void interval_snapshot(struct player *p, int64_t now)
 {
     if (!p->snaps || p->cl->snapshot_interval_ms <= 0 || now < p->next_interval_snap)
         return;
-    SDL_Surface *s = display_read(&p->display);
+    p->next_interval_snap = now + p->cl->snapshot_interval_ms;
+    if (!snapshots_reserve(p->snaps, SNAPSHOT_INTERVAL))
+        return;   /* the writer is behind: skipped (no event names it) */
     char name[32];
     snprintf(name, sizeof name, "t%08lld.png", (long long)(now - p->start_ms));
-    if (s)
-        snapshots_write(p->snaps, s, name);
-    p->next_interval_snap = now + p->cl->snapshot_interval_ms;
+    snapshots_write(p->snaps, SNAPSHOT_INTERVAL, display_read(&p->display), name);
 }
 
 static void draw(struct player *p, int64_t now)
 {
     display_begin(&p->display);
     if (p->screen_off) {
-        SDL_SetRenderDrawColor(p->display.renderer, 0, 0, 0, 255);
-        SDL_RenderClear(p->display.renderer);
+        display_blank(&p->display);
     } else {
         scene_draw(&p->scene, now);
     }
     display_finish(&p->display);
     if (p->snaps && p->snapshot_due) {
         SDL_Surface *s = display_read(&p->display);
-        if (s)
-            snapshots_write(p->snaps, s, p->snapshot_name);
+        if (!s)
+            LOG_W("app", "snapshot %s: the frame cannot be read", p->snapshot_name);
+        snapshots_write(p->snaps, SNAPSHOT_ITEM, s, p->snapshot_name);
         p->snapshot_due = false;
     }
     interval_snapshot(p, now);
@@ -322,12 +323,14 @@ static void loop(struct player *p)
         if (vflags & SCENE_VIDEO_FRAME)
             p->dirty = true;
         if ((vflags & SCENE_VIDEO_ENDED) && p->cur_kind == ITEM_VIDEO && p->cur_id &&
-            !p->standby && p->cur_deadline > now && p->cfg->sync != DP_SYNC_WALLCLOCK)
+            !p->standby && p->cur_deadline > now && p->cur_slot_end == 0)
             p->cur_deadline = now;   /* the video has played: on to the next item */
         if (p->cur_id && !p->standby && now >= p->cur_deadline) {
             if (p->next == NEXT_NONE)
                 items_plan_next(p);
             items_advance(p, now);
+        } else if (items_join_due(p, now)) {
+            items_advance(p, now);   /* a synced screen joins at a slot's start */
         }
         /* With a warm cache the first item is ready at once; otherwise the
          * standby card fills the screen until it is. */
@@ -362,7 +365,8 @@ static void loop(struct player *p)
          * message wakes the loop: no spinning meanwhile. */
         bool waiting_next = now >= p->cur_deadline && p->next != NEXT_READY &&
                             p->next != NEXT_SAME;
-        if (p->cur_id && !p->standby && !waiting_next)
+        if ((p->cur_id && !p->standby && !waiting_next) ||
+            ((!p->cur_id || p->standby) && p->next == NEXT_READY))
             deadline = min64(deadline, p->cur_deadline);
         deadline = min64(deadline, video_due);
         deadline = min64(deadline, schedule_due);
@@ -452,7 +456,7 @@ static int start_loader(struct player *p, char *err, size_t errlen)
         .audio = p->cfg->audio,
         .volume = p->cfg->volume,
         .video_max_duration_ms = p->cfg->video_max_duration_ms,
-        .hwdec = options_hwdec_name(p->cfg->hwdec),
+        .hwdec = media_hwdec_name(p->cfg->hwdec),
     };
     p->loader = loader_create(&lc, p->mq, MSG_LOADED, err, errlen);
     return p->loader ? 0 : -1;
