@@ -32,10 +32,10 @@ for i in $(seq "$rounds"); do
         --play-log "$work/log$i" "$url" >/dev/null 2>&1
     show=$(grep -m1 '"event":"show"' "$work/log$i" | sed 's/.*"ts":"\([^"]*\)".*/\1/')
     t1=$(date -d "$show" +%s.%N)
-    dp=$(echo "$t1 - $t0" | bc)
+    dp=$(elapsed "$t0" "$t1")
     t0=$(now)
     t1=$("$work/anchor" "$work/photo.jpg")
-    an=$(echo "$t1 - $t0" | bc)
+    an=$(elapsed "$t0" "$t1")
     echo "round $i: deskplayer ${dp}s, minimal SDL program ${an}s"
     echo "$dp" >> "$work/dp"; echo "$an" >> "$work/an"
 done
