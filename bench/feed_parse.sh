@@ -4,12 +4,12 @@
 # CDATA, content:encoded, enclosures, Media RSS, dc:creator). Five rounds,
 # interleaved (ours, then feedparser); each round times 3 parses after one
 # warm-up, in-process, so interpreter and process start-up are not counted.
-# Prints the median of each and the ratio feedparser / ours.
+# Prints each round's ratio feedparser / ours, their median and range.
 # Usage: bench/feed_parse.sh [BUILD_DIR]   (default: build)
 set -eu
-here=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$here/build}
-rounds=5
+. "$(dirname "$0")/lib.sh"
+bench_init "${1:-}"
+rounds=${ROUNDS:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -21,24 +21,8 @@ for c in ${PYTHON:-} python3 /usr/bin/python3; do
 done
 [ -n "$py" ] || { echo "feed_parse: python3-feedparser is not installed" >&2; exit 1; }
 
-# Our benchmark program: the CMake target when the build has it, else built
-# here from bench/feed_parse.c against the core library.
-bin=""
-for c in "$build/bench/bench_feed_parse" "$build/bench_feed_parse"; do
-    [ -x "$c" ] && bin=$c && break
-done
-if [ -z "$bin" ]; then
-    if [ ! -f "$build/CMakeCache.txt" ]; then
-        cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >"$work/build.log" 2>&1 ||
-            { cat "$work/build.log" >&2; exit 1; }
-    fi
-    cmake --build "$build" -j2 --target dpcore >"$work/build.log" 2>&1 ||
-        { cat "$work/build.log" >&2; exit 1; }
-    bin="$work/bench_feed_parse"
-    ${CC:-cc} -O2 -std=gnu11 -I"$here/player" "$here/bench/feed_parse.c" \
-        "$build/libdpcore.a" \
-        $(pkg-config --libs libcjson libxml-2.0 libsodium inih) -lpthread -lm -o "$bin"
-fi
+bench_target bench_feed_parse
+bin="$build/bench/bench_feed_parse"
 
 "$py" - "$work/feed.xml" <<'PY'
 import sys, datetime
@@ -91,8 +75,7 @@ PY
     echo "round $r: ours ${ours% *} ms (${ours#* } posts), feedparser ${fp% *} ms (${fp#* } entries)"
     r=$((r + 1))
 done
-median() { sort -g "$1" | sed -n "$(( (rounds + 1) / 2 ))p"; }
-m_ours=$(median "$work/ours")
-m_py=$(median "$work/py")
-ratio=$(awk -v a="$m_py" -v b="$m_ours" 'BEGIN { printf "%.1f", a / b }')
-echo "median: ours $m_ours ms, feedparser $m_py ms; feedparser/ours = ${ratio}x"
+set -- $(stats <"$work/ours"); m_ours=$1
+set -- $(stats <"$work/py"); m_py=$1
+echo "median: ours $m_ours ms, feedparser $m_py ms"
+ratio_line "feedparser/ours (target >= 50)" "$work/py" "$work/ours"

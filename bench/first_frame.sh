@@ -1,11 +1,13 @@
 #!/bin/sh
 # Benchmark 10: start -> first frame with a warm cache, image first, headless
 # 1920x1080, against a minimal SDL program that shows the same image
-# (bench/sdl_show_image.c, built here). Interleaved rounds, medians, ratio.
+# (bench/sdl_show_image.c, built here). Interleaved rounds, medians, and the
+# ratio of each round.
+# Usage: bench/first_frame.sh [BUILD_DIR]   (default: build)
 set -eu
-bin=${1:-build/deskplayer}
+. "$(dirname "$0")/lib.sh"
+bench_init "${1:-}"
 rounds=${ROUNDS:-5}
-here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cc -O2 -o "$work/anchor" "$here/sdl_show_image.c" $(pkg-config --cflags --libs sdl2 SDL2_image)
@@ -23,7 +25,6 @@ printf '[display]\ntransition = cut\n' > "$work/c.conf"
 export SDL_AUDIODRIVER=dummy SDL_VIDEODRIVER=offscreen
 # Warm the cache once.
 "$bin" --headless -c "$work/c.conf" --cache-dir "$work/cache" --run-for 3 "$url" >/dev/null 2>&1
-now() { date +%s.%N; }
 : > "$work/dp"; : > "$work/an"
 for i in $(seq "$rounds"); do
     t0=$(now)
@@ -31,14 +32,14 @@ for i in $(seq "$rounds"); do
         --play-log "$work/log$i" "$url" >/dev/null 2>&1
     show=$(grep -m1 '"event":"show"' "$work/log$i" | sed 's/.*"ts":"\([^"]*\)".*/\1/')
     t1=$(date -d "$show" +%s.%N)
-    dp=$(echo "$t1 - $t0" | bc)
+    dp=$(elapsed "$t0" "$t1")
     t0=$(now)
     t1=$("$work/anchor" "$work/photo.jpg")
-    an=$(echo "$t1 - $t0" | bc)
+    an=$(elapsed "$t0" "$t1")
     echo "round $i: deskplayer ${dp}s, minimal SDL program ${an}s"
     echo "$dp" >> "$work/dp"; echo "$an" >> "$work/an"
 done
 kill $srv
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-d=$(median < "$work/dp"); a=$(median < "$work/an")
-echo "median start->first show: deskplayer ${d}s, anchor ${a}s, ratio $(echo "scale=2; $d / $a" | bc) (target <= 1.3)"
+echo "median start->first show: deskplayer $(median <"$work/dp")s," \
+     "anchor $(median <"$work/an")s"
+ratio_line "deskplayer/anchor (target <= 1.3)" "$work/dp" "$work/an"

@@ -5,15 +5,16 @@
 # same work: the cache records every file's SHA-256), interleaved A, B, A, B
 # (5 rounds). deskplayer's time runs from its poll event to its download
 # event, so it also includes handing the feed to the app and back.
-# Prints the medians, their ranges and the ratio (deskplayer time / curl time).
-# Usage: bench/net_download.sh path/to/deskplayer [MiB]
+# Prints the medians, their ranges and the ratio deskplayer time / curl time
+# of each round, with their median and range.
+# Usage: bench/net_download.sh [BUILD_DIR] [MiB]   (default: build, 128)
 set -eu
-BIN=${1:?usage: $0 path/to/deskplayer [MiB]}
+. "$(dirname "$0")/lib.sh"
+bench_init "${1:-}"
 MIB=${2:-128}
-HERE=$(cd "$(dirname "$0")" && pwd)
 command -v curl >/dev/null || { echo "curl CLI missing: skipped"; exit 0; }
 export SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy}
-exec python3 - "$BIN" "$MIB" "$HERE/../tests/integration" <<'EOF'
+exec python3 - "$bin" "$MIB" "$src/tests/integration" <<'EOF'
 import os, shutil, statistics, subprocess, sys, tempfile, time
 bin_, mib, tests = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 sys.path.insert(0, tests)
@@ -63,7 +64,10 @@ def show(name, xs):
 
 
 print("download of %d MiB over loopback, %d rounds interleaved" % (mib, rounds))
-a = show("deskplayer", dp_times)
-b = show("curl+fsync+sha256sum", curl_times)
-print("ratio deskplayer/curl: %.2f" % (a / b))
+show("deskplayer", dp_times)
+show("curl+fsync+sha256sum", curl_times)
+ratios = [a / b for a, b in zip(dp_times, curl_times)]
+print("deskplayer/curl: per round %s; median %.3f (range %.3f-%.3f)"
+      % (" ".join("%.2f" % r for r in ratios), statistics.median(ratios), min(ratios),
+         max(ratios)))
 EOF

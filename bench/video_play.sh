@@ -8,28 +8,23 @@
 # ratio (target <= 1.0), dropped frames (deskplayer: the play log's `shown`
 # event; ffplay: its fd= counter), and peak RSS beside ffplay's.
 #
-# usage: bench/video_play.sh [BUILD_DIR] [ROUNDS] [SECONDS]
+# The ratios (CPU, peak RSS) are computed per round, from the two runs of
+# that round.
+#
+# usage: bench/video_play.sh [BUILD_DIR] [ROUNDS] [SECONDS]   (default: build, 5, 20)
 # PLAYER=standalone measures bench/video_play.c instead (the scene and video
 # modules as the app drives them, without feed, cache or network).
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
-build=${1:-$src/build-video}
+. "$(dirname "$0")/lib.sh"
+bench_init "${1:-}"
 rounds=${2:-5}
 secs=${3:-20}
-bin=$build/deskplayer
 work=${BENCH_DIR:-/tmp/dp_bench_video}
 mkdir -p "$work"
 player=${PLAYER:-deskplayer}
 if [ "$player" = standalone ]; then
-    [ -f "$build/libdprender.a" ] || { echo "build $build first (libdprender.a)"; exit 1; }
-    bin=$work/video_play
-    cc -O2 -std=c11 -D_GNU_SOURCE -I"$src/player" $(pkg-config --cflags sdl2) -o "$bin" \
-        "$here/video_play.c" "$build/libdprender.a" "$build/libdplayout.a" \
-        "$build/libdpmedia.a" "$build/libdpcore.a" \
-        $(pkg-config --libs sdl2 SDL2_image SDL2_ttf libqrencode libavformat libavcodec \
-          libavutil libswresample libswscale libjpeg libexif libcjson libxml-2.0 inih \
-          libsodium) -lpthread -lm
+    bench_target bench_video_play
+    bin=$build/bench/bench_video_play
 fi
 [ -x "$bin" ] || { echo "build $bin first"; exit 1; }
 
@@ -82,6 +77,7 @@ if [ "$player" != standalone ]; then
 fi
 
 d_cpu=""; f_cpu=""; d_rss=""; f_rss=""; d_drop=""; f_drop=""
+: > "$work/d_cpu"; : > "$work/f_cpu"; : > "$work/d_rss"; : > "$work/f_rss"
 i=1
 while [ "$i" -le "$rounds" ]; do
     log=$work/play.log; rm -f "$log"
@@ -110,24 +106,24 @@ while [ "$i" -le "$rounds" ]; do
          "ffplay ${fc}% ${fr} KB ${fw}s dropped=${fd:-?}"
     d_cpu="$d_cpu $dc"; f_cpu="$f_cpu $fc"; d_rss="$d_rss $dr"; f_rss="$f_rss $fr"
     d_drop="$d_drop ${dd:-0}"; f_drop="$f_drop ${fd:-0}"
+    echo "$dc" >> "$work/d_cpu"; echo "$fc" >> "$work/f_cpu"
+    echo "$dr" >> "$work/d_rss"; echo "$fr" >> "$work/f_rss"
     i=$((i + 1))
 done
 
-stats() { echo "$@" | tr ' ' '\n' | grep . | sort -n |
-          awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2;
-                printf "%s %s %s", m, v[1], v[NR]}'; }
-set -- $(stats $d_cpu); dm=$1; dlo=$2; dhi=$3
-set -- $(stats $f_cpu); fm=$1; flo=$2; fhi=$3
+stats_of() { echo "$@" | tr ' ' '\n' | grep . | stats; }
+set -- $(stats_of $d_cpu); dm=$1; dlo=$2; dhi=$3
+set -- $(stats_of $f_cpu); fm=$1; flo=$2; fhi=$3
 echo "clip: $clip ($frames frames, 1920x1080 H.264 + AAC), window 1920x1080 on Xvfb," \
      "SDL software renderer, dummy audio, rounds=$rounds"
 echo "player: $player ($bin)"
 echo "CPU deskplayer: median ${dm}% of a core (range $dlo-$dhi)"
 echo "CPU ffplay:     median ${fm}% of a core (range $flo-$fhi)"
-echo "$dm $fm" | awk '{r = $1 / $2; printf "CPU ratio %.3f (target <= 1.0, aim 0.9): %s\n", r,
-                        (r <= 1.0 ? "PASS" : "FAIL")}'
-set -- $(stats $d_drop); echo "dropped deskplayer: median $1 (range $2-$3) of $frames"
-set -- $(stats $f_drop); echo "dropped ffplay:     median $1 (range $2-$3)"
-set -- $(stats $d_rss); drm=$1
-set -- $(stats $f_rss); frm=$1
-echo "$drm $frm" | awk '{printf "peak RSS: deskplayer %.0f MB, ffplay %.0f MB, ratio %.2f" \
-                         " (target <= 1.1)\n", $1 / 1024, $2 / 1024, $1 / $2}'
+ratio_line "CPU deskplayer/ffplay (target <= 1.0, aim 0.9)" "$work/d_cpu" "$work/f_cpu"
+set -- $(stats_of $d_drop); echo "dropped deskplayer: median $1 (range $2-$3) of $frames"
+set -- $(stats_of $f_drop); echo "dropped ffplay:     median $1 (range $2-$3)"
+set -- $(stats_of $d_rss); drm=$1
+set -- $(stats_of $f_rss); frm=$1
+echo "$drm $frm" | awk '{printf "peak RSS: deskplayer %.0f MB, ffplay %.0f MB (medians)\n",
+                         $1 / 1024, $2 / 1024}'
+ratio_line "peak RSS deskplayer/ffplay (target <= 1.1)" "$work/d_rss" "$work/f_rss"

@@ -7,7 +7,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config
 libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libjpeg62-turbo-dev libexif-dev
 libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev
-libswresample-dev libswscale-dev libcjson-dev libxml2-dev libinih-dev
+libswresample-dev libswscale-dev libcjson-dev libxml2-dev
 libsodium-dev libqrencode-dev libcmocka-dev
 ffmpeg python3 xvfb xauth clang libclang-rt-14-dev fiu-utils"
 # issue 12: service (sd_notify), screen power (DRM, X11 DPMS), packaging
@@ -19,13 +19,15 @@ fonts-noto-color-emoji tesseract-ocr tesseract-ocr-heb tesseract-ocr-ara
 tesseract-ocr-chi-sim tesseract-ocr-jpn"
 # issue 10: pictures of the wild (HEIF/AVIF, JPEG XL, ICC, animated WebP)
 PACKAGES="$PACKAGES libheif-dev libjxl-dev liblcms2-dev libwebp-dev zlib1g-dev imagemagick"
+# issue 13: the status endpoint (libmicrohttpd), the format check, the bench anchors
+PACKAGES="$PACKAGES libmicrohttpd-dev clang-format python3-feedparser"
 
 # issue 12: `--cross ARCH` adds the foreign architecture and its development
 # packages (multiarch), the cross compiler and qemu-user; only asked for by
 # `make deb ARCH=...` and `make test-arm64`, never by a plain build.
 CROSS_DEV="libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libjpeg62-turbo-dev
 libexif-dev libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev
-libswresample-dev libswscale-dev libcjson-dev libxml2-dev libinih-dev
+libswresample-dev libswscale-dev libcjson-dev libxml2-dev
 libsodium-dev libqrencode-dev libcmocka-dev libsystemd-dev libdrm-dev
 libx11-dev libxext-dev libicu-dev libfontconfig-dev
 libheif-dev libjxl-dev liblcms2-dev libwebp-dev zlib1g-dev"

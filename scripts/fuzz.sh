@@ -31,6 +31,7 @@ cmake --build "$dir" -j2 --target fuzz_targets
 
 # Extra read-only seed folders from the shared corpus, per target.
 extra_seeds() {
+    target=$1
     case $1 in
     jsonfeed) set -- jsonfeed-examples/test/examples/v1.1 jsontestsuite/test_parsing ;;
     mastodon) set -- jsontestsuite/test_parsing ;;
@@ -42,6 +43,10 @@ extra_seeds() {
     for d in "$@"; do
         [ -d "$corpus/$d" ] && echo "$corpus/$d"
     done
+    # The project's own fixtures (read, never written).
+    case $target in
+    minisign) echo "$here/tests/fixtures/minisign" "$here/tests/fixtures/minisign/bad" ;;
+    esac
     return 0
 }
 

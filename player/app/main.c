@@ -104,7 +104,7 @@ int main(int argc, char **argv)
             printf("# config: %s\n", config_path);
         else
             printf("# config: built-in defaults\n");
-        options_print(&cfg, stdout);
+        options_print(&cfg, stdout, OPTIONS_HIDE_SECRETS);
         options_finish(&cfg);
         return 0;
     }

@@ -433,15 +433,16 @@ static int status_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
     return r;
 }
 
+/* At start and on SIGHUP: [status] as p->cfg says (a new token at once, a
+ * new listen on a new socket). */
 static void start_status(struct player *p)
 {
     struct status_source src = {.ctx = p, .snapshot = status_snapshot,
                                 .screenshot = status_screenshot};
     char err[256] = "";
-    p->status = status_start(p->cfg->status_listen, p->cfg->status_token, &src, err,
-                             sizeof err);
-    if (!p->status && *err)
-        LOG_W("app", "status endpoint off: %s", err);   /* never fatal */
+    if (status_reconfigure(&p->status, p->cfg->status_listen, p->cfg->status_token, &src, err,
+                           sizeof err) < 0)
+        LOG_W("app", "status endpoint: %s", err);   /* never fatal */
 }
 
 static int start_loader(struct player *p, char *err, size_t errlen)
@@ -526,6 +527,7 @@ static void reload(struct player *p)
     }
     items_load_schedule(p);
     scene_set_style(&p->scene, cfg->background, cfg->transition, cfg->transition_ms);
+    start_status(p);
     if (old_owned) {
         options_finish(old_owned);
         free(old_owned);

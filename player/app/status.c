@@ -1,49 +1,44 @@
 /* The status endpoint: see status.h.
  *
- * DESIGN: one thread per server, sleeping in poll() on the listening socket,
- * an eventfd (status_stop's wakeup) and up to STATUS_MAX_CONNS client
- * sockets, all non-blocking. Each client has STATUS_HEAD_TIMEOUT_MS from
- * accept to send a complete request head of at most STATUS_HEAD_MAX bytes;
- * a slow client therefore costs one slot for two seconds and never stalls
- * the others. When the slots are full the listening socket is left out of
- * the poll set and new clients wait in the kernel backlog.
- * A complete head is answered on the spot: the source's callbacks run on
- * this thread (the screenshot one waits at most STATUS_SHOT_TIMEOUT_MS), the
- * answer is written with its own deadline (STATUS_SEND_TIMEOUT_MS), and the
- * connection is closed: HTTP/1.0 answers with Content-Length and
- * "Connection: close", no keep-alive, no request bodies.
- * Every wait also watches the eventfd, so status_stop wakes the thread at
- * once (or after the callback running at that moment) and joins it.
- * The token is compared in constant time: both sides are hashed (BLAKE2b)
- * and the digests compared with sodium_memcmp, so not even its length leaks.
+ * DESIGN: libmicrohttpd does the HTTP: one internal epoll thread for every
+ * connection (up to STATUS_MAX_CONNS at once, each closed after
+ * STATUS_IDLE_TIMEOUT_S without a byte either way, each head bounded by
+ * STATUS_CONN_MEMORY), so a slow client costs one slot and a little memory,
+ * never the others' time. Answers are HTTP/1.1 with Content-Length and
+ * "Connection: close": one request per connection, no request bodies.
  *
- * The board is a mutex around a struct status_info, written by the player
- * and copied out by status_board_snapshot. Its frame rendezvous hands one
- * frame from the main thread to the waiting status thread: a generation
- * number tells a frame for the current request from a late one, and a frame
- * nobody waits for any more is freed by whoever holds it last. */
+ * Nothing on the HTTP thread waits: /status and /metrics copy the board
+ * under its lock and format; /screenshot.png suspends its connection and
+ * hands it to the screenshot thread, which calls the source's screenshot
+ * callback (it waits for the main thread's frame and encodes the PNG) and
+ * resumes the connection with the result. One screenshot is made at a time;
+ * a request while one is being made is answered 503 with Retry-After.
+ *
+ * The listening socket is ours (the loopback-or-token rule, IPV6_V6ONLY)
+ * and handed to the daemon. The token and the failed-attempt limiter
+ * (status_request.h) sit under a mutex, so SIGHUP changes the token at once
+ * without dropping the socket. */
 #include "app/status.h"
 
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <microhttpd.h>
 #include <sodium.h>
 
+#include "app/status_request.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/limits.h"
@@ -51,59 +46,47 @@
 #include "base/utf8.h"
 #include "base/xalloc.h"
 
-#define STATUS_MAX_CONNS       8                         /* heads being read at once */
-#define STATUS_HEAD_MAX        DP_HTTP_HEADER_MAX_BYTES  /* request line + headers */
-#define STATUS_HEAD_TIMEOUT_MS 2000                      /* accept to complete head */
-#define STATUS_SEND_TIMEOUT_MS 5000                      /* to write one answer */
+#define STATUS_MAX_CONNS       DP_STATUS_MAX_CONNS
+#define STATUS_IDLE_TIMEOUT_S  DP_STATUS_IDLE_TIMEOUT_S
+#define STATUS_CONN_MEMORY     DP_STATUS_CONN_MEMORY
 #define STATUS_SHOT_TIMEOUT_MS 2000                      /* for the screenshot callback */
 #define STATUS_TEXT_MAX        (64 * 1024)               /* /status and /metrics bodies */
-#define STATUS_BACKLOG         16
+#define STATUS_BACKLOG         64
+#define STATUS_LISTEN_MAX      300
 
-struct conn {
-    int fd;                       /* -1: free slot */
-    int64_t deadline;             /* monotonic ms */
-    size_t len;
-    char head[STATUS_HEAD_MAX + 1];
-};
+struct shot;
 
 struct status_server {
-    int lfd;
-    int wfd;                      /* eventfd: readable once stop is asked */
+    struct MHD_Daemon *daemon;
+    int lfd;                      /* ours until the daemon runs, then the daemon's */
     int port;
-    pthread_t thread;
-    bool has_token;
-    unsigned char token_hash[crypto_generichash_BYTES];
+    bool loopback;                /* every address bound is a loopback one */
+    char listen[STATUS_LISTEN_MAX];
     struct status_source src;
     int64_t started_ms;
-    struct conn conns[STATUS_MAX_CONNS];
+    /* Under lock: the token, the limiter and the screenshot hand-over. */
+    pthread_mutex_t lock;
+    bool has_token;
+    unsigned char token_hash[STATUS_TOKEN_HASH_BYTES];
+    struct status_limiter limiter;
+    pthread_cond_t shot_wake;
+    struct shot *shot_job;        /* handed to the screenshot thread, not yet taken */
+    bool shot_busy;               /* a screenshot is being made */
+    bool quit;
+    pthread_t shot_thread;
+    bool shot_thread_started;
 };
 
-struct request {
-    char method[16];
-    char path[256];               /* without the query; longer targets are 404 */
-    bool path_too_long;
-    const char *auth;             /* the Authorization value inside the head, or NULL */
-    size_t auth_len;
-    int auth_count;
+/* A /screenshot.png request while its connection is suspended. */
+struct shot {
+    struct MHD_Connection *conn;
+    bool done;
+    int rc;
+    void *png;
+    size_t len;
 };
 
-/* ---- small helpers ------------------------------------------------------ */
-
-/* Copies src into dst[cap], cut to fit at a UTF-8 character boundary. */
-static void copy_text(char *dst, size_t cap, const char *src)
-{
-    size_t n = src ? strlen(src) : 0;
-    if (n >= cap) {
-        /* Cut before a character, not inside one: src[n] must not be a
-         * continuation byte. */
-        n = cap - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--;
-    }
-    if (n)
-        memcpy(dst, src, n);
-    dst[n] = '\0';
-}
+/* ---- the answers -------------------------------------------------------- */
 
 /* A copy of s with invalid UTF-8 replaced by U+FFFD (JSON must be UTF-8). */
 static char *utf8_clean(const char *s)
@@ -135,12 +118,10 @@ static void add_time(cJSON *obj, const char *name, int64_t unix_ms)
     cJSON_AddStringToObject(obj, name, ts);
 }
 
-/* ---- the answers -------------------------------------------------------- */
-
 static void gather(struct status_server *s, struct status_info *info)
 {
     memset(info, 0, sizeof *info);
-    copy_text(info->version, sizeof info->version, DP_VERSION);
+    status_copy_text(info->version, sizeof info->version, DP_VERSION);
     info->uptime_ms = dp_mono_ms() - s->started_ms;
     info->clock_suspect = dp_wall_clock_suspect(dp_wall_ms());
     if (s->src.snapshot)
@@ -265,315 +246,224 @@ static char *metrics_text(const struct status_info *in, size_t *len)
     return dp_buf_steal(&b, len);
 }
 
-/* ---- writing ------------------------------------------------------------ */
+/* ---- answering ------------------------------------------------------------ */
 
-/* Writes all of data before the deadline, or gives up (stop asked, peer
- * gone, too slow). Returns 0 or -1. */
-static int send_all(struct status_server *s, int fd, const char *data, size_t len,
-                    int64_t deadline)
+/* Queues an answer; body (len bytes) is copied, or taken over (and freed
+ * with free) when owned. extra_name/extra_value: one more header, or NULL. */
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned code, const char *ctype,
+                              void *body, size_t len, bool owned, const char *extra_name,
+                              const char *extra_value)
 {
-    while (len > 0) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n > 0) {
-            data += n;
-            len -= (size_t)n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-            return -1;
-        int64_t left = deadline - dp_mono_ms();
-        if (left <= 0)
-            return -1;
-        struct pollfd p[2] = {{.fd = fd, .events = POLLOUT}, {.fd = s->wfd, .events = POLLIN}};
-        if (poll(p, 2, (int)left) < 0 && errno != EINTR)
-            return -1;
-        if (p[1].revents)
-            return -1;
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_MUST_COPY);
+    if (!r) {
+        if (owned)
+            free(body);
+        return MHD_NO;
     }
-    return 0;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (extra_name)
+        MHD_add_response_header(r, extra_name, extra_value);
+    enum MHD_Result ret = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return ret;
 }
 
-static void respond(struct status_server *s, int fd, int code, const char *reason,
-                    const char *ctype, const char *extra, const char *body, size_t blen,
-                    bool head_only)
-{
-    char head[512];
-    int n = snprintf(head, sizeof head,
-                     "HTTP/1.0 %d %s\r\n"
-                     "Content-Type: %s\r\n"
-                     "Content-Length: %zu\r\n"
-                     "Cache-Control: no-store\r\n"
-                     "X-Content-Type-Options: nosniff\r\n"
-                     "%s"
-                     "Connection: close\r\n\r\n",
-                     code, reason, ctype, blen, extra ? extra : "");
-    int64_t deadline = dp_mono_ms() + STATUS_SEND_TIMEOUT_MS;
-    if (n < 0 || (size_t)n >= sizeof head)
-        return;
-    if (send_all(s, fd, head, (size_t)n, deadline) == 0 && !head_only && blen)
-        send_all(s, fd, body, blen, deadline);
-}
-
-static void respond_text(struct status_server *s, int fd, int code, const char *reason,
-                         const char *extra, bool head_only)
+/* A short text answer: "401 Unauthorized\n". */
+static enum MHD_Result answer_text(struct MHD_Connection *c, unsigned code, const char *reason,
+                                   const char *extra_name, const char *extra_value)
 {
     char body[64];
-    int n = snprintf(body, sizeof body, "%d %s\n", code, reason);
-    respond(s, fd, code, reason, "text/plain; charset=utf-8", extra, body, (size_t)n,
-            head_only);
+    int n = snprintf(body, sizeof body, "%u %s\n", code, reason);
+    return answer(c, code, "text/plain; charset=utf-8", body, (size_t)n, false, extra_name,
+                  extra_value);
 }
 
-/* ---- reading a request -------------------------------------------------- */
-
-/* Parses the head (NUL-terminated, without NUL bytes inside). Returns 0, or
- * -1 when it is not an HTTP request. */
-static int parse_request(const char *head, struct request *rq)
+static enum MHD_Result answer_figures(struct status_server *s, struct MHD_Connection *c,
+                                      bool is_status)
 {
-    memset(rq, 0, sizeof *rq);
-    const char *eol = head + strcspn(head, "\r\n");
-    const char *sp1 = strchr(head, ' ');
-    if (!sp1 || sp1 > eol || sp1 == head || (size_t)(sp1 - head) >= sizeof rq->method)
-        return -1;
-    memcpy(rq->method, head, (size_t)(sp1 - head));
-    const char *target = sp1 + 1;
-    const char *sp2 = memchr(target, ' ', (size_t)(eol - target));
-    if (!sp2 || sp2 == target || strncmp(sp2 + 1, "HTTP/", 5) != 0)
-        return -1;
-    size_t tlen = strcspn(target, "? ");
-    if (tlen >= sizeof rq->path)
-        rq->path_too_long = true;
-    else
-        memcpy(rq->path, target, tlen);
-
-    /* Header lines: only Authorization matters. */
-    const char *line = eol + (eol[0] == '\r' && eol[1] == '\n' ? 2 : eol[0] ? 1 : 0);
-    while (*line && *line != '\r' && *line != '\n') {
-        size_t llen = strcspn(line, "\r\n");
-        const char *colon = memchr(line, ':', llen);
-        if (colon && colon - line == 13 && strncasecmp(line, "Authorization", 13) == 0) {
-            const char *v = colon + 1, *end = line + llen;
-            while (v < end && (*v == ' ' || *v == '\t'))
-                v++;
-            while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-                end--;
-            rq->auth = v;
-            rq->auth_len = (size_t)(end - v);
-            rq->auth_count++;
-        }
-        line += llen;
-        line += line[0] == '\r' && line[1] == '\n' ? 2 : line[0] ? 1 : 0;
-    }
-    return 0;
-}
-
-static bool authorized(const struct status_server *s, const struct request *rq)
-{
-    if (!s->has_token)
-        return true;
-    if (rq->auth_count != 1 || rq->auth_len < 7 || strncasecmp(rq->auth, "Bearer", 6) != 0 ||
-        (rq->auth[6] != ' ' && rq->auth[6] != '\t'))
-        return false;
-    const char *t = rq->auth + 7, *end = rq->auth + rq->auth_len;
-    while (t < end && (*t == ' ' || *t == '\t'))
-        t++;
-    unsigned char h[crypto_generichash_BYTES];
-    crypto_generichash(h, sizeof h, (const unsigned char *)t, (unsigned long long)(end - t),
-                       NULL, 0);
-    return sodium_memcmp(h, s->token_hash, sizeof h) == 0;
-}
-
-static void serve_screenshot(struct status_server *s, int fd, bool head_only)
-{
-    void *png = NULL;
-    size_t len = 0;
-    if (!s->src.screenshot ||
-        s->src.screenshot(s->src.ctx, &png, &len, STATUS_SHOT_TIMEOUT_MS) != 0 || !png) {
-        free(png);
-        respond_text(s, fd, 503, "Service Unavailable", "Retry-After: 1\r\n", head_only);
-        return;
-    }
-    respond(s, fd, 200, "OK", "image/png", NULL, png, len, head_only);
-    free(png);
-}
-
-/* Answers one complete head. */
-static void serve(struct status_server *s, int fd, const char *head)
-{
-    struct request rq;
-    if (parse_request(head, &rq) < 0) {
-        respond_text(s, fd, 400, "Bad Request", NULL, false);
-        return;
-    }
-    bool head_only = strcmp(rq.method, "HEAD") == 0;
-    if (!authorized(s, &rq)) {
-        LOG_D("status", "%s %s: unauthorized", rq.method, rq.path);
-        respond_text(s, fd, 401, "Unauthorized",
-                     "WWW-Authenticate: Bearer realm=\"deskplayer\"\r\n", head_only);
-        return;
-    }
-    if (strcmp(rq.method, "GET") != 0 && !head_only) {
-        respond_text(s, fd, 405, "Method Not Allowed", "Allow: GET, HEAD\r\n", false);
-        return;
-    }
-    if (rq.path_too_long) {
-        respond_text(s, fd, 404, "Not Found", NULL, head_only);
-        return;
-    }
-    LOG_D("status", "%s %s", rq.method, rq.path);
-    if (strcmp(rq.path, "/screenshot.png") == 0) {
-        serve_screenshot(s, fd, head_only);
-        return;
-    }
-    bool is_status = strcmp(rq.path, "/status") == 0;
-    if (!is_status && strcmp(rq.path, "/metrics") != 0) {
-        respond_text(s, fd, 404, "Not Found", NULL, head_only);
-        return;
-    }
     struct status_info *info = dp_malloc(sizeof *info);
     gather(s, info);
     size_t len = 0;
     char *body = is_status ? status_json(info, &len) : metrics_text(info, &len);
     free(info);
-    if (!body) {
-        respond_text(s, fd, 500, "Internal Server Error", NULL, head_only);
-        return;
+    if (!body)
+        return answer_text(c, 500, "Internal Server Error", NULL, NULL);
+    return answer(c, 200,
+                  is_status ? "application/json" : "text/plain; version=0.0.4; charset=utf-8",
+                  body, len, true, NULL, NULL);
+}
+
+/* ---- the token ------------------------------------------------------------ */
+
+struct auth_scan {
+    const char *value;
+    size_t len;
+    int count;
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    struct auth_scan *a = cls;
+    if (key && strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0) {
+        a->value = value;
+        a->len = value ? value_size : 0;
+        a->count++;
     }
-    respond(s, fd, 200, "OK",
-            is_status ? "application/json" : "text/plain; version=0.0.4; charset=utf-8", NULL,
-            body, len, head_only);
-    free(body);
+    return MHD_YES;
 }
 
-static void conn_close(struct conn *c)
+/* 0: authorized; else the answer has been queued (401 or 429) and its
+ * result is in *ret. */
+static int check_token(struct status_server *s, struct MHD_Connection *c, enum MHD_Result *ret)
 {
-    if (c->fd < 0)
-        return;
-    /* Unread bytes would turn close() into a reset that can destroy the
-     * answer before the client reads it: end our side, drop what is there. */
-    shutdown(c->fd, SHUT_WR);
-    char sink[4096];
-    for (int i = 0; i < 16 && recv(c->fd, sink, sizeof sink, MSG_DONTWAIT) > 0; i++)
-        ;
-    close(c->fd);
-    c->fd = -1;
-    c->len = 0;
-}
-
-/* Reads what c's socket has. Answers and closes it once the head is
- * complete, too large, or the peer went away. */
-static void conn_read(struct status_server *s, struct conn *c)
-{
-    size_t before = c->len;
-    bool eof = false;
-    while (c->len < STATUS_HEAD_MAX) {
-        ssize_t n = recv(c->fd, c->head + c->len, STATUS_HEAD_MAX - c->len, 0);
-        if (n > 0) {
-            c->len += (size_t)n;
-            continue;
+    pthread_mutex_lock(&s->lock);
+    bool need = s->has_token;
+    pthread_mutex_unlock(&s->lock);
+    if (!need)
+        return 0;
+    struct auth_scan a = {0};
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &a);
+    if (a.count > 0) {
+        unsigned char key[STATUS_ADDR_MAX];
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        size_t klen = status_limiter_key(ci ? ci->client_addr : NULL,
+                                         ci ? sizeof(struct sockaddr_in6) : 0, key);
+        int64_t now = dp_mono_ms();
+        pthread_mutex_lock(&s->lock);
+        bool allowed = status_limiter_allowed(&s->limiter, key, klen, now);
+        bool ok = allowed && a.count == 1 && status_auth_ok(s->token_hash, a.value, a.len);
+        if (allowed && !ok)
+            status_limiter_failed(&s->limiter, key, klen, now);
+        pthread_mutex_unlock(&s->lock);
+        if (ok)
+            return 0;
+        if (!allowed) {
+            LOG_D("status", "too many failed token attempts: 429");
+            *ret = answer_text(c, 429, "Too Many Requests", MHD_HTTP_HEADER_RETRY_AFTER, "1");
+            return -1;
         }
-        if (n < 0 && errno == EINTR)
-            continue;
-        eof = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
-        break;
     }
-    c->head[c->len] = '\0';
-    size_t from = before > 3 ? before - 3 : 0;
-    char *end = memmem(c->head + from, c->len - from, "\r\n\r\n", 4);
-    char *end_lf = memmem(c->head + from, c->len - from, "\n\n", 2);
-    if (!end || (end_lf && end_lf < end))
-        end = end_lf;
-    if (end) {
-        *end = '\0';
-        if (memchr(c->head, '\0', (size_t)(end - c->head)))
-            respond_text(s, c->fd, 400, "Bad Request", NULL, false);
-        else
-            serve(s, c->fd, c->head);
-        conn_close(c);
-    } else if (c->len >= STATUS_HEAD_MAX) {
-        LOG_D("status", "request head over %d bytes", STATUS_HEAD_MAX);
-        respond_text(s, c->fd, 431, "Request Header Fields Too Large", NULL, false);
-        conn_close(c);
-    } else if (eof) {
-        conn_close(c);                /* gone before a complete head */
-    }
+    *ret = answer_text(c, 401, "Unauthorized", MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                       "Bearer realm=\"deskplayer\"");
+    return -1;
 }
 
-static void accept_new(struct status_server *s)
-{
-    for (int i = 0; i < STATUS_MAX_CONNS; i++) {
-        struct conn *c = &s->conns[i];
-        if (c->fd >= 0)
-            continue;
-        int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-                errno != ECONNABORTED)
-                LOG_W("status", "accept: %s", strerror(errno));
-            return;
-        }
-        c->fd = fd;
-        c->len = 0;
-        c->deadline = dp_mono_ms() + STATUS_HEAD_TIMEOUT_MS;
-    }
-}
+/* ---- the screenshot thread ------------------------------------------------ */
 
-static void *serve_thread(void *arg)
+static void *shot_thread(void *arg)
 {
     struct status_server *s = arg;
-    struct pollfd p[2 + STATUS_MAX_CONNS];
-    int slot[2 + STATUS_MAX_CONNS];
+    pthread_mutex_lock(&s->lock);
     for (;;) {
-        int n = 0, busy = 0;
-        int64_t now = dp_mono_ms(), next = -1;
-        p[n++] = (struct pollfd){.fd = s->wfd, .events = POLLIN};
-        for (int i = 0; i < STATUS_MAX_CONNS; i++) {
-            struct conn *c = &s->conns[i];
-            if (c->fd < 0)
-                continue;
-            busy++;
-            slot[n] = i;
-            p[n++] = (struct pollfd){.fd = c->fd, .events = POLLIN};
-            if (next < 0 || c->deadline < next)
-                next = c->deadline;
-        }
-        int lidx = -1;
-        if (busy < STATUS_MAX_CONNS) {
-            lidx = n;
-            p[n++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
-        }
-        int timeout = next < 0 ? -1 : next <= now ? 0 : (int)(next - now);
-        if (poll(p, (nfds_t)n, timeout) < 0) {
-            if (errno == EINTR)
-                continue;
-            LOG_E("status", "poll: %s; the status endpoint stops", strerror(errno));
+        while (!s->shot_job && !s->quit)
+            pthread_cond_wait(&s->shot_wake, &s->lock);
+        struct shot *job = s->shot_job;
+        if (!job)
             break;
-        }
-        if (p[0].revents)
-            break;
-        for (int k = 1; k < n; k++)
-            if (k != lidx && p[k].revents)
-                conn_read(s, &s->conns[slot[k]]);
-        now = dp_mono_ms();
-        for (int i = 0; i < STATUS_MAX_CONNS; i++) {
-            struct conn *c = &s->conns[i];
-            if (c->fd < 0 || now < c->deadline)
-                continue;
-            /* Too slow: a word to a client that started, nothing to one that did not. */
-            if (c->len > 0)
-                respond_text(s, c->fd, 408, "Request Timeout", NULL, false);
-            conn_close(c);
-        }
-        if (lidx >= 0 && p[lidx].revents)
-            accept_new(s);
+        s->shot_job = NULL;
+        bool quit = s->quit;
+        pthread_mutex_unlock(&s->lock);
+        job->rc = quit ? -1 : s->src.screenshot(s->src.ctx, &job->png, &job->len,
+                                                 STATUS_SHOT_TIMEOUT_MS);
+        job->done = true;
+        /* Outside the lock: the HTTP thread takes it while the daemon holds
+         * its own. */
+        MHD_resume_connection(job->conn);
+        pthread_mutex_lock(&s->lock);
+        s->shot_busy = false;
     }
-    for (int i = 0; i < STATUS_MAX_CONNS; i++)
-        conn_close(&s->conns[i]);
+    pthread_mutex_unlock(&s->lock);
     return NULL;
 }
 
-/* ---- starting and stopping ---------------------------------------------- */
+static enum MHD_Result serve_screenshot(struct status_server *s, struct MHD_Connection *c,
+                                        void **req_cls)
+{
+    struct shot *job = *req_cls;
+    if (job) {                    /* resumed: the screenshot is made */
+        if (job->rc != 0 || !job->png)
+            return answer_text(c, 503, "Service Unavailable", MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        void *png = job->png;
+        job->png = NULL;
+        return answer(c, 200, "image/png", png, job->len, true, NULL, NULL);
+    }
+    if (!s->src.screenshot || !s->shot_thread_started)
+        return answer_text(c, 503, "Service Unavailable", MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    pthread_mutex_lock(&s->lock);
+    bool free_now = !s->shot_busy && !s->quit;
+    if (free_now)
+        s->shot_busy = true;
+    pthread_mutex_unlock(&s->lock);
+    if (!free_now)
+        return answer_text(c, 503, "Service Unavailable", MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    job = dp_calloc(1, sizeof *job);
+    job->conn = c;
+    *req_cls = job;               /* freed by request_done */
+    MHD_suspend_connection(c);
+    pthread_mutex_lock(&s->lock);
+    s->shot_job = job;
+    pthread_cond_signal(&s->shot_wake);
+    pthread_mutex_unlock(&s->lock);
+    return MHD_YES;
+}
+
+/* ---- the request handler -------------------------------------------------- */
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **req_cls)
+{
+    struct status_server *s = cls;
+    if (*req_cls)                 /* a screenshot coming back */
+        return serve_screenshot(s, c, req_cls);
+    enum MHD_Result ret = MHD_NO;
+    if (check_token(s, c, &ret) < 0) {
+        LOG_D("status", "%s %s: unauthorized", method, url);
+        return ret;
+    }
+    switch (status_route(method, url)) {
+    case STATUS_ROUTE_BAD_METHOD:
+        return answer_text(c, 405, "Method Not Allowed", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    case STATUS_ROUTE_NOT_FOUND:
+        return answer_text(c, 404, "Not Found", NULL, NULL);
+    case STATUS_ROUTE_STATUS:
+        return answer_figures(s, c, true);
+    case STATUS_ROUTE_METRICS:
+        return answer_figures(s, c, false);
+    case STATUS_ROUTE_SCREENSHOT:
+        return serve_screenshot(s, c, req_cls);
+    }
+    return MHD_NO;
+}
+
+static void request_done(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct shot *job = *req_cls;
+    if (job) {
+        free(job->png);
+        free(job);
+        *req_cls = NULL;
+    }
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    LOG_D("status", "%s", msg);
+}
+
+/* ---- the listening socket ------------------------------------------------- */
 
 /* Splits "HOST:PORT" or "[V6]:PORT". Returns 0 or -1. */
 static int split_listen(const char *addr, char *host, size_t hcap, char *port, size_t pcap)
@@ -620,8 +510,10 @@ static bool is_loopback(const struct sockaddr *sa)
     return false;
 }
 
-/* A listening, non-blocking socket on addr, or -1 with err set. */
-static int open_listener(const char *addr, bool has_token, char *err, size_t errlen)
+/* A listening, non-blocking socket on addr, or -1 with err set; *loopback
+ * tells whether its address is a loopback one. */
+static int open_listener(const char *addr, bool has_token, bool *loopback, char *err,
+                         size_t errlen)
 {
     char host[256], port[8];
     if (split_listen(addr, host, sizeof host, port, sizeof port) < 0) {
@@ -652,8 +544,10 @@ static int open_listener(const char *addr, bool has_token, char *err, size_t err
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (ai->ai_family == AF_INET6)
             setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, STATUS_BACKLOG) == 0)
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, STATUS_BACKLOG) == 0) {
+            *loopback = is_loopback(ai->ai_addr);
             break;
+        }
         saved = errno;
         close(fd);
         fd = -1;
@@ -682,6 +576,68 @@ static int bound_port(int fd)
     return -1;
 }
 
+/* ---- starting and stopping ------------------------------------------------ */
+
+static void server_free(struct status_server *s)
+{
+    if (s->lfd >= 0)
+        close(s->lfd);
+    sodium_memzero(s->token_hash, sizeof s->token_hash);
+    pthread_cond_destroy(&s->shot_wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+/* Starts the daemon and the screenshot thread with every signal blocked:
+ * they only serve, signals go to the player's threads. */
+static int start_threads(struct status_server *s, char *err, size_t errlen)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = 0;
+    if (s->src.screenshot) {
+        rc = pthread_create(&s->shot_thread, NULL, shot_thread, s);
+        s->shot_thread_started = rc == 0;
+    }
+    if (rc == 0) {
+        s->daemon = MHD_start_daemon(
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                MHD_USE_ERROR_LOG,
+            0, NULL, NULL, handle, s,
+            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
+            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->lfd,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)STATUS_MAX_CONNS,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STATUS_IDLE_TIMEOUT_S,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)STATUS_CONN_MEMORY,
+            MHD_OPTION_NOTIFY_COMPLETED, request_done, (void *)NULL,
+            MHD_OPTION_END);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        snprintf(err, errlen, "status: cannot start the screenshot thread: %s", strerror(rc));
+        return -1;
+    }
+    if (!s->daemon) {
+        snprintf(err, errlen, "status: libmicrohttpd cannot start on %s", s->listen);
+        return -1;
+    }
+    s->lfd = -1;                  /* the daemon's now: it closes it */
+    return 0;
+}
+
+static void stop_shot_thread(struct status_server *s)
+{
+    if (!s->shot_thread_started)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->quit = true;
+    pthread_cond_signal(&s->shot_wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->shot_thread, NULL);
+    s->shot_thread_started = false;
+}
+
 struct status_server *status_start(const char *addr, const char *token,
                                    const struct status_source *src, char *err, size_t errlen)
 {
@@ -689,52 +645,38 @@ struct status_server *status_start(const char *addr, const char *token,
         err[0] = '\0';
     if (!addr || !*addr)
         return NULL;
-    if (sodium_init() < 0) {
-        snprintf(err, errlen, "status: libsodium cannot start");
+    if (strlen(addr) >= STATUS_LISTEN_MAX) {
+        snprintf(err, errlen, "status listen: longer than %d bytes", STATUS_LISTEN_MAX - 1);
         return NULL;
     }
     struct status_server *s = dp_calloc(1, sizeof *s);
-    s->lfd = s->wfd = -1;
-    for (int i = 0; i < STATUS_MAX_CONNS; i++)
-        s->conns[i].fd = -1;
+    s->lfd = -1;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->shot_wake, NULL);
+    status_limiter_init(&s->limiter);
+    snprintf(s->listen, sizeof s->listen, "%s", addr);
     if (src)
         s->src = *src;
     s->started_ms = dp_mono_ms();
     s->has_token = token && *token;
-    if (s->has_token)
-        crypto_generichash(s->token_hash, sizeof s->token_hash, (const unsigned char *)token,
-                           strlen(token), NULL, 0);
-
-    s->lfd = open_listener(addr, s->has_token, err, errlen);
+    if (s->has_token && status_token_hash(token, s->token_hash) < 0) {
+        snprintf(err, errlen, "status: libsodium cannot start");
+        goto fail;
+    }
+    s->lfd = open_listener(addr, s->has_token, &s->loopback, err, errlen);
     if (s->lfd < 0)
         goto fail;
     s->port = bound_port(s->lfd);
-    s->wfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (s->wfd < 0) {
-        snprintf(err, errlen, "status: eventfd: %s", strerror(errno));
-        goto fail;
-    }
-    /* Signals go to the other threads: this one only serves. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&s->thread, NULL, serve_thread, s);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
-        snprintf(err, errlen, "status: cannot start the thread: %s", strerror(rc));
-        goto fail;
-    }
+    if (start_threads(s, err, errlen) < 0)
+        goto fail_threads;
     LOG_I("status", "serving on %s (port %d)%s", addr, s->port,
           s->has_token ? ", token required" : "");
     return s;
 
+fail_threads:
+    stop_shot_thread(s);
 fail:
-    if (s->wfd >= 0)
-        close(s->wfd);
-    if (s->lfd >= 0)
-        close(s->lfd);
-    sodium_memzero(s->token_hash, sizeof s->token_hash);
-    free(s);
+    server_free(s);
     return NULL;
 }
 
@@ -747,170 +689,40 @@ void status_stop(struct status_server *s)
 {
     if (!s)
         return;
-    uint64_t one = 1;
-    ssize_t r = write(s->wfd, &one, sizeof one);
-    (void)r;
-    pthread_join(s->thread, NULL);
-    close(s->wfd);
-    close(s->lfd);
-    sodium_memzero(s->token_hash, sizeof s->token_hash);
-    free(s);
+    /* The screenshot thread first: it resumes the connection it holds, and
+     * the daemon may only stop with none suspended. */
+    stop_shot_thread(s);
+    MHD_stop_daemon(s->daemon);
+    server_free(s);
 }
 
-/* ---- the board ---------------------------------------------------------- */
-
-struct status_board {
-    pthread_mutex_t lock;
-    struct status_info info;      /* version, uptime, clock_suspect unused */
-    int64_t started_ms;
-    void (*wake)(void *ctx);
-    void *wake_ctx;
-    /* The frame rendezvous, under lock (wanted is also read without it). */
-    pthread_cond_t frame_ready;
-    atomic_bool wanted;
-    uint64_t want_gen;            /* the request being waited for */
-    uint64_t frame_gen;           /* the request frame answers */
-    void *frame;
-    void (*free_frame)(void *);
-};
-
-struct status_board *status_board_create(void (*wake)(void *ctx), void *wake_ctx)
+int status_reconfigure(struct status_server **sp, const char *listen, const char *token,
+                       const struct status_source *src, char *err, size_t errlen)
 {
-    struct status_board *b = dp_calloc(1, sizeof *b);
-    pthread_mutex_init(&b->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&b->frame_ready, &attr);
-    pthread_condattr_destroy(&attr);
-    atomic_init(&b->wanted, false);
-    b->started_ms = dp_mono_ms();
-    b->wake = wake;
-    b->wake_ctx = wake_ctx;
-    return b;
-}
-
-void status_board_destroy(struct status_board *b)
-{
-    if (!b)
-        return;
-    if (b->frame && b->free_frame)
-        b->free_frame(b->frame);
-    pthread_cond_destroy(&b->frame_ready);
-    pthread_mutex_destroy(&b->lock);
-    free(b);
-}
-
-void status_board_set_showing(struct status_board *b, const char *item, const char *kind,
-                              int64_t since_ms)
-{
-    pthread_mutex_lock(&b->lock);
-    copy_text(b->info.now_showing.item, sizeof b->info.now_showing.item, item);
-    copy_text(b->info.now_showing.kind, sizeof b->info.now_showing.kind, kind);
-    b->info.now_showing.since_ms = since_ms;
-    pthread_mutex_unlock(&b->lock);
-}
-
-void status_board_add_shows(struct status_board *b, int64_t n)
-{
-    pthread_mutex_lock(&b->lock);
-    b->info.shows_total += n;
-    pthread_mutex_unlock(&b->lock);
-}
-
-void status_board_add_dropped(struct status_board *b, int64_t n)
-{
-    pthread_mutex_lock(&b->lock);
-    b->info.frames_dropped_total += n;
-    pthread_mutex_unlock(&b->lock);
-}
-
-void status_board_feed_polled(struct status_board *b, const char *url, int64_t when_ms,
-                              const char *error, long items)
-{
-    pthread_mutex_lock(&b->lock);
-    copy_text(b->info.feed.url, sizeof b->info.feed.url, url);
-    b->info.feed.last_poll_ms = when_ms;
-    copy_text(b->info.feed.last_error, sizeof b->info.feed.last_error, error);
-    if (!error || !*error) {
-        b->info.feed.last_success_ms = when_ms;
-        if (items >= 0)
-            b->info.feed.items = items;
+    struct status_server *s = *sp;
+    if (errlen)
+        err[0] = '\0';
+    if (s && listen && strcmp(listen, s->listen) == 0) {
+        bool has = token && *token;
+        if (!has && !s->loopback) {
+            snprintf(err, errlen, "status listen \"%.80s\": not a loopback address, and no "
+                     "[status] token is set; the old token stays", listen);
+            return -1;
+        }
+        unsigned char hash[STATUS_TOKEN_HASH_BYTES] = {0};
+        if (has && status_token_hash(token, hash) < 0) {
+            snprintf(err, errlen, "status: libsodium cannot start; the old token stays");
+            return -1;
+        }
+        pthread_mutex_lock(&s->lock);
+        s->has_token = has;
+        memcpy(s->token_hash, hash, sizeof hash);
+        pthread_mutex_unlock(&s->lock);
+        sodium_memzero(hash, sizeof hash);
+        LOG_I("status", "token %s", has ? "changed" : "removed");
+        return 0;
     }
-    pthread_mutex_unlock(&b->lock);
-}
-
-void status_board_set_cache(struct status_board *b, int64_t bytes, int64_t files,
-                            int64_t max_bytes)
-{
-    pthread_mutex_lock(&b->lock);
-    b->info.cache.bytes = bytes;
-    b->info.cache.files = files;
-    b->info.cache.max_bytes = max_bytes;
-    pthread_mutex_unlock(&b->lock);
-}
-
-void status_board_snapshot(void *board, struct status_info *out)
-{
-    struct status_board *b = board;
-    pthread_mutex_lock(&b->lock);
-    out->now_showing = b->info.now_showing;
-    out->feed = b->info.feed;
-    out->cache = b->info.cache;
-    out->shows_total = b->info.shows_total;
-    out->frames_dropped_total = b->info.frames_dropped_total;
-    pthread_mutex_unlock(&b->lock);
-    out->uptime_ms = dp_mono_ms() - b->started_ms;
-}
-
-void *status_board_wait_frame(struct status_board *b, int timeout_ms)
-{
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&b->lock);
-    uint64_t gen = ++b->want_gen;
-    atomic_store(&b->wanted, true);
-    pthread_mutex_unlock(&b->lock);
-    if (b->wake)
-        b->wake(b->wake_ctx);
-
-    pthread_mutex_lock(&b->lock);
-    while (b->frame_gen != gen)
-        if (pthread_cond_timedwait(&b->frame_ready, &b->lock, &until) == ETIMEDOUT)
-            break;
-    void *frame = NULL;
-    if (b->frame_gen == gen) {
-        frame = b->frame;
-        b->frame = NULL;
-    }
-    atomic_store(&b->wanted, false);
-    pthread_mutex_unlock(&b->lock);
-    return frame;
-}
-
-bool status_board_frame_wanted(struct status_board *b)
-{
-    return b && atomic_load(&b->wanted);
-}
-
-void status_board_put_frame(struct status_board *b, void *frame, void (*free_frame)(void *))
-{
-    pthread_mutex_lock(&b->lock);
-    bool taken = atomic_load(&b->wanted) && b->frame_gen != b->want_gen;
-    if (taken) {
-        b->frame = frame;
-        b->free_frame = free_frame;
-        b->frame_gen = b->want_gen;
-        atomic_store(&b->wanted, false);
-        pthread_cond_broadcast(&b->frame_ready);
-    }
-    pthread_mutex_unlock(&b->lock);
-    if (!taken && frame && free_frame)
-        free_frame(frame);
+    status_stop(s);
+    *sp = status_start(listen, token, src, err, errlen);
+    return *sp || !err[0] ? 0 : -1;
 }

@@ -59,5 +59,11 @@
 #define DP_VIDEO_MAX_ALLOC       (192UL * 1024 * 1024) /* FFmpeg's largest single allocation */
 #define DP_VIDEO_PROBE_BYTES     (5L * 1000 * 1000)  /* read to find the streams */
 #define DP_VIDEO_ANALYZE_US      (5LL * 1000 * 1000) /* of stream time, probing */
+/* app/status.c, config files (issues 13 and 8) */
+#define DP_STATUS_MAX_CONNS      256                 /* connections served at once */
+#define DP_STATUS_IDLE_TIMEOUT_S 5                   /* a connection silent this long is closed */
+#define DP_STATUS_CONN_MEMORY    (32 * 1024)         /* per connection: request head + buffers */
+#define DP_CONFIG_MAX_BYTES      (1024L * 1024)      /* a larger config file is refused */
+#define DP_CONFIG_LINE_MAX       (64 * 1024)         /* a longer config line is refused */
 
 #endif

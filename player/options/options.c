@@ -1,11 +1,9 @@
-/* The config file: one table of every key drives the defaults, INI parsing
- * (inih), --check-config output and config/deskplayer.conf.example.
+/* The config file: one table of every key drives the defaults, INI parsing,
+ * --check-config output and config/deskplayer.conf.example.
  *
- * inih does not hand line numbers to the handler, so the file is fed to
- * ini_parse_stream through a reader that counts lines and also catches what
- * inih would only report late or vaguely: unknown sections, lines without
- * '=', lines too long for inih's fixed buffer. One reader call is one line,
- * so the reader's count is the line of the key the handler sees.
+ * The file is read (bounded, regular files only) and cut into lines by
+ * conf_read.c, the one tokeniser; each line arrives here with its number,
+ * so every message names file:line.
  *
  * The value parsers live in parse.c, the command line in cmdline.c.
  *
@@ -16,11 +14,11 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "options/conf_read.h"
 #include "options/options_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <ini.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -29,6 +27,7 @@
 
 enum opt_type {
     OPT_STRING,        /* free text; empty -> NULL */
+    OPT_SECRET,        /* free text printed as <set> by --check-config; empty -> NULL */
     OPT_HEADERS,       /* "Name: value" lines; "\n" in the file separates them */
     OPT_ADDR,          /* HOST:PORT or empty (kept as "") */
     OPT_BOOL,
@@ -168,7 +167,7 @@ static const struct opt_def defs[] = {
 
     {"status", "listen", OPT_ADDR, "127.0.0.1:8642", "the status endpoint, HOST:PORT",
      "off", OFF(status_listen), 0, 0, 0, NULL},
-    {"status", "token", OPT_STRING, "",
+    {"status", "token", OPT_SECRET, "",
      "when set, required as Authorization: Bearer <token>; needed off loopback",
      "no token", OFF(status_token), 0, 0, 0, NULL},
 };
@@ -177,7 +176,8 @@ static const struct opt_def defs[] = {
 
 static bool is_string_type(enum opt_type t)
 {
-    return t == OPT_STRING || t == OPT_HEADERS || t == OPT_ADDR || t == OPT_SCHEDULE;
+    return t == OPT_STRING || t == OPT_SECRET || t == OPT_HEADERS || t == OPT_ADDR ||
+           t == OPT_SCHEDULE;
 }
 
 static void *field(struct dp_config *cfg, size_t off) { return (char *)cfg + off; }
@@ -200,6 +200,7 @@ static void describe(const struct opt_def *d, char *buf, size_t len)
     char lo[32], hi[32];
     switch (d->type) {
     case OPT_STRING:
+    case OPT_SECRET:
         snprintf(buf, len, "text");
         break;
     case OPT_HEADERS:
@@ -259,7 +260,8 @@ static bool set_value(struct dp_config *cfg, const struct opt_def *d, const char
 {
     int64_t n;
     switch (d->type) {
-    case OPT_STRING: {
+    case OPT_STRING:
+    case OPT_SECRET: {
         char **p = str_field(cfg, d);
         free(*p);
         *p = *v ? dp_strdup(v) : NULL;
@@ -353,6 +355,7 @@ static const char *format_value(const struct dp_config *cfg, const struct opt_de
     const void *f = cfield(cfg, d->offset);
     switch (d->type) {
     case OPT_STRING:
+    case OPT_SECRET:
     case OPT_HEADERS:
     case OPT_SCHEDULE:
     case OPT_ADDR: {
@@ -542,12 +545,7 @@ int options_set(struct dp_config *cfg, const char *section, const char *key, con
 
 struct load_ctx {
     const char *path;
-    FILE *f;
-    char *line;
-    size_t cap;
     int lineno;
-    bool prev_key;      /* a key line came before: an indented line continues it */
-    bool continuation;  /* the line handed to inih last continues a value */
     bool failed;
     int set_on[sizeof(defs) / sizeof(defs[0])]; /* line of each key, 0: not set */
     struct dp_config cfg;
@@ -574,77 +572,11 @@ static void load_prefix(struct load_ctx *c, char *buf, size_t len)
     snprintf(buf, len, "%s:%d: ", c->path, c->lineno);
 }
 
-/* inih's reader: one line per call, counted, checked. */
-static char *read_line(char *str, int num, void *stream)
+/* A key line, or the continuation of one. */
+static int on_key(struct load_ctx *c, const struct conf_line *l)
 {
-    struct load_ctx *c = stream;
     char prefix[300], q[72];
-    if (c->failed)
-        return NULL;
-    ssize_t n = getline(&c->line, &c->cap, c->f);
-    if (n < 0)
-        return NULL;
-    c->lineno++;
-    load_prefix(c, prefix, sizeof(prefix));
-    while (n > 0 && (c->line[n - 1] == '\n' || c->line[n - 1] == '\r'))
-        c->line[--n] = '\0';
-    if (n + 2 > num) {
-        load_fail(c, "%sline longer than %d characters", prefix, num - 2);
-        return NULL;
-    }
-    if (strlen(c->line) != (size_t)n) {
-        load_fail(c, "%sa NUL byte in the line", prefix);
-        return NULL;
-    }
-    const char *s = c->line;
-    if (c->lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
-        s += 3;
-    bool indented = isspace((unsigned char)*s);
-    while (isspace((unsigned char)*s))
-        s++;
-    c->continuation = false;
-    if (!*s || *s == ';' || *s == '#') {
-        /* a comment or a blank line; inih keeps the previous key */
-    } else if (indented && c->prev_key) {
-        c->continuation = true;
-    } else if (*s == '[') {
-        const char *end = strchr(s, ']');
-        if (!end) {
-            options_quote(s, q, sizeof(q));
-            load_fail(c, "%sexpected \"[section]\", got \"%s\"", prefix, q);
-            return NULL;
-        }
-        char name[64];
-        size_t len = (size_t)(end - s - 1);
-        if (len >= sizeof(name))
-            len = sizeof(name) - 1;
-        memcpy(name, s + 1, len);
-        name[len] = '\0';
-        if (!known_section(name)) {
-            unknown_section(name, prefix, c->err, c->errlen);
-            c->failed = true;
-            return NULL;
-        }
-        c->prev_key = false;
-    } else if (strpbrk(s, "=:")) {
-        c->prev_key = true;
-    } else {
-        options_quote(s, q, sizeof(q));
-        load_fail(c, "%sexpected \"key = value\" or \"[section]\", got \"%s\"", prefix, q);
-        return NULL;
-    }
-    memcpy(str, c->line, (size_t)n);
-    str[n] = '\n';
-    str[n + 1] = '\0';
-    return str;
-}
-
-static int on_key(void *user, const char *section, const char *key, const char *value)
-{
-    struct load_ctx *c = user;
-    char prefix[300], q[72];
-    if (c->failed)
-        return 0;
+    const char *section = l->section, *key = l->key, *value = l->value;
     load_prefix(c, prefix, sizeof(prefix));
     if (!*section) {
         const struct opt_def *best = NULL;
@@ -657,47 +589,59 @@ static int on_key(void *user, const char *section, const char *key, const char *
                       prefix, q, best->section, best->key);
         else
             load_fail(c, "%skey \"%s\" before any [section]", prefix, q);
-        return 0;
-    }
-    if (!known_section(section)) {
-        unknown_section(section, prefix, c->err, c->errlen);
-        c->failed = true;
-        return 0;
+        return -1;
     }
     const struct opt_def *d = find_def(section, key);
     if (!d) {
         unknown_key(section, key, prefix, c->err, c->errlen);
         c->failed = true;
-        return 0;
+        return -1;
     }
     size_t idx = (size_t)(d - defs);
-    if (c->continuation) {
+    if (l->kind == CONF_CONTINUATION) {
         char **p = str_field(&c->cfg, d);
         if (d->type != OPT_HEADERS) {
             options_quote(value, q, sizeof(q));
             load_fail(c, "%s[%s] %s: expected the value on one line (an indented line "
                       "continues the one above), got \"%s\"", prefix, section, key, q);
-            return 0;
+            return -1;
         }
         if (!options_parse_headers(value, p)) {
             bad_value(d, value, prefix, c->err, c->errlen);
             c->failed = true;
-            return 0;
+            return -1;
         }
-        return 1;
+        return 0;
     }
     if (c->set_on[idx]) {
         load_fail(c, "%s[%s] %s: set twice (first on line %d)", prefix, section, key,
                   c->set_on[idx]);
-        return 0;
+        return -1;
     }
     c->set_on[idx] = c->lineno;
     if (!set_value(&c->cfg, d, value)) {
         bad_value(d, value, prefix, c->err, c->errlen);
         c->failed = true;
-        return 0;
+        return -1;
     }
-    return 1;
+    return 0;
+}
+
+/* The tokeniser's callback: one section, key or continuation line. */
+static int on_line(void *ctx, const struct conf_line *l)
+{
+    struct load_ctx *c = ctx;
+    c->lineno = l->lineno;
+    if (l->kind != CONF_SECTION)
+        return on_key(c, l);
+    if (!known_section(l->section)) {
+        char prefix[300];
+        load_prefix(c, prefix, sizeof(prefix));
+        unknown_section(l->section, prefix, c->err, c->errlen);
+        c->failed = true;
+        return -1;
+    }
+    return 0;
 }
 
 /* Checks across keys, once the whole file is read. */
@@ -720,27 +664,20 @@ static void check_whole(struct load_ctx *c)
 
 int options_load_file(struct dp_config *cfg, const char *path, char *err, size_t errlen)
 {
-    struct load_ctx *c = dp_calloc(1, sizeof(*c));
-    int rc = 0;
+    char *text = NULL;
+    size_t len = 0;
     if (errlen)
         err[0] = '\0';
+    if (options_read_file(path, &text, &len, err, errlen) < 0)
+        return -2;
+    struct load_ctx *c = dp_calloc(1, sizeof(*c));
+    int rc = 0;
     c->path = path;
     c->err = err;
     c->errlen = errlen;
-    c->f = fopen(path, "r");
-    if (!c->f) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        free(c);
-        return -2;
-    }
     config_copy(&c->cfg, cfg);
-    int r = ini_parse_stream(read_line, c, on_key, c);
-    if (ferror(c->f) && !c->failed)
-        load_fail(c, "%s: cannot read: %s", path, strerror(errno));
-    if (r > 0 && !c->failed)
-        load_fail(c, "%s:%d: expected \"key = value\" or \"[section]\"", path, r);
-    else if (r < 0 && !c->failed)
-        load_fail(c, "%s: cannot parse (inih error %d)", path, r);
+    if (options_tokenise(path, text, len, on_line, c, err, errlen) == -2)
+        c->failed = true;
     if (!c->failed)
         check_whole(c);
     if (c->failed) {
@@ -750,30 +687,49 @@ int options_load_file(struct dp_config *cfg, const char *path, char *err, size_t
         options_finish(cfg);
         *cfg = c->cfg;
     }
-    fclose(c->f);
-    free(c->line);
+    free(text);
     free(c);
     return rc;
 }
 
 /* ---- printing ---------------------------------------------------------- */
 
-/* A value as written to a file: headers get their "\n" escapes back. */
-static void put_value(FILE *out, const struct opt_def *d, const char *v)
+/* A value as written to a file: headers get their "\n" escapes back (and
+ * "<set>" for their values when secrets are hidden); a value that would
+ * not read back the same (a quote first, " ;" inside, blanks around) is
+ * quoted. */
+static void put_value(FILE *out, const struct opt_def *d, const char *v,
+                      enum options_secrets secrets)
 {
-    if (d->type != OPT_HEADERS) {
-        fputs(v, out);
+    bool hide = secrets == OPTIONS_HIDE_SECRETS;
+    if (d->type == OPT_SECRET && hide) {
+        fputs(*v ? "<set>" : "", out);
         return;
     }
-    for (; *v; v++) {
-        if (*v == '\n')
-            fputs("\\n", out);
-        else
-            fputc(*v, out);
+    if (d->type == OPT_HEADERS) {
+        for (const char *line = v; *line;) {
+            size_t n = strcspn(line, "\n");
+            const char *colon = memchr(line, ':', n);
+            if (line != v)
+                fputs("\\n", out);
+            if (hide && colon)
+                fprintf(out, "%.*s: <set>", (int)(colon - line), line);
+            else
+                fwrite(line, 1, n, out);
+            line += n + (line[n] == '\n');
+        }
+        return;
     }
+    size_t n = strlen(v);
+    bool quote = n && (v[0] == '"' || v[0] == '\'' || isspace((unsigned char)v[0]) ||
+                       isspace((unsigned char)v[n - 1]) || strstr(v, " ;") || strstr(v, "\t;"));
+    if (quote)
+        fprintf(out, strchr(v, '"') ? "'%s'" : "\"%s\"", v);
+    else
+        fputs(v, out);
 }
 
-void options_print(const struct dp_config *cfg, FILE *out)
+void options_print(const struct dp_config *cfg, FILE *out, enum options_secrets secrets)
 {
     const char *section = NULL;
     char buf[64];
@@ -795,7 +751,7 @@ void options_print(const struct dp_config *cfg, FILE *out)
             }
         }
         fprintf(out, "%s =%s", d->key, *v ? " " : "");
-        put_value(out, d, v);
+        put_value(out, d, v, secrets);
         fputc('\n', out);
     }
 }

@@ -90,9 +90,11 @@ void options_finish(struct dp_config *cfg);
  * message naming file:line, the key, what was expected and the closest
  * known key into err. -2 when the file cannot be read. cfg is unchanged on
  * failure (safe for a SIGHUP reload); on success replaced strings are freed.
- * A key set twice, a key before any [section], a line longer than inih's
- * buffer (198 characters) and a non-loopback listen without a token are
- * errors too. Not thread-safe (inih); call from the main thread. */
+ * A key set twice, a key before any [section], a line longer than
+ * DP_CONFIG_LINE_MAX, an unclosed quote and a non-loopback listen without a
+ * token are errors too. The file must be a regular file of at most
+ * DP_CONFIG_MAX_BYTES (a FIFO or device is refused at once: -2). Any
+ * thread, on a cfg it owns. */
 int options_load_file(struct dp_config *cfg, const char *path, char *err, size_t errlen);
 
 /* Sets one key from its text as the file would give it, through the same
@@ -133,9 +135,15 @@ const char *options_config_find(const struct dp_cmdline *cl, const char *const *
                                 const char **origin);
 
 
-/* Prints the effective settings as INI (for --check-config): every key, in
- * the table's order, re-loadable by options_load_file. Writes to out only. */
-void options_print(const struct dp_config *cfg, FILE *out);
+/* Whether options_print writes secrets ([status] token, the values of
+ * [feed] headers) or "<set>" in their place. */
+enum options_secrets { OPTIONS_HIDE_SECRETS, OPTIONS_SHOW_SECRETS };
+
+/* Prints the effective settings as INI (for --check-config, which hides
+ * secrets): every key, in the table's order, re-loadable by
+ * options_load_file (with OPTIONS_SHOW_SECRETS: to the same settings).
+ * Writes to out only. */
+void options_print(const struct dp_config *cfg, FILE *out, enum options_secrets secrets);
 /* Writes the example config: every key, its default and its meaning; the
  * same text as config/deskplayer.conf.example. */
 void options_write_example(FILE *out);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "options/options.h"
@@ -51,7 +52,7 @@ static char *print_config(const struct dp_config *cfg)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    options_print(cfg, f);
+    options_print(cfg, f, OPTIONS_SHOW_SECRETS);
     fclose(f);
     return buf;
 }
@@ -406,17 +407,138 @@ static void test_errors(void **state)
     }
 }
 
-static void test_long_line_and_missing_file(void **state)
+/* Lines of any length up to DP_CONFIG_LINE_MAX (issue 13: inih refused a
+ * 290-character presigned URL): a 2,000-character URL, a 4,000-character
+ * header value (a JWT); a 70 KiB line is refused with file:line. */
+static void test_long_lines(void **state)
 {
     struct dp_config c;
-    char err[512], text[600];
+    char err[512];
     options_defaults(&c);
-    snprintf(text, sizeof(text), "[feed]\nurl = %0500d\n", 7);
+    size_t n = 70 * 1024 + 200;
+    char *text = malloc(n), *url = malloc(2001), *jwt = malloc(4001);
+    memset(url, 'u', 2000);
+    memcpy(url, "https://", 8);
+    url[2000] = '\0';
+    memset(jwt, 'j', 4000);
+    jwt[4000] = '\0';
+    snprintf(text, n, "[feed]\nurl = %s\nheaders = Authorization: Bearer %s\\nX-A: b\n", url,
+             jwt);
     const char *path = write_file("long.conf", text);
+    if (options_load_file(&c, path, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(strlen(c.feed_url), 2000);
+    assert_string_equal(c.feed_url, url);
+    assert_int_equal(strlen(c.headers), strlen("Authorization: Bearer \nX-A: b") + 4000);
+    assert_memory_equal(c.headers + strlen("Authorization: Bearer "), jwt, 4000);
+
+    /* 70 KiB on line 3: refused, naming the file and the line. */
+    memset(text, 0, n);
+    strcpy(text, "[feed]\n; fine\nurl = ");
+    size_t k = strlen(text);
+    memset(text + k, 'x', 70 * 1024);
+    strcpy(text + k + 70 * 1024, "\n");
+    path = write_file("huge-line.conf", text);
     assert_int_equal(options_load_file(&c, path, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, ":2: line longer than"));
+    char want[600];
+    snprintf(want, sizeof(want), "%s:3: line longer than", path);
+    if (!strstr(err, want))
+        fail_msg("\"%s\" lacks \"%s\"", err, want);
+    assert_string_equal(c.feed_url, url);      /* unchanged */
+    free(text);
+    free(url);
+    free(jwt);
+    options_finish(&c);
+}
+
+/* Config files must be regular files of at most 1 MiB, read with a bound
+ * (issue 8: /dev/zero grew to 2.8 GB, a FIFO hung forever). */
+static void test_not_regular_files(void **state)
+{
+    struct dp_config c;
+    char err[512], fifo[512], big[512];
+    options_defaults(&c);
     assert_int_equal(options_load_file(&c, "/nonexistent/x.conf", err, sizeof(err)), -2);
     assert_non_null(strstr(err, "/nonexistent/x.conf"));
+    assert_int_equal(options_load_file(&c, "/dev/zero", err, sizeof(err)), -2);
+    assert_non_null(strstr(err, "/dev/zero: expected a regular file, got a device"));
+    assert_int_equal(options_load_file(&c, tmpdir, err, sizeof(err)), -2);
+    assert_non_null(strstr(err, "a folder"));
+    snprintf(fifo, sizeof(fifo), "%s/fifo.conf", tmpdir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(options_load_file(&c, fifo, err, sizeof(err)), -2);   /* at once */
+    assert_non_null(strstr(err, "a FIFO"));
+    snprintf(big, sizeof(big), "%s/big.conf", tmpdir);
+    FILE *f = fopen(big, "w");
+    assert_non_null(f);
+    fputs("[feed]\n", f);
+    for (int i = 0; i < 1024 * 1024 / 8; i++)
+        fputs(";comment", f);
+    fclose(f);
+    assert_int_equal(options_load_file(&c, big, err, sizeof(err)), -2);
+    assert_non_null(strstr(err, "larger than 1048576 bytes"));
+    assert_int_equal(c.volume, 100);
+    options_finish(&c);
+}
+
+/* Quotes around a value go, for every key alike (issue 8: token = "abc"
+ * kept them); an unclosed one is an error with file:line. */
+static void test_quotes(void **state)
+{
+    static const struct {
+        const char *line;          /* under [status] or [playback] */
+        const char *token;         /* expected; NULL: an error */
+    } cases[] = {
+        {"token = \"abc\"", "abc"},
+        {"token = 'abc'", "abc"},
+        {"token = \"a ;b\" ; comment", "a ;b"},
+        {"token = \"a'b\"", "a'b"},
+        {"token = abc ; comment", "abc"},
+        {"token = a\"b\"", "a\"b\""},
+        {"token = \"abc", NULL},
+        {"token = \"abc\" x", NULL},
+    };
+    char err[512], text[256];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct dp_config c;
+        options_defaults(&c);
+        snprintf(text, sizeof(text), "[status]\n%s\n[playback]\nvolume = \"35\"\n",
+                 cases[i].line);
+        const char *path = write_file("quotes.conf", text);
+        int rc = options_load_file(&c, path, err, sizeof(err));
+        if (!cases[i].token) {
+            if (rc != -1 || !strstr(err, ":2: "))
+                fail_msg("%s: rc %d, \"%s\"", cases[i].line, rc, err);
+        } else {
+            if (rc != 0)
+                fail_msg("%s: %s", cases[i].line, err);
+            assert_string_equal(c.status_token, cases[i].token);
+            assert_int_equal(c.volume, 35);
+        }
+        options_finish(&c);
+    }
+}
+
+/* --check-config hides the token and the header values (issue 8). */
+static void test_print_hides_secrets(void **state)
+{
+    struct dp_config c;
+    char err[512];
+    options_defaults(&c);
+    const char *path = write_file("secret.conf", good_conf);
+    assert_int_equal(options_load_file(&c, path, err, sizeof(err)), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    options_print(&c, f, OPTIONS_HIDE_SECRETS);
+    fclose(f);
+    assert_null(strstr(buf, "s3cret"));
+    assert_null(strstr(buf, "Bearer abc"));
+    assert_null(strstr(buf, "lobby"));
+    assert_non_null(strstr(buf, "\ntoken = <set>\n"));
+    assert_non_null(strstr(buf, "\nheaders = Authorization: <set>\\nX-Screen: <set>\n"));
+    assert_non_null(strstr(buf, "\nurl = https://example.com/feed.json\n"));
+    free(buf);
     options_finish(&c);
 }
 
@@ -792,7 +914,10 @@ int main(void)
         cmocka_unit_test(test_good_file),
         cmocka_unit_test(test_headers_continuation),
         cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_long_line_and_missing_file),
+        cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_not_regular_files),
+        cmocka_unit_test(test_quotes),
+        cmocka_unit_test(test_print_hides_secrets),
         cmocka_unit_test(test_options_set),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_example_file),
