@@ -9,7 +9,8 @@ libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libjpeg62-turbo-dev libexif-dev
 libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev
 libswresample-dev libswscale-dev libcjson-dev libxml2-dev libinih-dev
 libsodium-dev libqrencode-dev libcmocka-dev
-ffmpeg python3 xvfb xauth clang libclang-rt-14-dev fiu-utils"
+ffmpeg python3 xvfb xauth clang libclang-rt-14-dev fiu-utils
+libmosquitto-dev mosquitto mosquitto-clients"
 
 if [ "${1:-}" = "--list" ]; then
     echo $PACKAGES

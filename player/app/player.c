@@ -296,6 +296,14 @@ static void on_net_event(void *ctx, const struct net_event *ev)
 
 /* ---- items ------------------------------------------------------------------------- */
 
+/* net's push channels: their state goes to the status board (issue 11). */
+static void on_push(void *ctx, const struct net_push_status *st)
+{
+    struct player *p = ctx;
+    status_board_set_push(p->board, st->channel, st->state, st->messages, st->connects,
+                          st->error);
+}
+
 static bool item_ready(void *ctx, const struct item *it)
 {
     struct player *p = ctx;
@@ -615,7 +623,12 @@ static void handle_feed(struct player *p, struct feed *feed)
         if (!cand || !p->next_id || strcmp(cand->id, p->next_id) != 0)
             invalidate_next(p);
     }
-    if (interrupt)
+    /* A post taken down leaves the screen at once (feeds.md), as does the
+     * current item when a new post interrupts. */
+    bool taken_down = p->cur_id && !p->standby && !rotation_find(p->rotation, p->cur_id);
+    if (taken_down)
+        LOG_I("app", "%s left the feed: it leaves the screen", p->cur_id);
+    if (interrupt || taken_down)
         p->cur_deadline = dp_mono_ms();
     plan_next(p);
     /* The standby card names the feed and counts its downloads. */
@@ -1101,9 +1114,11 @@ static int start_net(struct player *p)
         .ca_file = p->cfg->ca_file,
         .max_media_size = p->cfg->max_media_size,
         .public_key = p->cfg->public_key && *p->cfg->public_key ? p->cfg->public_key : NULL,
+        .notify_url = p->cfg->notify && *p->cfg->notify ? p->cfg->notify : NULL,
+        .notify_jitter_ms = p->cfg->notify_jitter_ms,
     };
     struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
-                               .on_event = on_net_event, .ctx = p};
+                               .on_event = on_net_event, .on_push = on_push, .ctx = p};
     p->net = net_start(&nc, p->cache, &cb);
     return p->net ? 0 : -1;
 }

@@ -151,6 +151,28 @@ static void gather(struct status_server *s, struct status_info *info)
     info->now_showing.kind[sizeof info->now_showing.kind - 1] = '\0';
     info->feed.url[sizeof info->feed.url - 1] = '\0';
     info->feed.last_error[sizeof info->feed.last_error - 1] = '\0';
+    struct status_push *pushes[] = {&info->notify, &info->stream};
+    for (int i = 0; i < 2; i++) {
+        pushes[i]->state[sizeof pushes[i]->state - 1] = '\0';
+        pushes[i]->last_error[sizeof pushes[i]->last_error - 1] = '\0';
+    }
+}
+
+/* "notify" / "stream": null when the channel is off. */
+static void add_push(cJSON *o, const char *name, const struct status_push *p)
+{
+    if (!p->state[0]) {
+        cJSON_AddNullToObject(o, name);
+        return;
+    }
+    cJSON *n = cJSON_AddObjectToObject(o, name);
+    add_text(n, "state", p->state);
+    cJSON_AddNumberToObject(n, "messages", (double)p->messages);
+    cJSON_AddNumberToObject(n, "connects", (double)p->connects);
+    if (p->last_error[0])
+        add_text(n, "last_error", p->last_error);
+    else
+        cJSON_AddNullToObject(n, "last_error");
 }
 
 static char *status_json(const struct status_info *in, size_t *len)
@@ -182,6 +204,8 @@ static char *status_json(const struct status_info *in, size_t *len)
     cJSON_AddNumberToObject(c, "max_bytes", (double)in->cache.max_bytes);
     cJSON_AddNumberToObject(o, "shows_total", (double)in->shows_total);
     cJSON_AddNumberToObject(o, "frames_dropped_total", (double)in->frames_dropped_total);
+    add_push(o, "notify", &in->notify);
+    add_push(o, "stream", &in->stream);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!text)
@@ -262,6 +286,24 @@ static char *metrics_text(const struct status_info *in, size_t *len)
                in->cache.files);
     metric_int(&b, "deskplayer_cache_max_bytes", "gauge", "The media cache's size limit.",
                in->cache.max_bytes);
+    if (in->notify.state[0]) {
+        metric_int(&b, "deskplayer_notify_connected", "gauge",
+                   "1 while the [feed] notify (MQTT) subscription is up.",
+                   strcmp(in->notify.state, "connected") == 0);
+        metric_int(&b, "deskplayer_notify_messages_total", "counter",
+                   "MQTT messages received on the notify topic.", in->notify.messages);
+        metric_int(&b, "deskplayer_notify_connects_total", "counter",
+                   "Successful MQTT connections.", in->notify.connects);
+    }
+    if (in->stream.state[0]) {
+        metric_int(&b, "deskplayer_stream_connected", "gauge",
+                   "1 while the Mastodon streaming connection is up.",
+                   strcmp(in->stream.state, "connected") == 0);
+        metric_int(&b, "deskplayer_stream_events_total", "counter",
+                   "Streaming events that asked for a poll.", in->stream.messages);
+        metric_int(&b, "deskplayer_stream_connects_total", "counter",
+                   "Successful streaming connections.", in->stream.connects);
+    }
     return dp_buf_steal(&b, len);
 }
 
@@ -850,6 +892,19 @@ void status_board_set_cache(struct status_board *b, int64_t bytes, int64_t files
     pthread_mutex_unlock(&b->lock);
 }
 
+void status_board_set_push(struct status_board *b, const char *channel, const char *state,
+                           int64_t messages, int64_t connects, const char *error)
+{
+    pthread_mutex_lock(&b->lock);
+    struct status_push *p = channel && strcmp(channel, "mqtt") == 0 ? &b->info.notify
+                                                                    : &b->info.stream;
+    copy_text(p->state, sizeof p->state, state);
+    p->messages = messages;
+    p->connects = connects;
+    copy_text(p->last_error, sizeof p->last_error, error);
+    pthread_mutex_unlock(&b->lock);
+}
+
 void status_board_snapshot(void *board, struct status_info *out)
 {
     struct status_board *b = board;
@@ -859,6 +914,8 @@ void status_board_snapshot(void *board, struct status_info *out)
     out->cache = b->info.cache;
     out->shows_total = b->info.shows_total;
     out->frames_dropped_total = b->info.frames_dropped_total;
+    out->notify = b->info.notify;
+    out->stream = b->info.stream;
     pthread_mutex_unlock(&b->lock);
     out->uptime_ms = dp_mono_ms() - b->started_ms;
 }

@@ -35,4 +35,16 @@
 #define NET_PROGRESS_LOG_MS      (10LL * 1000)       /* a long download's log line */
 #define NET_FLUSH_INTERVAL_MS    (15LL * 60 * 1000)  /* shown times written (flash wear) */
 
+/* Issue 11: push (MQTT, Mastodon streaming) and live streams */
+#define NET_POLL_COALESCE_MS     (1LL * 1000)        /* requested polls: at most one a second */
+#define NET_NOTIFY_KEEPALIVE_S   30                  /* MQTT keep-alive */
+#define NET_NOTIFY_RETRY_MIN_MS  (1LL * 1000)        /* first reconnection; doubles to the cap */
+#define NET_NOTIFY_LOOP_MS       250                 /* MQTT loop slice (how soon stop is seen) */
+#define NET_NOTIFY_URL_MAX       1024                /* a longer notify URL is refused */
+#define NET_STREAM_IDLE_S        60                  /* a silent SSE stream is dropped */
+#define NET_STREAM_LINE_MAX      (64 * 1024)         /* one SSE line (a status JSON) */
+#define NET_STREAM_EVENT_MAX     (256 * 1024)        /* one SSE event's data */
+#define MEDIA_LIVE_OPEN_TIMEOUT_MS (10LL * 1000)     /* opening a live stream */
+#define MEDIA_LIVE_STALL_MS      (8LL * 1000)        /* no packet this long: a stall */
+
 #endif

@@ -93,6 +93,14 @@ static const struct opt_def defs[] = {
     {"feed", "headers", OPT_HEADERS, "",
      "extra request headers, \"Name: value\" separated by \\n or on indented lines",
      "none", OFF(headers), 0, 0, 0, NULL},
+    /* issue 11: push */
+    {"feed", "notify", OPT_STRING, "",
+     "mqtt://[user:password@]host[:port]/topic or mqtts://...: any message on the topic "
+     "means \"poll now\" (bursts coalesce to one poll a second)",
+     "no push; polls only", OFF(notify), 0, 0, 0, NULL},
+    {"feed", "notify_jitter", OPT_DURATION, "500ms",
+     "random delay before a pushed poll, so a fleet spreads its requests", NULL,
+     OFF(notify_jitter_ms), 0, 0, 60 * SEC, NULL},
 
     {"cache", "dir", OPT_STRING, "", "where feeds and media are kept",
      "$XDG_CACHE_HOME/deskplayer, else ~/.cache/deskplayer, else /var/cache/deskplayer",
@@ -149,6 +157,10 @@ static const struct opt_def defs[] = {
     {"playback", "hwdec", OPT_ENUM, "auto",
      "video decoder: auto (the platform's hardware decoder when there is one, else "
      "software), none, vaapi, v4l2m2m or drm", NULL, OFF(hwdec), 0, 0, 0, hwdec_words},
+    /* issue 11: live streams */
+    {"playback", "live_max_duration", OPT_DURATION, "10m",
+     "longest time a live stream (HLS) holds the screen", NULL,
+     OFF(live_max_duration_ms), 0, 1 * SEC, 24 * HOUR, NULL},
 
     {"schedule", "on_hours", OPT_SCHEDULE, "",
      "e.g. mon-fri 07:00-22:00, sat 09:00-18:00; outside it the screen is black",

@@ -22,6 +22,8 @@ struct dp_config {
     char *public_key;
     char *ca_file;
     char *headers;             /* "Name: value\nName: value" */
+    char *notify;              /* mqtt(s):// push URL, "" off (issue 11) */
+    int64_t notify_jitter_ms;
     /* [cache] */
     char *cache_dir;           /* NULL: the platform default, see options_default_cache_dir */
     int64_t max_size;
@@ -46,6 +48,7 @@ struct dp_config {
     enum dp_new_posts new_posts;
     enum dp_sync sync;
     enum dp_hwdec hwdec;       /* video decoding: auto tries the platform's decoder */
+    int64_t live_max_duration_ms;  /* a live stream's longest turn (issue 11) */
     /* [schedule] */
     char *on_hours;
     /* [status] */

@@ -188,6 +188,7 @@ static void test_print_every_key(void **state)
         "\nnew_posts = next\n", "\nsync = none\n",   "[schedule]\n",
         "\non_hours =\n",      "[status]\n",          "\nlisten = 127.0.0.1:8642\n",
         "\ntoken =\n",
+        "\nnotify =\n",       "\nnotify_jitter = 500ms\n", "\nlive_max_duration = 10m\n",
     };
     struct dp_config c;
     options_defaults(&c);
