@@ -8,8 +8,9 @@
  * current item, the next frame of a transition, the next snapshot). On
  * drivers whose SDL event wait cannot sleep (offscreen, KMSDRM in SDL 2.26)
  * main sleeps in poll() on an eventfd instead and pumps SDL events at a low
- * rate. Signals are taken by a sigwait thread and arrive as messages. */
-#include "app/player.h"
+ * rate. Signals are taken by a sigwait thread and arrive as messages.
+ * The item state machine (what comes next and when) is items.c. */
+#include "app/player_internal.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -25,20 +26,16 @@
 #include <SDL.h>
 #include <SDL_image.h>
 #include <SDL_ttf.h>
-#include <cjson/cJSON.h>
 
 #include "app/loader.h"
 #include "app/playlog.h"
 #include "app/status.h"
 #include "base/clock.h"
-#include "base/buf.h"
-#include "base/fileio.h"
 #include "base/limits.h"
 #include "base/log.h"
 #include "base/mq.h"
 #include "base/xalloc.h"
 #include "cache/cache.h"
-#include "feed/url.h"
 #include "media/audio.h"
 #include "media/video.h"
 #include "net/net.h"
@@ -46,87 +43,6 @@
 #include "render/scene.h"
 #include "render/scene_video.h"
 #include "render/snapshot.h"
-#include "rotation/rotation.h"
-#include "rotation/schedule.h"
-#include "rotation/sync.h"
-
-enum msg_type { MSG_FEED = 1, MSG_MEDIA, MSG_LOADED, MSG_SIGNAL };
-
-#define FRAME_MS 16               /* redraw period during a transition */
-#define PUMP_MS 1000              /* SDL event pumping where SDL cannot wait */
-#define STANDBY_REFRESH_MS 5000   /* download progress on the standby card */
-#define MIN_DURATION_MS 1000
-#define STANDBY_AFTER_MS 250      /* nothing ready this long after start: standby */
-#define VIDEO_GRACE_MS 3000       /* a video still playing this long past its length ends */
-#define VIDEO_UNKNOWN_MS (3600 * 1000) /* the cap for a video of unknown length */
-
-enum next_state { NEXT_NONE, NEXT_REQUESTED, NEXT_READY, NEXT_SAME };
-
-struct player {
-    const struct player_setup *setup;
-    const struct dp_config *cfg;  /* setup's, or reloaded (SIGHUP) */
-    struct dp_config *reloaded;   /* owned when a SIGHUP replaced the settings */
-    char *feed_url;               /* the feed polled (owned) */
-    const struct dp_cmdline *cl;
-    struct display display;
-    struct scene scene;
-    struct rotation *rotation;
-    struct cache *cache;
-    struct net *net;
-    struct loader *loader;
-    struct snapshots *snaps;
-    struct audio_out *audio;      /* NULL: silent (audio off or no device) */
-    struct status_board *board;   /* figures for the status endpoint */
-    struct status_server *status; /* NULL when [status] listen is off */
-    struct playlog *log;
-    struct dp_mq *mq;
-    int efd;
-    Uint32 wake_event;
-    pthread_t sig_thread;
-    bool sig_thread_started;
-
-    struct feed *feed;            /* the feed the rotation uses */
-    int64_t start_ms;
-    bool quit;
-    const char *stop_reason;
-    int exit_code;
-
-    /* The item on screen. */
-    char *cur_id;
-    enum item_kind cur_kind;
-    int64_t cur_started, cur_deadline;
-    int64_t cur_planned;          /* the duration the show event announces */
-    bool cur_announced;           /* its show event was written */
-    bool standby;                 /* the standby card is on screen */
-    int64_t standby_refreshed;
-    bool standby_requested;
-    bool standby_stale;           /* the feed changed while it was being drawn */
-
-    /* [schedule] on_hours */
-    bool has_schedule;
-    struct schedule schedule;
-    bool screen_off;              /* outside the opening hours: black */
-
-    /* [playback] sync = wallclock: the slot of the item that comes next. */
-    int64_t next_slot_start, next_slot_end;   /* Unix ms; 0 when unplanned */
-
-    /* The item that comes next. */
-    enum next_state next;
-    char *next_id;
-    uint64_t gen;
-
-    bool dirty;                   /* the screen needs a redraw */
-    bool snapshot_due;            /* write a snapshot with the next frame */
-    char snapshot_name[128];
-    int64_t shows;
-    int64_t next_interval_snap;
-    int64_t last_pump;
-
-    char **bad;                   /* media URLs that failed to decode */
-    size_t n_bad;
-    char **skipped;               /* "id\nreason" already reported */
-    size_t n_skipped;
-};
 
 /* ---- waking the main thread ---------------------------------------------------- */
 
@@ -172,67 +88,6 @@ static void *signal_main(void *arg)
     return NULL;
 }
 
-/* ---- play log helpers ------------------------------------------------------------- */
-
-static const char *kind_name(enum item_kind k)
-{
-    return k == ITEM_TEXT ? "text" : k == ITEM_IMAGE ? "image" : "video";
-}
-
-static bool list_has(char **list, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], s) == 0)
-            return true;
-    return false;
-}
-
-static void list_add(char ***list, size_t *n, const char *s)
-{
-    *list = dp_realloc(*list, (*n + 1) * sizeof **list);
-    (*list)[(*n)++] = dp_strdup(s);
-}
-
-static void list_remove(char **list, size_t *n, const char *s)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (strcmp(list[i], s) == 0) {
-            free(list[i]);
-            list[i] = list[--*n];
-            return;
-        }
-    }
-}
-
-static void list_clear(char ***list, size_t *n)
-{
-    for (size_t i = 0; i < *n; i++)
-        free((*list)[i]);
-    free(*list);
-    *list = NULL;
-    *n = 0;
-}
-
-static void log_skip(struct player *p, const char *item, const char *reason)
-{
-    /* Each (item, reason) is reported once until the feed changes. */
-    char *key = dp_strfmt("%s\n%s", item, reason);
-    if (!list_has(p->skipped, p->n_skipped, key)) {
-        list_add(&p->skipped, &p->n_skipped, key);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "item", item);
-        cJSON_AddStringToObject(o, "reason", reason);
-        playlog_write(p->log, "skip", o);
-        LOG_I("app", "skip %s: %s", item, reason);
-    }
-    free(key);
-}
-
-static void on_rotation_skip(void *ctx, const struct item *it, const char *reason)
-{
-    log_skip(ctx, it->id, reason);
-}
-
 /* ---- net callbacks (net's threads) ----------------------------------------------- */
 
 static void feed_msg_free(void *f) { feed_unref(f); }
@@ -251,51 +106,6 @@ static void on_media(void *ctx, const char *url)
                                       .free_payload = free});
 }
 
-static void on_net_event(void *ctx, const struct net_event *ev)
-{
-    struct player *p = ctx;
-    cJSON *o = cJSON_CreateObject();
-    const char *event = "error";
-    switch (ev->type) {
-    case NET_EV_POLL:
-        event = "poll";
-        status_board_feed_polled(p->board, ev->url, dp_wall_ms(),
-                                 strcmp(ev->result ? ev->result : "error", "updated") == 0 ||
-                                         strcmp(ev->result ? ev->result : "", "not_modified") == 0
-                                     ? NULL
-                                     : (ev->error ? ev->error : ev->result),
-                                 ev->items);
-        cJSON_AddStringToObject(o, "url", ev->url ? ev->url : "");
-        cJSON_AddNumberToObject(o, "status", ev->status);
-        cJSON_AddStringToObject(o, "result", ev->result ? ev->result : "error");
-        if (ev->items >= 0)
-            cJSON_AddNumberToObject(o, "items", (double)ev->items);
-        break;
-    case NET_EV_DOWNLOAD:
-        event = "download";
-        cJSON_AddStringToObject(o, "url", ev->url ? ev->url : "");
-        if (ev->bytes >= 0)
-            cJSON_AddNumberToObject(o, "bytes", (double)ev->bytes);
-        cJSON_AddStringToObject(o, "result", ev->result ? ev->result : "error");
-        break;
-    case NET_EV_SKIP:
-        event = "skip";
-        cJSON_AddStringToObject(o, "item", ev->item ? ev->item : "");
-        cJSON_AddStringToObject(o, "reason", ev->reason ? ev->reason : "");
-        if (ev->url)
-            cJSON_AddStringToObject(o, "media", ev->url);
-        break;
-    case NET_EV_ERROR:
-        cJSON_AddStringToObject(o, "where", ev->item ? ev->item : "net");
-        break;
-    }
-    if (ev->error)
-        cJSON_AddStringToObject(o, "error", ev->error);
-    playlog_write(p->log, event, o);
-}
-
-/* ---- items ------------------------------------------------------------------------- */
-
 /* net's push channels: their state goes to the status board (issue 11). */
 static void on_push(void *ctx, const struct net_push_status *st)
 {
@@ -304,397 +114,46 @@ static void on_push(void *ctx, const struct net_push_status *st)
                           st->error);
 }
 
-static bool item_ready(void *ctx, const struct item *it)
+static void on_net_event(void *ctx, const struct net_event *ev)
 {
     struct player *p = ctx;
-    if (!it->media)
-        return true;
-    const char *url = it->media->url;
-    if (list_has(p->bad, p->n_bad, url))
-        return false;
-    if (url_is_local(url)) {
-        char *path = url_to_path(url);
-        bool ok = path && access(path, R_OK) == 0;
-        free(path);
-        if (!ok)
-            log_skip(p, it->id, "not_found");
-        return ok;
+    const char *url = ev->url ? ev->url : "";
+    const char *result = ev->result ? ev->result : "error";
+    switch (ev->type) {
+    case NET_EV_POLL:
+        status_board_feed_polled(p->board, ev->url, dp_wall_ms(),
+                                 strcmp(result, "updated") == 0 ||
+                                         strcmp(ev->result ? ev->result : "", "not_modified") == 0
+                                     ? NULL
+                                     : (ev->error ? ev->error : ev->result),
+                                 ev->items);
+        playlog_poll(p->log, &(struct playlog_poll){.url = url, .status = ev->status,
+                                                    .result = result, .items = ev->items,
+                                                    .error = ev->error});
+        break;
+    case NET_EV_DOWNLOAD:
+        playlog_download(p->log, &(struct playlog_download){.url = url, .bytes = ev->bytes,
+                                                            .result = result,
+                                                            .error = ev->error});
+        break;
+    case NET_EV_SKIP:
+        playlog_skip(p->log, &(struct playlog_skip){.item = ev->item ? ev->item : "",
+                                                    .reason = ev->reason ? ev->reason : "",
+                                                    .media = ev->url, .error = ev->error});
+        break;
+    case NET_EV_ERROR:
+        playlog_error(p->log, ev->item ? ev->item : "net", ev->error);
+        break;
     }
-    if (!cache_has(p->cache, url)) {
-        log_skip(p, it->id, "not_cached");
-        return false;
-    }
-    return true;
-}
-
-static void invalidate_next(struct player *p)
-{
-    p->gen++;
-    p->next = NEXT_NONE;
-    free(p->next_id);
-    p->next_id = NULL;
-    scene_drop_next(&p->scene);
-}
-
-static void request_item(struct player *p, const struct item *it)
-{
-    struct loader_request *req = dp_calloc(1, sizeof *req);
-    req->gen = ++p->gen;
-    req->what = LOAD_ITEM;
-    req->feed = feed_ref(p->feed);
-    req->post = it->post;
-    req->media = it->media;
-    req->kind = it->kind;
-    req->item_id = dp_strdup(it->id);
-    req->now_wall_ms = dp_wall_ms();
-    free(p->next_id);
-    p->next_id = dp_strdup(it->id);
-    p->next = NEXT_REQUESTED;
-    loader_submit(p->loader, req);
-}
-
-static void request_standby(struct player *p)
-{
-    struct net_progress prog;
-    memset(&prog, 0, sizeof prog);
-    if (p->net)
-        net_get_progress(p->net, &prog);
-    struct loader_request *req = dp_calloc(1, sizeof *req);
-    req->gen = p->gen;
-    req->what = LOAD_STANDBY;
-    req->title = dp_strdup(p->feed ? p->feed->title : NULL);
-    req->downloading = prog.pending;   /* wanted and not cached, running ones included */
-    req->percent = prog.active_total > 0 ? (int)(prog.active_bytes * 100 / prog.active_total)
-                                         : -1;
-    req->now_wall_ms = dp_wall_ms();
-    p->standby_requested = true;
-    p->standby_refreshed = dp_mono_ms();
-    loader_submit(p->loader, req);
-}
-
-/* Chooses what comes after the current item and has it prepared. */
-static int64_t item_duration(struct player *p, const struct item *it);
-
-/* The planned length of each item on the shared timeline: a video of
- * unknown length counts as video_max_duration, else as image_duration. */
-static int64_t *timeline_durations(struct player *p, const struct item *items, size_t n)
-{
-    int64_t *d = dp_calloc(n ? n : 1, sizeof *d);
-    for (size_t i = 0; i < n; i++) {
-        const struct item *it = &items[i];
-        int64_t ms = it->duration_ms;
-        if (it->kind == ITEM_VIDEO && ms <= 0) {
-            ms = it->media && it->media->duration_s > 0 ? (int64_t)(it->media->duration_s * 1000)
-                 : p->cfg->video_max_duration_ms > 0    ? p->cfg->video_max_duration_ms
-                                                         : p->cfg->image_duration_ms;
-            if (p->cfg->video_max_duration_ms > 0 && ms > p->cfg->video_max_duration_ms)
-                ms = p->cfg->video_max_duration_ms;
-        }
-        d[i] = item_duration(p, &(struct item){.duration_ms = ms, .kind = ITEM_IMAGE});
-    }
-    return d;
-}
-
-/* sync = wallclock: the next item is the one whose slot on the timeline
- * (which starts at the Unix epoch) follows the slot of now; an item that is
- * not ready here keeps its slot, and the current item stays through it, so
- * that every screen stays in step. */
-static const struct item *plan_synced(struct player *p, int64_t now_wall)
-{
-    const struct item *items;
-    size_t n = rotation_items(p->rotation, &items);
-    int64_t *d = timeline_durations(p, items, n);
-    int64_t tr = p->cfg->transition == DP_TRANSITION_CUT ? 0 : p->cfg->transition_ms;
-    struct sync_slot slot;
-    const struct item *found = NULL;
-    if (sync_slot_at(d, n, tr, now_wall, &slot) == 0) {
-        /* Nothing on screen: the item of now, at once. */
-        if (p->cur_id && !p->standby && sync_next_slot(d, n, tr, &slot, &slot) < 0)
-            n = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (item_ready(p, &items[slot.index])) {
-                found = &items[slot.index];
-                break;
-            }
-            if (sync_next_slot(d, n, tr, &slot, &slot) < 0)
-                break;
-        }
-    }
-    if (found) {
-        p->next_slot_start = slot.start_ms;
-        p->next_slot_end = slot.end_ms;
-    }
-    free(d);
-    return found;
-}
-
-static void plan_next(struct player *p)
-{
-    if (p->next != NEXT_NONE || !p->rotation || p->screen_off)
-        return;
-    const struct item *it;
-    if (p->cfg->sync == DP_SYNC_WALLCLOCK) {
-        it = plan_synced(p, dp_wall_ms());
-        if (it && p->cur_id && !p->standby) {
-            /* The current item stays until the planned slot begins. */
-            p->cur_deadline = dp_mono_ms() + (p->next_slot_start - dp_wall_ms());
-        }
-    } else {
-        it = rotation_next(p->rotation, dp_wall_ms(), item_ready, p, on_rotation_skip);
-    }
-    if (!it)
-        return;   /* the loop shows the standby card when the screen is empty */
-    if (p->cur_id && strcmp(it->id, p->cur_id) == 0 && !p->standby &&
-        it->kind != ITEM_VIDEO) {
-        /* The only playable item: it simply stays on screen. */
-        free(p->next_id);
-        p->next_id = dp_strdup(it->id);
-        p->next = NEXT_SAME;
-        return;
-    }
-    request_item(p, it);
-}
-
-static void emit_shown(struct player *p, int64_t now)
-{
-    if (!p->cur_id)
-        return;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "item", p->cur_id);
-    cJSON_AddStringToObject(o, "kind", kind_name(p->cur_kind));
-    cJSON_AddNumberToObject(o, "elapsed_ms", (double)(now - p->cur_started));
-    int64_t frames, dropped;
-    if (p->cur_kind == ITEM_VIDEO && scene_video_stats(&p->scene, &frames, &dropped)) {
-        cJSON_AddNumberToObject(o, "frames", (double)frames);
-        cJSON_AddNumberToObject(o, "dropped", (double)dropped);
-        status_board_add_dropped(p->board, dropped);
-    }
-    playlog_write(p->log, "shown", o);
-}
-
-/* The show event, written when the item is fully on screen. */
-static void announce(struct player *p)
-{
-    const struct item *it = p->rotation ? rotation_find(p->rotation, p->cur_id) : NULL;
-    if (!it)
-        return;
-    p->shows++;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "item", it->id);
-    cJSON_AddStringToObject(o, "post", it->post->id);
-    cJSON_AddStringToObject(o, "kind", kind_name(it->kind));
-    if (it->media)
-        cJSON_AddStringToObject(o, "media", it->media->url);
-    cJSON_AddNumberToObject(o, "duration_ms", (double)p->cur_planned);
-    if (p->snaps) {
-        char slug[80];
-        dp_slug(it->id, 64, slug, sizeof slug);
-        snprintf(p->snapshot_name, sizeof p->snapshot_name, "%06lld-%s.png",
-                 (long long)p->shows, slug);
-        cJSON_AddStringToObject(o, "snapshot", p->snapshot_name);
-        p->snapshot_due = true;
-        p->dirty = true;
-    }
-    playlog_write(p->log, "show", o);
-    LOG_I("app", "show %s (%s)", it->id, kind_name(it->kind));
-    status_board_set_showing(p->board, it->id, kind_name(it->kind), dp_wall_ms());
-    status_board_add_shows(p->board, 1);
-    if (it->media && !url_is_local(it->media->url))
-        cache_mark_shown(p->cache, it->media->url, dp_wall_ms());
-    p->cur_announced = true;
-}
-
-static int64_t item_duration(struct player *p, const struct item *it)
-{
-    int64_t d = it->duration_ms;
-    if (d <= 0)
-        d = p->cfg->image_duration_ms;
-    int64_t min = p->cfg->transition_ms + MIN_DURATION_MS;
-    return d < min ? min : d;
-}
-
-static void stop(struct player *p, const char *reason)
-{
-    p->quit = true;
-    if (!p->stop_reason)
-        p->stop_reason = reason;
-}
-
-/* The current item's time is up (or nothing is on screen): move on. */
-static void advance(struct player *p, int64_t now)
-{
-    const struct item *it = p->next_id ? rotation_find(p->rotation, p->next_id) : NULL;
-    if ((p->next == NEXT_READY || p->next == NEXT_SAME) && !it) {
-        invalidate_next(p);   /* its post left the feed meanwhile */
-        return;
-    }
-    if (p->next != NEXT_READY && p->next != NEXT_SAME)
-        return;               /* not ready: the current item stays a little longer */
-    if (p->cl->cycles > 0 && !p->standby && p->cur_id &&
-        rotation_wraps(p->rotation, it) && rotation_cycles(p->rotation) + 1 >= p->cl->cycles) {
-        emit_shown(p, now);
-        free(p->cur_id);
-        p->cur_id = NULL;
-        stop(p, "cycles");
-        return;
-    }
-    emit_shown(p, now);
-    rotation_commit(p->rotation, it);
-    free(p->cur_id);
-    p->cur_id = dp_strdup(it->id);
-    p->cur_kind = it->kind;
-    p->cur_started = now;
-    p->cur_deadline = now + item_duration(p, it);
-    if (p->cfg->sync == DP_SYNC_WALLCLOCK && p->next_slot_end > 0) {
-        int64_t wall = dp_wall_ms();
-        p->cur_deadline = now + (p->next_slot_end - wall);
-        if (p->cur_deadline < now + MIN_DURATION_MS)
-            p->cur_deadline = now + MIN_DURATION_MS;   /* joined at the end of a slot */
-        p->next_slot_start = p->next_slot_end = 0;
-    }
-    p->cur_planned = p->cur_deadline - now;
-    p->cur_announced = false;
-    if (p->next == NEXT_SAME) {
-        announce(p);
-    } else {
-        scene_start(&p->scene, now);
-        if (it->kind == ITEM_VIDEO && it->duration_ms <= 0 &&
-            p->cfg->sync != DP_SYNC_WALLCLOCK) {
-            /* A video ends when it has played (SCENE_VIDEO_ENDED); the
-             * deadline only guards against one that never says so. */
-            int64_t len = scene_video_duration_ms(&p->scene);
-            p->cur_deadline = now + (len > 0 ? len + VIDEO_GRACE_MS : VIDEO_UNKNOWN_MS);
-            p->cur_planned = len;
-        }
-        if (!scene_in_transition(&p->scene))
-            announce(p);
-    }
-    p->standby = false;
-    p->next = NEXT_NONE;
-    free(p->next_id);
-    p->next_id = NULL;
-    p->dirty = true;
-    plan_next(p);
 }
 
 /* ---- messages ------------------------------------------------------------------ */
 
-static void update_wanted(struct player *p)
+void player_stop(struct player *p, const char *reason)
 {
-    const struct item *items;
-    size_t n = rotation_items(p->rotation, &items);
-    const char **urls = dp_calloc(n ? n : 1, sizeof *urls);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!items[i].media || url_is_local(items[i].media->url))
-            continue;
-        bool dup = false;
-        for (size_t j = 0; j < k && !dup; j++)
-            dup = strcmp(urls[j], items[i].media->url) == 0;
-        if (!dup)
-            urls[k++] = items[i].media->url;
-    }
-    if (p->net)
-        net_set_wanted(p->net, urls, k);   /* also tells the cache what to keep */
-    free(urls);
-}
-
-static void handle_feed(struct player *p, struct feed *feed)
-{
-    if (!p->rotation) {
-        struct rotation_params rp = {
-            .image_duration_ms = p->cfg->image_duration_ms,
-            .text_duration_ms = p->cfg->text_duration_ms,
-            .video_max_duration_ms = p->cfg->video_max_duration_ms,
-            .max_items = p->cfg->max_items,
-            .max_age_ms = p->cfg->max_age_ms,
-            .new_posts = p->cfg->new_posts,
-        };
-        p->rotation = rotation_create(&rp);
-    }
-    bool interrupt = rotation_set_feed(p->rotation, feed, dp_wall_ms());
-    feed_unref(p->feed);
-    p->feed = feed;           /* the message's reference */
-    list_clear(&p->skipped, &p->n_skipped);
-    update_wanted(p);
-    /* What comes next may have changed (new posts first, a post removed). */
-    if (p->next != NEXT_NONE) {
-        const struct item *cand = rotation_next(p->rotation, dp_wall_ms(), item_ready, p, NULL);
-        if (!cand || !p->next_id || strcmp(cand->id, p->next_id) != 0)
-            invalidate_next(p);
-    }
-    /* A post taken down leaves the screen at once (feeds.md), as does the
-     * current item when a new post interrupts. */
-    bool taken_down = p->cur_id && !p->standby && !rotation_find(p->rotation, p->cur_id);
-    if (taken_down)
-        LOG_I("app", "%s left the feed: it leaves the screen", p->cur_id);
-    if (interrupt || taken_down)
-        p->cur_deadline = dp_mono_ms();
-    plan_next(p);
-    /* The standby card names the feed and counts its downloads. */
-    if ((p->standby || !p->cur_id) && p->next == NEXT_NONE) {
-        if (p->standby_requested)
-            p->standby_stale = true;
-        else
-            request_standby(p);
-    }
-}
-
-static void handle_loaded(struct player *p, struct loader_result *res, int64_t now)
-{
-    if (p->screen_off)
-        return;
-    if (res->what == LOAD_STANDBY) {
-        p->standby_requested = false;
-        if ((p->cur_id && !p->standby) || p->next == NEXT_READY)
-            return;           /* content arrived meanwhile */
-        SDL_Surface *s = res->surface;
-        res->surface = NULL;
-        if (s && scene_set_next(&p->scene, s) == 0) {
-            scene_start(&p->scene, now);
-            p->standby = true;
-            p->dirty = true;
-        }
-        if (p->standby_stale) {
-            p->standby_stale = false;
-            request_standby(p);
-        }
-        return;
-    }
-    if (res->gen != p->gen || p->next != NEXT_REQUESTED)
-        return;               /* stale */
-    if (!res->surface && !res->video) {
-        log_skip(p, res->item_id, res->reason);
-        const struct item *it = rotation_find(p->rotation, res->item_id);
-        if (it && it->media && strcmp(res->reason, "corrupt") == 0)
-            net_refetch(p->net, it->media->url);   /* deleted by the cache: again */
-        else if (it && it->media && strcmp(res->reason, "not_cached") != 0)
-            list_add(&p->bad, &p->n_bad, it->media->url);
-        p->next = NEXT_NONE;
-        free(p->next_id);
-        p->next_id = NULL;
-        plan_next(p);
-        return;
-    }
-    int r;
-    if (res->video) {
-        r = scene_set_next_video(&p->scene, res->video, res->overlay, res->box_w, res->box_h);
-        res->video = NULL;
-        res->overlay = NULL;
-    } else {
-        r = scene_set_next(&p->scene, res->surface);
-        res->surface = NULL;
-    }
-    if (r < 0) {
-        log_skip(p, res->item_id, "render_error");
-        p->next = NEXT_NONE;
-        free(p->next_id);
-        p->next_id = NULL;
-        return;
-    }
-    p->next = NEXT_READY;
-    if (!p->cur_id || p->standby)
-        advance(p, now);
+    p->quit = true;
+    if (!p->stop_reason)
+        p->stop_reason = reason;
 }
 
 static void reload(struct player *p);
@@ -704,7 +163,7 @@ static void handle_signal(struct player *p, int sig)
     switch (sig) {
     case SIGTERM:
     case SIGINT:
-        stop(p, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        player_stop(p, sig == SIGTERM ? "SIGTERM" : "SIGINT");
         break;
     case SIGHUP:
         reload(p);
@@ -722,16 +181,16 @@ static void handle_messages(struct player *p)
         int64_t now = dp_mono_ms();
         switch (m.type) {
         case MSG_FEED:
-            handle_feed(p, m.payload);
+            items_handle_feed(p, m.payload);
             m.payload = NULL;
             break;
         case MSG_MEDIA:
-            list_remove(p->bad, &p->n_bad, m.payload);
-            list_clear(&p->skipped, &p->n_skipped);
-            plan_next(p);
+            strlist_remove(p->bad, &p->n_bad, m.payload);
+            strlist_clear(&p->skipped, &p->n_skipped);
+            items_plan_next(p);
             break;
         case MSG_LOADED:
-            handle_loaded(p, m.payload, now);
+            items_handle_loaded(p, m.payload, now);
             break;
         case MSG_SIGNAL:
             handle_signal(p, (int)m.arg);
@@ -744,10 +203,10 @@ static void handle_messages(struct player *p)
 static void handle_sdl_event(struct player *p, const SDL_Event *e)
 {
     if (e->type == SDL_QUIT) {
-        stop(p, "quit");
+        player_stop(p, "quit");
     } else if (e->type == SDL_KEYDOWN &&
                (e->key.keysym.sym == SDLK_ESCAPE || e->key.keysym.sym == SDLK_q)) {
-        stop(p, "quit");
+        player_stop(p, "quit");
     } else if (e->type == SDL_WINDOWEVENT &&
                (e->window.event == SDL_WINDOWEVENT_EXPOSED ||
                 e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
@@ -833,75 +292,19 @@ static void draw(struct player *p, int64_t now)
 }
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-
-static void load_schedule(struct player *p)
-{
-    char err[160];
-    p->has_schedule = p->cfg->on_hours && *p->cfg->on_hours &&
-                      schedule_parse(p->cfg->on_hours, &p->schedule, err, sizeof err) == 0;
-}
-
-static int64_t local_offset_ms(int64_t wall)
-{
-    time_t t = (time_t)(wall / 1000);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    return (int64_t)tm.tm_gmtoff * 1000;
-}
-
-/* [schedule] on_hours: outside them the screen is black (and the platform
- * may put the display to sleep); playback resumes at the next opening.
- * Returns the monotonic time of the next check. */
-static int64_t apply_schedule(struct player *p, int64_t now)
-{
-    if (!p->has_schedule) {
-        if (p->screen_off) {
-            p->screen_off = false;
-            p->dirty = true;
-        }
-        return INT64_MAX;
-    }
-    int64_t wall = dp_wall_ms(), off = local_offset_ms(wall);
-    bool on = schedule_is_on(&p->schedule, wall + off);
-    if (!on && !p->screen_off) {
-        LOG_I("app", "schedule: outside the opening hours, screen off");
-        emit_shown(p, now);
-        free(p->cur_id);
-        p->cur_id = NULL;
-        p->standby = false;
-        invalidate_next(p);
-        scene_finish(&p->scene);
-        scene_init(&p->scene, p->display.renderer, p->display.w, p->display.h,
-                   p->cfg->background, p->cfg->transition, p->cfg->transition_ms);
-        p->screen_off = true;
-        p->dirty = true;
-        SDL_EnableScreenSaver();   /* lets X11 / Wayland blank the display */
-    } else if (on && p->screen_off) {
-        LOG_I("app", "schedule: opening hours, screen on");
-        p->screen_off = false;
-        p->dirty = true;
-        SDL_DisableScreenSaver();
-        plan_next(p);
-    }
-    int64_t change = schedule_next_change(&p->schedule, wall + off);
-    int64_t in = change == INT64_MAX ? 60000 : change - off - wall;
-    /* Checked at least every minute: daylight saving and clock steps. */
-    return now + (in < 60000 ? (in < 0 ? 0 : in) : 60000);
-}
-
 static void loop(struct player *p)
 {
     p->last_pump = dp_mono_ms();
     p->next_interval_snap = p->start_ms;
     while (!p->quit) {
         /* The schedule first: nothing planned while the screen is off. */
-        int64_t schedule_due = apply_schedule(p, dp_mono_ms());
+        int64_t schedule_due = items_apply_schedule(p, dp_mono_ms());
         handle_messages(p);
         if (p->quit)
             break;
         int64_t now = dp_mono_ms();
         if (p->cl->run_for_ms > 0 && now - p->start_ms >= p->cl->run_for_ms) {
-            stop(p, "run_for");
+            player_stop(p, "run_for");
             break;
         }
         if (p->screen_off) {
@@ -920,7 +323,7 @@ static void loop(struct player *p)
         if (scene_tick(&p->scene, now)) {
             p->dirty = true;
             if (p->cur_id && !p->cur_announced)
-                announce(p);
+                items_announce(p);
         }
         int64_t video_due = INT64_MAX;
         int vflags = scene_video_tick(&p->scene, now, &video_due);
@@ -931,19 +334,19 @@ static void loop(struct player *p)
             p->cur_deadline = now;   /* the video has played: on to the next item */
         if (p->cur_id && !p->standby && now >= p->cur_deadline) {
             if (p->next == NEXT_NONE)
-                plan_next(p);
-            advance(p, now);
+                items_plan_next(p);
+            items_advance(p, now);
         }
         /* With a warm cache the first item is ready at once; otherwise the
          * standby card fills the screen until it is. */
-        if (!p->scene.cur.used && !p->standby_requested && !p->screen_off &&
+        if (!scene_has_current(&p->scene) && !p->standby_requested && !p->screen_off &&
             now - p->start_ms >= STANDBY_AFTER_MS)
-            request_standby(p);
+            items_request_standby(p);
         if (p->standby && !p->standby_requested && p->next == NEXT_NONE &&
             now - p->standby_refreshed >= STANDBY_REFRESH_MS) {
-            plan_next(p);
+            items_plan_next(p);
             if (p->next == NEXT_NONE && p->standby)
-                request_standby(p);
+                items_request_standby(p);
         }
         if (p->quit)
             break;
@@ -951,7 +354,7 @@ static void loop(struct player *p)
         bool interval = p->snaps && p->cl->snapshot_interval_ms > 0;
         /* Nothing is drawn before the first picture (the standby card) is
          * there: a frame of plain background is what a viewer must not see. */
-        bool content = p->scene.cur.used;
+        bool content = scene_has_current(&p->scene);
         if (p->board && status_board_frame_wanted(p->board))
             p->dirty = true;   /* /screenshot.png: the next frame is read back */
         if (content && (p->dirty || animating || (interval && now >= p->next_interval_snap)))
@@ -990,26 +393,19 @@ static enum display_mode display_mode(const struct dp_cmdline *cl)
 
 static void write_start(struct player *p)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "version", DP_VERSION);
-    cJSON_AddStringToObject(o, "feed", p->feed_url);
-    cJSON_AddStringToObject(o, "cache_dir", p->setup->cache_dir);
-    char size[32];
-    snprintf(size, sizeof size, "%dx%d", p->display.out_w, p->display.out_h);
-    cJSON_AddStringToObject(o, "size", size);
-    playlog_write(p->log, "start", o);
+    playlog_start(p->log, &(struct playlog_start){.version = DP_VERSION, .feed = p->feed_url,
+                                                  .cache_dir = p->setup->cache_dir,
+                                                  .w = p->display.out_w,
+                                                  .h = p->display.out_h});
     int64_t wall = dp_wall_ms();
     if (dp_wall_clock_suspect(wall)) {
         char ts[40];
         dp_format_rfc3339(wall, ts, sizeof ts);
         LOG_W("app", "the clock says %s, before this program was built: it is wrong "
               "(TLS certificate checks will fail until NTP sets it)", ts);
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "where", "clock");
         char msg[128];
         snprintf(msg, sizeof msg, "wall clock %s is before the build date", ts);
-        cJSON_AddStringToObject(e, "error", msg);
-        playlog_write(p->log, "error", e);
+        playlog_error(p->log, "clock", msg);
     }
 }
 
@@ -1026,26 +422,6 @@ static void status_snapshot(void *ctx, struct status_info *out)
     out->cache.max_bytes = st.max_bytes;
 }
 
-static Sint64 png_rw_write_size(SDL_RWops *rw) { return (Sint64)((struct dp_buf *)rw->hidden.unknown.data1)->len; }
-
-static size_t png_rw_write(SDL_RWops *rw, const void *data, size_t size, size_t n)
-{
-    struct dp_buf *b = rw->hidden.unknown.data1;
-    return dp_buf_append(b, data, size * n) == 0 ? n : 0;
-}
-
-static Sint64 png_rw_seek(SDL_RWops *rw, Sint64 off, int whence)
-{
-    struct dp_buf *b = rw->hidden.unknown.data1;
-    return whence == RW_SEEK_CUR && off == 0 ? (Sint64)b->len : -1;
-}
-
-static int png_rw_close(SDL_RWops *rw)
-{
-    SDL_FreeRW(rw);
-    return 0;
-}
-
 /* Asks main for the frame on screen and encodes it here, off the main thread. */
 static int status_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
 {
@@ -1053,25 +429,9 @@ static int status_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
     SDL_Surface *s = status_board_wait_frame(p->board, timeout_ms);
     if (!s)
         return -1;
-    struct dp_buf b;
-    dp_buf_init(&b, 64L * 1024 * 1024);
-    SDL_RWops *rw = SDL_AllocRW();
-    int r = -1;
-    if (rw) {
-        rw->size = png_rw_write_size;
-        rw->write = png_rw_write;
-        rw->seek = png_rw_seek;
-        rw->close = png_rw_close;
-        rw->hidden.unknown.data1 = &b;
-        r = IMG_SavePNG_RW(s, rw, 1);
-    }
+    int r = snapshot_encode_png(s, png, len);
     SDL_FreeSurface(s);
-    if (r < 0) {
-        dp_buf_finish(&b);
-        return -1;
-    }
-    *png = dp_buf_steal(&b, len);
-    return 0;
+    return r;
 }
 
 static void start_status(struct player *p)
@@ -1145,10 +505,7 @@ static void reload(struct player *p)
     struct dp_config *cfg = dp_calloc(1, sizeof *cfg);
     if (!p->setup->reload || p->setup->reload(p->cl, cfg, err, sizeof err) < 0) {
         LOG_E("app", "SIGHUP: config not reloaded: %s", err);
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "where", "config");
-        cJSON_AddStringToObject(e, "error", err);
-        playlog_write(p->log, "error", e);
+        playlog_error(p->log, "config", err);
         free(cfg);
         return;
     }
@@ -1157,7 +514,7 @@ static void reload(struct player *p)
     p->net = NULL;
     loader_destroy(p->loader);
     p->loader = NULL;
-    invalidate_next(p);
+    items_invalidate_next(p);
     p->standby_requested = false;
 
     struct dp_config *old_owned = p->reloaded;   /* setup's cfg is main's */
@@ -1168,10 +525,8 @@ static void reload(struct player *p)
         free(p->feed_url);
         p->feed_url = dp_strdup(cfg->feed_url);
     }
-    load_schedule(p);
-    p->scene.background = cfg->background;
-    p->scene.transition = cfg->transition;
-    p->scene.transition_ms = cfg->transition == DP_TRANSITION_CUT ? 0 : cfg->transition_ms;
+    items_load_schedule(p);
+    scene_set_style(&p->scene, cfg->background, cfg->transition, cfg->transition_ms);
     if (old_owned) {
         options_finish(old_owned);
         free(old_owned);
@@ -1179,7 +534,7 @@ static void reload(struct player *p)
     /* The loader first: rebuilding the rotation plans the next item. */
     if (start_loader(p, err, sizeof err) < 0) {
         LOG_E("app", "SIGHUP: cannot restart: %s", err);
-        stop(p, "error");
+        player_stop(p, "error");
         return;
     }
     if (p->rotation) {
@@ -1189,15 +544,15 @@ static void reload(struct player *p)
         struct feed *f = p->feed;
         p->feed = NULL;
         if (f)
-            handle_feed(p, f);
+            items_handle_feed(p, f);
     }
     if (start_net(p) < 0) {
         LOG_E("app", "SIGHUP: cannot restart the network threads");
-        stop(p, "error");
+        player_stop(p, "error");
         return;
     }
     LOG_I("app", "SIGHUP: config reloaded");
-    plan_next(p);
+    items_plan_next(p);
 }
 
 int player_run(const struct player_setup *setup)
@@ -1208,7 +563,7 @@ int player_run(const struct player_setup *setup)
     p->setup = setup;
     p->cfg = setup->cfg;
     p->feed_url = dp_strdup(setup->feed_url);
-    load_schedule(p);
+    items_load_schedule(p);
     p->cl = setup->cl;
     p->efd = -1;
     p->exit_code = 1;
@@ -1293,10 +648,8 @@ int player_run(const struct player_setup *setup)
 
     loop(p);
     p->exit_code = 0;
-    emit_shown(p, dp_mono_ms());
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "reason", p->stop_reason ? p->stop_reason : "quit");
-    playlog_write(p->log, "stop", o);
+    items_emit_shown(p, dp_mono_ms());
+    playlog_stop(p->log, p->stop_reason ? p->stop_reason : "quit");
     LOG_I("app", "stop: %s", p->stop_reason ? p->stop_reason : "quit");
 
     net_stop(p->net);
@@ -1326,8 +679,8 @@ out_display:
         options_finish(p->reloaded);
         free(p->reloaded);
     }
-    list_clear(&p->bad, &p->n_bad);
-    list_clear(&p->skipped, &p->n_skipped);
+    strlist_clear(&p->bad, &p->n_bad);
+    strlist_clear(&p->skipped, &p->n_skipped);
 out_ttf:
     IMG_Quit();
     TTF_Quit();

@@ -26,6 +26,16 @@ void scene_init(struct scene *s, SDL_Renderer *r, int w, int h, uint32_t backgro
     s->transition_ms = transition == DP_TRANSITION_CUT ? 0 : transition_ms;
 }
 
+void scene_set_style(struct scene *s, uint32_t background, enum dp_transition transition,
+                     int64_t transition_ms)
+{
+    s->background = background;
+    s->transition = transition;
+    s->transition_ms = transition == DP_TRANSITION_CUT ? 0 : transition_ms;
+}
+
+bool scene_has_current(const struct scene *s) { return s->cur.used; }
+
 void scene_finish(struct scene *s)
 {
     slot_clear(&s->cur);

@@ -38,6 +38,11 @@ struct scene {
 void scene_init(struct scene *s, SDL_Renderer *r, int w, int h, uint32_t background,
                 enum dp_transition transition, int64_t transition_ms);
 void scene_finish(struct scene *s);
+/* New settings (SIGHUP) for the transitions that follow. */
+void scene_set_style(struct scene *s, uint32_t background, enum dp_transition transition,
+                     int64_t transition_ms);
+/* True when a picture is on screen (the cur slot is in use). */
+bool scene_has_current(const struct scene *s);
 /* Uploads a composed canvas into the `next` slot (replacing what was
  * there). Takes ownership of surf. Returns 0 or -1 (texture failure). */
 int scene_set_next(struct scene *s, SDL_Surface *surf);

@@ -10,6 +10,7 @@
 
 #include <SDL_image.h>
 
+#include "base/buf.h"
 #include "base/fileio.h"
 #include "base/log.h"
 #include "base/mq.h"
@@ -102,4 +103,51 @@ void snapshots_write(struct snapshots *s, SDL_Surface *surf, const char *name)
     if (dp_mq_post(s->q, (struct dp_msg){.type = MSG_SNAP, .payload = sn,
                                          .free_payload = snap_free}) < 0)
         LOG_W("render", "snapshot %s dropped: the writer is behind", name);
+}
+
+/* ---- PNG in memory ------------------------------------------------------------- */
+
+static Sint64 png_rw_size(SDL_RWops *rw)
+{
+    return (Sint64)((struct dp_buf *)rw->hidden.unknown.data1)->len;
+}
+
+static size_t png_rw_write(SDL_RWops *rw, const void *data, size_t size, size_t n)
+{
+    struct dp_buf *b = rw->hidden.unknown.data1;
+    return dp_buf_append(b, data, size * n) == 0 ? n : 0;
+}
+
+static Sint64 png_rw_seek(SDL_RWops *rw, Sint64 off, int whence)
+{
+    struct dp_buf *b = rw->hidden.unknown.data1;
+    return whence == RW_SEEK_CUR && off == 0 ? (Sint64)b->len : -1;
+}
+
+static int png_rw_close(SDL_RWops *rw)
+{
+    SDL_FreeRW(rw);
+    return 0;
+}
+
+int snapshot_encode_png(SDL_Surface *surf, void **png, size_t *len)
+{
+    struct dp_buf b;
+    dp_buf_init(&b, 64L * 1024 * 1024);
+    SDL_RWops *rw = SDL_AllocRW();
+    int r = -1;
+    if (rw) {
+        rw->size = png_rw_size;
+        rw->write = png_rw_write;
+        rw->seek = png_rw_seek;
+        rw->close = png_rw_close;
+        rw->hidden.unknown.data1 = &b;
+        r = IMG_SavePNG_RW(surf, rw, 1);
+    }
+    if (r < 0) {
+        dp_buf_finish(&b);
+        return -1;
+    }
+    *png = dp_buf_steal(&b, len);
+    return 0;
 }

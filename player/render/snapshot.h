@@ -16,4 +16,9 @@ void snapshots_destroy(struct snapshots *s);
  * Main thread. */
 void snapshots_write(struct snapshots *s, SDL_Surface *surf, const char *name);
 
+/* Encodes surf as a PNG in memory (at most 64 MiB): *png (owned by the
+ * caller, free()) and *len. Returns 0, or -1 on failure (nothing to free).
+ * Any thread; surf stays the caller's. */
+int snapshot_encode_png(SDL_Surface *surf, void **png, size_t *len);
+
 #endif

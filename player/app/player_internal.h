@@ -1,0 +1,135 @@
+/* The player's state, shared by player.c (the main loop, messages, set-up)
+ * and items.c (the item state machine). Main thread only. */
+#ifndef DP_PLAYER_INTERNAL_H
+#define DP_PLAYER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <SDL.h>
+
+#include "app/loader.h"
+#include "app/player.h"
+#include "render/display.h"
+#include "render/scene.h"
+#include "rotation/rotation.h"
+#include "rotation/schedule.h"
+
+enum msg_type { MSG_FEED = 1, MSG_MEDIA, MSG_LOADED, MSG_SIGNAL };
+
+#define FRAME_MS 16               /* redraw period during a transition */
+#define PUMP_MS 1000              /* SDL event pumping where SDL cannot wait */
+#define STANDBY_REFRESH_MS 5000   /* download progress on the standby card */
+#define MIN_DURATION_MS 1000
+#define STANDBY_AFTER_MS 250      /* nothing ready this long after start: standby */
+#define VIDEO_GRACE_MS 3000       /* a video still playing this long past its length ends */
+#define VIDEO_UNKNOWN_MS (3600 * 1000) /* the cap for a video of unknown length */
+
+enum next_state { NEXT_NONE, NEXT_REQUESTED, NEXT_READY, NEXT_SAME };
+
+struct player {
+    const struct player_setup *setup;
+    const struct dp_config *cfg;  /* setup's, or reloaded (SIGHUP) */
+    struct dp_config *reloaded;   /* owned when a SIGHUP replaced the settings */
+    char *feed_url;               /* the feed polled (owned) */
+    const struct dp_cmdline *cl;
+    struct display display;
+    struct scene scene;
+    struct rotation *rotation;
+    struct cache *cache;
+    struct net *net;
+    struct loader *loader;
+    struct snapshots *snaps;
+    struct audio_out *audio;      /* NULL: silent (audio off or no device) */
+    struct status_board *board;   /* figures for the status endpoint */
+    struct status_server *status; /* NULL when [status] listen is off */
+    struct playlog *log;
+    struct dp_mq *mq;
+    int efd;
+    Uint32 wake_event;
+    pthread_t sig_thread;
+    bool sig_thread_started;
+
+    struct feed *feed;            /* the feed the rotation uses */
+    int64_t start_ms;
+    bool quit;
+    const char *stop_reason;
+    int exit_code;
+
+    /* The item on screen. */
+    char *cur_id;
+    enum item_kind cur_kind;
+    int64_t cur_started, cur_deadline;
+    int64_t cur_planned;          /* the duration the show event announces */
+    bool cur_announced;           /* its show event was written */
+    bool standby;                 /* the standby card is on screen */
+    int64_t standby_refreshed;
+    bool standby_requested;
+    bool standby_stale;           /* the feed changed while it was being drawn */
+
+    /* [schedule] on_hours */
+    bool has_schedule;
+    struct schedule schedule;
+    bool screen_off;              /* outside the opening hours: black */
+
+    /* [playback] sync = wallclock: the slot of the item that comes next. */
+    int64_t next_slot_start, next_slot_end;   /* Unix ms; 0 when unplanned */
+
+    /* The item that comes next. */
+    enum next_state next;
+    char *next_id;
+    uint64_t gen;
+
+    bool dirty;                   /* the screen needs a redraw */
+    bool snapshot_due;            /* write a snapshot with the next frame */
+    char snapshot_name[128];
+    int64_t shows;
+    int64_t next_interval_snap;
+    int64_t last_pump;
+
+    char **bad;                   /* media URLs that failed to decode */
+    size_t n_bad;
+    char **skipped;               /* "id\nreason" already reported */
+    size_t n_skipped;
+};
+
+/* ---- items.c: the item state machine -------------------------------------------- */
+
+/* Lists of owned strings. */
+bool strlist_has(char **list, size_t n, const char *s);
+void strlist_add(char ***list, size_t *n, const char *s);
+void strlist_remove(char **list, size_t *n, const char *s);
+void strlist_clear(char ***list, size_t *n);
+
+const char *items_kind_name(enum item_kind k);
+/* A skip event, once per (item, reason) until the feed changes. */
+void items_log_skip(struct player *p, const char *item, const char *reason);
+/* Is it playable here (media cached or local, not known broken)? */
+bool items_ready(void *ctx, const struct item *it);
+/* Forgets the item that comes next (the plan changed). */
+void items_invalidate_next(struct player *p);
+void items_request_standby(struct player *p);
+/* Chooses what comes after the current item and has it prepared. */
+void items_plan_next(struct player *p);
+/* The shown event of the item on screen. */
+void items_emit_shown(struct player *p, int64_t now);
+/* The show event, written when the item is fully on screen. */
+void items_announce(struct player *p);
+/* The current item's time is up (or nothing is on screen): move on. */
+void items_advance(struct player *p, int64_t now);
+/* A new feed (MSG_FEED; takes the message's reference): the rotation, the
+ * download wishes and the plan follow it. */
+void items_handle_feed(struct player *p, struct feed *feed);
+/* A loader result (MSG_LOADED); res stays the caller's. */
+void items_handle_loaded(struct player *p, struct loader_result *res, int64_t now);
+/* [schedule] on_hours. */
+void items_load_schedule(struct player *p);
+/* Screen off outside the opening hours; returns the monotonic time of the
+ * next check. */
+int64_t items_apply_schedule(struct player *p, int64_t now);
+
+/* player.c */
+void player_stop(struct player *p, const char *reason);
+
+#endif
