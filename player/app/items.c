@@ -87,8 +87,12 @@ bool items_ready(void *ctx, const struct item *it)
     if (!it->media)
         return true;
     const char *url = it->media->url;
+    if (it->media->live && p->live_retry_ms && dp_mono_ms() >= p->live_retry_ms)
+        items_live_retry(p);
     if (strlist_has(p->bad, p->n_bad, url))
         return false;
+    if (it->media->live)
+        return true;   /* never cached: the loader opens it, or it is a skip */
     if (url_is_local(url)) {
         char *path = url_to_path(url);
         bool ok = path && access(path, R_OK) == 0;
@@ -102,6 +106,18 @@ bool items_ready(void *ctx, const struct item *it)
         return false;
     }
     return true;
+}
+
+/* Live streams that could not be opened are tried again once
+ * ITEMS_LIVE_RETRY_MS has passed (the desk may start streaming later). */
+void items_live_retry(struct player *p)
+{
+    p->live_retry_ms = 0;
+    const struct item *items;
+    size_t n = p->rotation ? rotation_items(p->rotation, &items) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].media && items[i].media->live)
+            strlist_remove(p->bad, &p->n_bad, items[i].media->url);
 }
 
 void items_invalidate_next(struct player *p)
@@ -237,7 +253,7 @@ void items_emit_shown(struct player *p, int64_t now)
     if (!p->cur_id)
         return;
     struct playlog_shown f = {.item = p->cur_id, .kind = items_kind_name(p->cur_kind),
-                              .elapsed_ms = now - p->cur_started};
+                              .elapsed_ms = now - p->cur_started, .live = p->cur_live};
     if (p->cur_kind == ITEM_VIDEO && scene_video_stats(&p->scene, &f.frames, &f.dropped)) {
         f.has_frames = true;
         status_board_add_dropped(p->board, f.dropped);
@@ -255,7 +271,8 @@ void items_announce(struct player *p)
     struct playlog_show f = {.item = it->id, .post = it->post->id,
                              .kind = items_kind_name(it->kind),
                              .media = it->media ? it->media->url : NULL,
-                             .duration_ms = p->cur_planned};
+                             .duration_ms = p->cur_planned,
+                             .live = it->media && it->media->live};
     if (p->snaps) {
         char slug[80];
         dp_slug(it->id, 64, slug, sizeof slug);
@@ -306,6 +323,7 @@ void items_advance(struct player *p, int64_t now)
     free(p->cur_id);
     p->cur_id = dp_strdup(it->id);
     p->cur_kind = it->kind;
+    p->cur_live = it->media && it->media->live;
     p->cur_started = now;
     p->cur_deadline = now + item_duration(p, it);
     if (p->cfg->sync == DP_SYNC_WALLCLOCK && p->next_slot_end > 0) {
@@ -348,8 +366,8 @@ static void update_wanted(struct player *p)
     const char **urls = dp_calloc(n ? n : 1, sizeof *urls);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!items[i].media || url_is_local(items[i].media->url))
-            continue;
+        if (!items[i].media || url_is_local(items[i].media->url) || items[i].media->live)
+            continue;   /* live streams are never downloaded nor cached */
         bool dup = false;
         for (size_t j = 0; j < k && !dup; j++)
             dup = strcmp(urls[j], items[i].media->url) == 0;
@@ -431,6 +449,8 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
             net_refetch(p->net, it->media->url);   /* deleted by the cache: again */
         else if (it && it->media && strcmp(res->reason, "not_cached") != 0)
             strlist_add(&p->bad, &p->n_bad, it->media->url);
+        if (it && it->media && it->media->live && !p->live_retry_ms)
+            p->live_retry_ms = dp_mono_ms() + ITEMS_LIVE_RETRY_MS;
         p->next = NEXT_NONE;
         free(p->next_id);
         p->next_id = NULL;

@@ -90,7 +90,10 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
             snprintf(res->reason, sizeof res->reason, "out_of_memory");
         return;
     }
-    if (media_file(l, req->media->url, &res->media_path, res->reason, sizeof res->reason) < 0)
+    if (req->media->live)
+        res->media_path = dp_strdup(req->media->url);   /* read from the network, never cached */
+    else if (media_file(l, req->media->url, &res->media_path, res->reason,
+                        sizeof res->reason) < 0)
         return;
     int bw, bh;
     card_media_box(w, h, st, &bw, &bh);
@@ -106,12 +109,21 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
             o.max_duration_ms = req->post->signage.duration_ms;
         o.loop = req->media->loop;
         o.hwdec = l->cfg.hwdec;
+        if (req->media->live) {
+            /* Its _signage.duration, or until it ends; live_max_duration caps both. */
+            int64_t cap = l->cfg.live_max_duration_ms;
+            int64_t d = req->post->signage.duration_ms;
+            o.live = true;
+            o.max_duration_ms = d > 0 && (cap <= 0 || d < cap) ? d : cap;
+        }
         char err[256];
         res->video = video_open(res->media_path, &o, err, sizeof err);
         if (!res->video) {
             LOG_I("app", "video %s: %s", res->media_path, err);
             snprintf(res->reason, sizeof res->reason, "%s",
-                     strstr(err, "no video stream") ? "no_video_stream" : "decode_error");
+                     req->media->live                 ? "live_unavailable"
+                     : strstr(err, "no video stream") ? "no_video_stream"
+                                                      : "decode_error");
             return;
         }
         res->overlay = card_overlay(l->fonts, w, h, st, req->post);

@@ -459,6 +459,7 @@ static int start_loader(struct player *p, char *err, size_t errlen)
         .audio = p->cfg->audio,
         .volume = p->cfg->volume,
         .video_max_duration_ms = p->cfg->video_max_duration_ms,
+        .live_max_duration_ms = p->cfg->live_max_duration_ms,
         .hwdec = options_hwdec_name(p->cfg->hwdec),
     };
     p->loader = loader_create(&lc, p->mq, MSG_LOADED, err, errlen);

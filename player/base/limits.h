@@ -45,6 +45,6 @@
 #define NET_STREAM_LINE_MAX      (64 * 1024)         /* one SSE line (a status JSON) */
 #define NET_STREAM_EVENT_MAX     (256 * 1024)        /* one SSE event's data */
 #define MEDIA_LIVE_OPEN_TIMEOUT_MS (10LL * 1000)     /* opening a live stream */
-#define MEDIA_LIVE_STALL_MS      (8LL * 1000)        /* no packet this long: a stall */
+#define MEDIA_LIVE_STALL_MS      (6LL * 1000)        /* no packet this long: a stall */
 
 #endif
