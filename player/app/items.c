@@ -20,7 +20,6 @@
 #include "net/net.h"
 #include "render/scene_video.h"
 #include "render/snapshot.h"
-#include "rotation/sync.h"
 
 /* ---- lists and skips ------------------------------------------------------------ */
 
@@ -126,6 +125,7 @@ void items_invalidate_next(struct player *p)
     p->next = NEXT_NONE;
     free(p->next_id);
     p->next_id = NULL;
+    memset(&p->next_plan, 0, sizeof p->next_plan);
     scene_drop_next(&p->scene);
 }
 
@@ -165,80 +165,27 @@ void items_request_standby(struct player *p)
     loader_submit(p->loader, req);
 }
 
-/* Chooses what comes after the current item and has it prepared. */
-static int64_t item_duration(struct player *p, const struct item *it);
-
-/* The planned length of each item on the shared timeline: a video of
- * unknown length counts as video_max_duration, else as image_duration. */
-static int64_t *timeline_durations(struct player *p, const struct item *items, size_t n)
+/* Wall-clock ms to a monotonic deadline. */
+static int64_t wall_to_mono(int64_t wall_ms)
 {
-    int64_t *d = dp_calloc(n ? n : 1, sizeof *d);
-    for (size_t i = 0; i < n; i++) {
-        const struct item *it = &items[i];
-        int64_t ms = it->duration_ms;
-        if (it->kind == ITEM_VIDEO && ms <= 0) {
-            ms = it->media && it->media->duration_s > 0 ? (int64_t)(it->media->duration_s * 1000)
-                 : p->cfg->video_max_duration_ms > 0    ? p->cfg->video_max_duration_ms
-                                                         : p->cfg->image_duration_ms;
-            if (p->cfg->video_max_duration_ms > 0 && ms > p->cfg->video_max_duration_ms)
-                ms = p->cfg->video_max_duration_ms;
-        }
-        d[i] = item_duration(p, &(struct item){.duration_ms = ms, .kind = ITEM_IMAGE});
-    }
-    return d;
-}
-
-/* sync = wallclock: the next item is the one whose slot on the timeline
- * (which starts at the Unix epoch) follows the slot of now; an item that is
- * not ready here keeps its slot, and the current item stays through it, so
- * that every screen stays in step. */
-static const struct item *plan_synced(struct player *p, int64_t now_wall)
-{
-    const struct item *items;
-    size_t n = rotation_items(p->rotation, &items);
-    int64_t *d = timeline_durations(p, items, n);
-    int64_t tr = p->cfg->transition == DP_TRANSITION_CUT ? 0 : p->cfg->transition_ms;
-    struct sync_slot slot;
-    const struct item *found = NULL;
-    if (sync_slot_at(d, n, tr, now_wall, &slot) == 0) {
-        /* Nothing on screen: the item of now, at once. */
-        if (p->cur_id && !p->standby && sync_next_slot(d, n, tr, &slot, &slot) < 0)
-            n = 0;
-        for (size_t k = 0; k < n; k++) {
-            if (items_ready(p, &items[slot.index])) {
-                found = &items[slot.index];
-                break;
-            }
-            if (sync_next_slot(d, n, tr, &slot, &slot) < 0)
-                break;
-        }
-    }
-    if (found) {
-        p->next_slot_start = slot.start_ms;
-        p->next_slot_end = slot.end_ms;
-    }
-    free(d);
-    return found;
+    return dp_mono_ms() + (wall_ms - dp_wall_ms());
 }
 
 void items_plan_next(struct player *p)
 {
     if (p->next != NEXT_NONE || !p->rotation || p->screen_off)
         return;
-    const struct item *it;
-    if (p->cfg->sync == DP_SYNC_WALLCLOCK) {
-        it = plan_synced(p, dp_wall_ms());
-        if (it && p->cur_id && !p->standby) {
-            /* The current item stays until the planned slot begins. */
-            p->cur_deadline = dp_mono_ms() + (p->next_slot_start - dp_wall_ms());
-        }
-    } else {
-        it = rotation_next(p->rotation, dp_wall_ms(), items_ready, p, on_rotation_skip);
-    }
+    bool on_screen = p->cur_id && !p->standby;
+    struct rotation_ask ask = {.now_ms = dp_wall_ms(), .on_screen = on_screen,
+                               .cur_end_ms = p->cur_slot_end, .ready = items_ready,
+                               .skip = on_rotation_skip, .ctx = p};
+    rotation_plan(p->rotation, &ask, &p->next_plan);
+    const struct item *it = p->next_plan.item;
     if (!it)
         return;   /* the loop shows the standby card when the screen is empty */
-    if (p->cur_id && strcmp(it->id, p->cur_id) == 0 && !p->standby &&
-        it->kind != ITEM_VIDEO) {
+    if (p->next_plan.start_ms > 0 && (on_screen || !p->next_plan.at_once))
+        p->cur_deadline = wall_to_mono(p->next_plan.start_ms);   /* its slot begins */
+    if (on_screen && strcmp(it->id, p->cur_id) == 0 && it->kind != ITEM_VIDEO) {
         /* The only playable item: it simply stays on screen. */
         free(p->next_id);
         p->next_id = dp_strdup(it->id);
@@ -246,6 +193,34 @@ void items_plan_next(struct player *p)
         return;
     }
     request_item(p, it);
+}
+
+void items_replan(struct player *p)
+{
+    if (p->next != NEXT_NONE && p->rotation && !p->screen_off) {
+        struct rotation_plan cand;
+        bool on_screen = p->cur_id && !p->standby;
+        struct rotation_ask ask = {.now_ms = dp_wall_ms(), .on_screen = on_screen,
+                                   .cur_end_ms = p->cur_slot_end, .ready = items_ready,
+                                   .ctx = p};
+        rotation_plan(p->rotation, &ask, &cand);
+        if (!cand.item || !p->next_id || strcmp(cand.item->id, p->next_id) != 0) {
+            items_invalidate_next(p);
+        } else {
+            p->next_plan = cand;   /* the same item (in the new feed: a new pointer) */
+            if (cand.start_ms > 0 && (on_screen || !cand.at_once))
+                p->cur_deadline = wall_to_mono(cand.start_ms);
+        }
+    }
+    items_plan_next(p);
+}
+
+/* Nothing on screen, the next item ready: it comes on now, or at the start
+ * of its slot when it waits for it. */
+bool items_join_due(const struct player *p, int64_t now)
+{
+    return (!p->cur_id || p->standby) && p->next == NEXT_READY &&
+           (p->next_plan.at_once || p->next_plan.start_ms <= 0 || now >= p->cur_deadline);
 }
 
 void items_emit_shown(struct player *p, int64_t now)
@@ -291,15 +266,6 @@ void items_announce(struct player *p)
     p->cur_announced = true;
 }
 
-static int64_t item_duration(struct player *p, const struct item *it)
-{
-    int64_t d = it->duration_ms;
-    if (d <= 0)
-        d = p->cfg->image_duration_ms;
-    int64_t min = p->cfg->transition_ms + MIN_DURATION_MS;
-    return d < min ? min : d;
-}
-
 /* The current item's time is up (or nothing is on screen): move on. */
 void items_advance(struct player *p, int64_t now)
 {
@@ -310,6 +276,10 @@ void items_advance(struct player *p, int64_t now)
     }
     if (p->next != NEXT_READY && p->next != NEXT_SAME)
         return;               /* not ready: the current item stays a little longer */
+    if (p->next_plan.item != it) {
+        items_invalidate_next(p);   /* not what the planner chose (cannot happen) */
+        return;
+    }
     if (p->cl->cycles > 0 && !p->standby && p->cur_id &&
         rotation_wraps(p->rotation, it) && rotation_cycles(p->rotation) + 1 >= p->cl->cycles) {
         items_emit_shown(p, now);
@@ -325,22 +295,21 @@ void items_advance(struct player *p, int64_t now)
     p->cur_kind = it->kind;
     p->cur_live = it->media && it->media->live;
     p->cur_started = now;
-    p->cur_deadline = now + item_duration(p, it);
-    if (p->cfg->sync == DP_SYNC_WALLCLOCK && p->next_slot_end > 0) {
-        int64_t wall = dp_wall_ms();
-        p->cur_deadline = now + (p->next_slot_end - wall);
-        if (p->cur_deadline < now + MIN_DURATION_MS)
-            p->cur_deadline = now + MIN_DURATION_MS;   /* joined at the end of a slot */
-        p->next_slot_start = p->next_slot_end = 0;
-    }
+    /* The planner's answer for it: its slot (synced) or its time. */
+    const struct rotation_plan *plan = &p->next_plan;
+    p->cur_slot_end = plan->end_ms;
+    p->cur_until_ended = plan->until_ended;
+    if (p->cur_slot_end > 0)
+        p->cur_deadline = wall_to_mono(p->cur_slot_end);
+    else
+        p->cur_deadline = now + plan->duration_ms;
     p->cur_planned = p->cur_deadline - now;
     p->cur_announced = false;
     if (p->next == NEXT_SAME) {
         items_announce(p);
     } else {
         scene_start(&p->scene, now);
-        if (it->kind == ITEM_VIDEO && it->duration_ms <= 0 &&
-            p->cfg->sync != DP_SYNC_WALLCLOCK) {
+        if (p->cur_until_ended) {
             /* A video ends when it has played (SCENE_VIDEO_ENDED); the
              * deadline only guards against one that never says so. */
             int64_t len = scene_video_duration_ms(&p->scene);
@@ -389,6 +358,8 @@ void items_handle_feed(struct player *p, struct feed *feed)
             .max_items = p->cfg->max_items,
             .max_age_ms = p->cfg->max_age_ms,
             .new_posts = p->cfg->new_posts,
+            .transition_ms = scene_transition_ms(&p->scene),
+            .synced = p->cfg->sync == DP_SYNC_WALLCLOCK,
         };
         p->rotation = rotation_create(&rp);
     }
@@ -398,11 +369,7 @@ void items_handle_feed(struct player *p, struct feed *feed)
     strlist_clear(&p->skipped, &p->n_skipped);
     update_wanted(p);
     /* What comes next may have changed (new posts first, a post removed). */
-    if (p->next != NEXT_NONE) {
-        const struct item *cand = rotation_next(p->rotation, dp_wall_ms(), items_ready, p, NULL);
-        if (!cand || !p->next_id || strcmp(cand->id, p->next_id) != 0)
-            items_invalidate_next(p);
-    }
+    items_replan(p);
     /* A post taken down leaves the screen at once (feeds.md), as does the
      * current item when a new post interrupts. */
     bool taken_down = p->cur_id && !p->standby && !rotation_find(p->rotation, p->cur_id);
@@ -410,7 +377,6 @@ void items_handle_feed(struct player *p, struct feed *feed)
         LOG_I("app", "%s left the feed: it leaves the screen", p->cur_id);
     if (interrupt || taken_down)
         p->cur_deadline = dp_mono_ms();
-    items_plan_next(p);
     /* The standby card names the feed and counts its downloads. */
     if ((p->standby || !p->cur_id) && p->next == NEXT_NONE) {
         if (p->standby_requested)
@@ -474,7 +440,7 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
         return;
     }
     p->next = NEXT_READY;
-    if (!p->cur_id || p->standby)
+    if (items_join_due(p, now))
         items_advance(p, now);
 }
 

@@ -187,7 +187,7 @@ static void handle_messages(struct player *p)
         case MSG_MEDIA:
             strlist_remove(p->bad, &p->n_bad, m.payload);
             strlist_clear(&p->skipped, &p->n_skipped);
-            items_plan_next(p);
+            items_replan(p);
             break;
         case MSG_LOADED:
             items_handle_loaded(p, m.payload, now);
@@ -330,12 +330,14 @@ static void loop(struct player *p)
         if (vflags & SCENE_VIDEO_FRAME)
             p->dirty = true;
         if ((vflags & SCENE_VIDEO_ENDED) && p->cur_kind == ITEM_VIDEO && p->cur_id &&
-            !p->standby && p->cur_deadline > now && p->cfg->sync != DP_SYNC_WALLCLOCK)
+            !p->standby && p->cur_deadline > now && p->cur_slot_end == 0)
             p->cur_deadline = now;   /* the video has played: on to the next item */
         if (p->cur_id && !p->standby && now >= p->cur_deadline) {
             if (p->next == NEXT_NONE)
                 items_plan_next(p);
             items_advance(p, now);
+        } else if (items_join_due(p, now)) {
+            items_advance(p, now);   /* a synced screen joins at a slot's start */
         }
         /* With a warm cache the first item is ready at once; otherwise the
          * standby card fills the screen until it is. */
@@ -370,7 +372,8 @@ static void loop(struct player *p)
          * message wakes the loop: no spinning meanwhile. */
         bool waiting_next = now >= p->cur_deadline && p->next != NEXT_READY &&
                             p->next != NEXT_SAME;
-        if (p->cur_id && !p->standby && !waiting_next)
+        if ((p->cur_id && !p->standby && !waiting_next) ||
+            ((!p->cur_id || p->standby) && p->next == NEXT_READY))
             deadline = min64(deadline, p->cur_deadline);
         deadline = min64(deadline, video_due);
         deadline = min64(deadline, schedule_due);

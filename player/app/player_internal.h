@@ -21,7 +21,6 @@ enum msg_type { MSG_FEED = 1, MSG_MEDIA, MSG_LOADED, MSG_SIGNAL };
 #define FRAME_MS 16               /* redraw period during a transition */
 #define PUMP_MS 1000              /* SDL event pumping where SDL cannot wait */
 #define STANDBY_REFRESH_MS 5000   /* download progress on the standby card */
-#define MIN_DURATION_MS 1000
 #define STANDBY_AFTER_MS 250      /* nothing ready this long after start: standby */
 #define VIDEO_GRACE_MS 3000       /* a video still playing this long past its length ends */
 #define VIDEO_UNKNOWN_MS (3600 * 1000) /* the cap for a video of unknown length */
@@ -76,8 +75,11 @@ struct player {
     struct schedule schedule;
     bool screen_off;              /* outside the opening hours: black */
 
-    /* [playback] sync = wallclock: the slot of the item that comes next. */
-    int64_t next_slot_start, next_slot_end;   /* Unix ms; 0 when unplanned */
+    int64_t cur_slot_end;         /* synced: the end of its slot (Unix ms), else 0 */
+    bool cur_until_ended;         /* a video that plays until it ends */
+    /* The planner's answer for the item that comes next (its pointer is
+     * valid until the next rotation_set_feed, which re-plans). */
+    struct rotation_plan next_plan;
 
     /* The item that comes next. */
     enum next_state next;
@@ -115,6 +117,11 @@ void items_invalidate_next(struct player *p);
 void items_request_standby(struct player *p);
 /* Chooses what comes after the current item and has it prepared. */
 void items_plan_next(struct player *p);
+/* The plan may have changed (a new feed, media just cached): the item that
+ * comes next is planned again, and kept when it is the same. */
+void items_replan(struct player *p);
+/* Nothing on screen and the next item ready: is it time to show it? */
+bool items_join_due(const struct player *p, int64_t now);
 /* The shown event of the item on screen. */
 void items_emit_shown(struct player *p, int64_t now);
 /* The show event, written when the item is fully on screen. */

@@ -36,6 +36,8 @@ void scene_set_style(struct scene *s, uint32_t background, enum dp_transition tr
 
 bool scene_has_current(const struct scene *s) { return s->cur.used; }
 
+int64_t scene_transition_ms(const struct scene *s) { return s->transition_ms; }
+
 void scene_finish(struct scene *s)
 {
     slot_clear(&s->cur);

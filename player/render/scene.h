@@ -41,6 +41,8 @@ void scene_finish(struct scene *s);
 /* New settings (SIGHUP) for the transitions that follow. */
 void scene_set_style(struct scene *s, uint32_t background, enum dp_transition transition,
                      int64_t transition_ms);
+/* The time a transition into an item takes: 0 for a cut. */
+int64_t scene_transition_ms(const struct scene *s);
 /* True when a picture is on screen (the cur slot is in use). */
 bool scene_has_current(const struct scene *s);
 /* Uploads a composed canvas into the `next` slot (replacing what was

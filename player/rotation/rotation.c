@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "rotation/sync.h"
 
 struct rotation {
     struct rotation_params p;
@@ -170,7 +171,9 @@ bool rotation_set_feed(struct rotation *r, struct feed *f, int64_t now_wall_ms)
 
     /* Posts that were not in the previous feed go first (new_posts). */
     bool interrupt = false;
-    if (r->feed && r->p.new_posts != DP_NEW_QUEUE) {
+    /* Synchronised screens keep the timeline's order: new_posts is for the
+     * plain rotation. */
+    if (r->feed && r->p.new_posts != DP_NEW_QUEUE && !r->p.synced) {
         for (size_t i = 0; i < n; i++) {
             if (feed_has_post(r->feed, items[i].post->id))
                 continue;
@@ -204,10 +207,17 @@ static bool in_window(const struct item *it, int64_t now)
     return true;
 }
 
-static bool usable(const struct item *it, int64_t now, rotation_ready_fn ready, void *ctx,
+/* In its window and not too old (max_age) at now. */
+static bool playable_at(const struct rotation_params *p, const struct item *it, int64_t now)
+{
+    return in_window(it, now) && !post_too_old(p, it->post, now);
+}
+
+static bool usable(const struct rotation *r, const struct item *it, int64_t now,
+                   rotation_ready_fn ready, void *ctx,
                    void (*skip)(void *, const struct item *, const char *))
 {
-    if (!in_window(it, now)) {
+    if (!playable_at(&r->p, it, now)) {
         const struct signage *s = &it->post->signage;
         if (skip && s->end_ms != DP_TIME_NONE && now >= s->end_ms)
             skip(ctx, it, "expired");
@@ -224,9 +234,9 @@ const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
     /* New posts first, while they are still in the rotation. */
     while (r->n_queue) {
         long idx = find_index(r->items, r->n_items, r->queue[0]);
-        if (idx >= 0 && usable(&r->items[idx], now_wall_ms, ready, ctx, skip))
+        if (idx >= 0 && usable(r, &r->items[idx], now_wall_ms, ready, ctx, skip))
             return &r->items[idx];
-        if (idx >= 0 && in_window(&r->items[idx], now_wall_ms))
+        if (idx >= 0 && playable_at(&r->p, &r->items[idx], now_wall_ms))
             break;  /* not downloaded yet: keep it queued, go on meanwhile */
         free(r->queue[0]);
         memmove(r->queue, r->queue + 1, (r->n_queue - 1) * sizeof *r->queue);
@@ -237,7 +247,7 @@ const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
         if (r->cursor < 0)
             idx = k - 1;
         const struct item *it = &r->items[idx];
-        if (usable(it, now_wall_ms, ready, ctx, skip))
+        if (usable(r, it, now_wall_ms, ready, ctx, skip))
             return it;
     }
     return NULL;
@@ -286,4 +296,97 @@ const struct item *rotation_find(const struct rotation *r, const char *id)
 {
     long idx = find_index(r->items, r->n_items, id);
     return idx >= 0 ? &r->items[idx] : NULL;
+}
+
+/* ---- the planner ------------------------------------------------------------------ */
+
+int64_t rotation_item_ms(const struct rotation_params *p, const struct item *it)
+{
+    int64_t d = it->duration_ms;
+    if (it->kind == ITEM_VIDEO && d <= 0) {
+        if (!p->synced)
+            return 0;   /* it plays until it ends */
+        /* The timeline needs a length before the video is opened: the
+         * feed's, else the cap, else an image's. */
+        d = it->media && it->media->duration_s > 0 ? (int64_t)(it->media->duration_s * 1000)
+            : p->video_max_duration_ms > 0         ? p->video_max_duration_ms
+                                                   : p->image_duration_ms;
+        if (p->video_max_duration_ms > 0 && d > p->video_max_duration_ms)
+            d = p->video_max_duration_ms;
+    }
+    if (d <= 0)
+        d = p->image_duration_ms > 0 ? p->image_duration_ms : 1;
+    return sync_slot_length(d, p->transition_ms);
+}
+
+/* The timeline of moment t: every item playable at t with its time, the
+ * others without a slot. Items past their end are reported. */
+static void lay_out(const struct rotation *r, int64_t t, const struct rotation_ask *a,
+                    int64_t *d)
+{
+    for (size_t i = 0; i < r->n_items; i++) {
+        const struct item *it = &r->items[i];
+        d[i] = playable_at(&r->p, it, t) ? rotation_item_ms(&r->p, it) : 0;
+        const struct signage *s = &it->post->signage;
+        if (!d[i] && a->skip && s->end_ms != DP_TIME_NONE && t >= s->end_ms)
+            a->skip(a->ctx, it, "expired");
+    }
+}
+
+static void plan_synced(struct rotation *r, const struct rotation_ask *a,
+                        struct rotation_plan *out)
+{
+    size_t n = r->n_items;
+    if (!n)
+        return;
+    /* Where to look: right after the item on screen; when that slot is
+     * already over (the next one was late), the slot of now, at once. */
+    int64_t t = a->now_ms;
+    if (a->on_screen && a->cur_end_ms > a->now_ms)
+        t = a->cur_end_ms;
+    int64_t *d = dp_calloc(n, sizeof *d);
+    struct sync_slot slot;
+    int64_t margin = r->p.transition_ms + SYNC_MIN_SHOW_MS;
+    if (!a->on_screen || a->cur_end_ms <= 0) {
+        /* Nothing on screen: the slot of now unless it is about to end. On
+         * screen, its slot not known: the one after the slot of now. */
+        lay_out(r, t, a, d);
+        if (sync_slot_at(d, n, r->p.transition_ms, t, &slot) < 0)
+            n = 0;
+        else if (a->on_screen || slot.end_ms - t < margin)
+            t = slot.end_ms;
+    }
+    for (size_t k = 0; k < n; k++) {
+        lay_out(r, t, a, d);
+        if (sync_slot_at(d, n, r->p.transition_ms, t, &slot) < 0)
+            break;
+        const struct item *it = &r->items[slot.index];
+        if (!a->ready || a->ready(a->ctx, it)) {
+            out->item = it;
+            out->start_ms = slot.start_ms;
+            out->end_ms = slot.end_ms;
+            out->duration_ms = slot.end_ms - slot.start_ms;
+            out->at_once = !a->on_screen && (slot.start_ms <= a->now_ms ||
+                                             slot.start_ms - a->now_ms > margin);
+            break;
+        }
+        t = slot.end_ms;   /* not ready here: it keeps its slot */
+    }
+    free(d);
+}
+
+int rotation_plan(struct rotation *r, const struct rotation_ask *ask, struct rotation_plan *out)
+{
+    memset(out, 0, sizeof *out);
+    if (r->p.synced) {
+        plan_synced(r, ask, out);
+        return 0;
+    }
+    const struct item *it = rotation_next(r, ask->now_ms, ask->ready, ask->ctx, ask->skip);
+    if (it) {
+        out->item = it;
+        out->duration_ms = rotation_item_ms(&r->p, it);
+        out->until_ended = out->duration_ms == 0;
+    }
+    return 0;
 }

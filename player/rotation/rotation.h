@@ -26,7 +26,9 @@ struct rotation_params {
     int64_t video_max_duration_ms;
     int max_items;
     int64_t max_age_ms;
-    enum dp_new_posts new_posts;
+    enum dp_new_posts new_posts;   /* plain rotation only */
+    int64_t transition_ms;      /* the transition into an item (0 for a cut) */
+    bool synced;                /* sync = wallclock: the epoch timeline (sync.h) */
 };
 
 struct rotation;
@@ -64,6 +66,52 @@ int64_t rotation_cycles(const struct rotation *r);
 size_t rotation_items(const struct rotation *r, const struct item **items);
 /* Looks an item up by id; NULL when gone. */
 const struct item *rotation_find(const struct rotation *r, const char *id);
+
+/* ---- the planner: one for plain and synchronised rotation ---------------- */
+
+/* What the planner is asked. */
+struct rotation_ask {
+    int64_t now_ms;             /* wall clock, Unix ms */
+    bool on_screen;             /* an item is on screen (not the standby card) */
+    int64_t cur_end_ms;         /* synced: the end of that item's slot (Unix ms),
+                                   0 when unknown (the slot of now is taken) */
+    rotation_ready_fn ready;    /* NULL: everything is ready */
+    void (*skip)(void *ctx, const struct item *it, const char *reason);   /* or NULL */
+    void *ctx;
+};
+
+/* Its answer. */
+struct rotation_plan {
+    const struct item *item;    /* NULL: nothing playable */
+    /* How long it plays, transition included, at least transition_ms +
+     * SYNC_MIN_SHOW_MS; 0 for a video of unknown length in plain rotation,
+     * which plays until it ends (until_ended). */
+    int64_t duration_ms;
+    bool until_ended;
+    /* Synced: its slot on the epoch timeline (Unix ms). The item comes on at
+     * start_ms (or at once when nothing is on screen) and goes at end_ms.
+     * Plain: both 0 (it comes on when the current item's time is up). */
+    int64_t start_ms, end_ms;
+    /* Synced, nothing on screen: true when it comes on at once (its slot has
+     * begun, or no nearer item is ready), false when its slot begins within
+     * transition_ms + SYNC_MIN_SHOW_MS and it waits for it, so that a screen
+     * joins in step. */
+    bool at_once;
+};
+
+/* The item that comes next and for how long, by every rule: the order and
+ * new_posts (plain), the epoch timeline (synced), start/end windows, max_age
+ * and max_items (as of now), pinned posts, readiness, video lengths and the
+ * minimum duration. Synced: the item of the slot that follows cur_end_ms
+ * (or, with nothing on screen, the slot of now); an item that is not ready
+ * keeps its slot, so the one before stays through it; an item outside its
+ * window at a slot's start has no slot then (the timeline of that moment
+ * leaves it out), so every screen lays out the same items at the same time.
+ * Returns 0 with *out filled (out->item may be NULL). Main thread. */
+int rotation_plan(struct rotation *r, const struct rotation_ask *ask, struct rotation_plan *out);
+
+/* The planned on-screen time of it (see rotation_plan's duration_ms). */
+int64_t rotation_item_ms(const struct rotation_params *p, const struct item *it);
 
 /* Planned duration: signage override, else by kind (text: reading time at
  * 200 words a minute clamped to [6 s, 30 s]). */

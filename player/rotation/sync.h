@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The shortest time an item is fully shown after its transition; the same
- * rule as the free-running player's MIN_DURATION_MS (app/player.c). */
+/* The shortest time an item is fully shown after its transition, in plain
+ * and synchronised rotation alike (rotation_item_ms). */
 #define SYNC_MIN_SHOW_MS 1000
 
 struct sync_slot {
