@@ -320,17 +320,18 @@ void *net_notify_main(void *arg)
         return NULL;
     }
     mosquitto_lib_init();
-    struct mosquitto *m = client_create(ny);
-    if (!m) {
-        snprintf(ny->error, sizeof ny->error, "mqtt: cannot set up the client (TLS, login)");
-        LOG_E("net", "notify %s: %s; polls only", safe, ny->error);
-        emit_error(ny);
-        report(ny, "down");
-    }
     int failures = 0;
-    while (m && !net_stopping(n)) {
+    while (!net_stopping(n)) {
+        /* A fresh client for each connection: libmosquitto 2.0 cannot
+         * connect a handle again after some TLS failures. */
+        struct mosquitto *m = client_create(ny);
         int64_t before = ny->connects;
-        session(ny, m);
+        if (m)
+            session(ny, m);
+        else
+            snprintf(ny->error, sizeof ny->error, "mqtt: cannot set up the client (TLS, login)");
+        if (m)
+            mosquitto_destroy(m);
         if (net_stopping(n))
             break;
         failures = ny->connects > before ? 1 : failures + 1;
@@ -343,7 +344,6 @@ void *net_notify_main(void *arg)
         if (!net_sleep(n, delay))
             break;
     }
-    mosquitto_destroy(m);
     mosquitto_lib_cleanup();
     free(ny);
     return NULL;

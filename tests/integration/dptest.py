@@ -286,8 +286,9 @@ class Broker:
     """mosquitto on 127.0.0.1 at a port picked here; kill() and start() again
     keep the port. users: {name: password} turns anonymous access off."""
 
-    def __init__(self, workdir, users=None):
+    def __init__(self, workdir, users=None, tls=None):
         self.dir = workdir
+        self.tls = tls
         self.port = free_port()
         self.proc = None
         self.conf = os.path.join(workdir, "mosquitto-%d.conf" % self.port)
@@ -304,6 +305,8 @@ class Broker:
             lines += ["allow_anonymous false", "password_file " + pw]
         else:
             lines += ["allow_anonymous true"]
+        if tls:   # (certfile, keyfile): mqtts on the same port
+            lines += ["certfile " + tls[0], "keyfile " + tls[1]]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
         self.start()
@@ -331,12 +334,15 @@ class Broker:
         self.proc = None
 
     def url(self, topic, login=""):
-        return "mqtt://%s127.0.0.1:%d/%s" % (login + "@" if login else "", self.port, topic)
+        return "%s://%s127.0.0.1:%d/%s" % ("mqtts" if self.tls else "mqtt",
+                                           login + "@" if login else "", self.port, topic)
 
     def publish(self, topic, message="new", count=1, login=None):
         """mosquitto_pub, as a publisher would; count > 1 sends that many
         messages over one connection (-l: one per line)."""
         cmd = ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(self.port), "-t", topic]
+        if self.tls:
+            cmd += ["--cafile", self.tls[0]]
         if login:
             cmd += ["-u", login[0], "-P", login[1]]
         if count == 1:

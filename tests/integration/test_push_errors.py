@@ -137,5 +137,36 @@ check(len(p.events("show")) >= shows + 1 and p.proc.poll() is None,
       "the rotation goes on with a garbage broker")
 check(g.accepted >= 2, "it reconnects with backoff (%d connections)" % g.accepted)
 check(p.stop() == 0, "exit 0")
+
+# 3. mqtts: the broker's certificate is checked as for feeds; ca_file is honoured.
+cert = faultserver.make_cert(work)
+if cert:
+    broker = dptest.Broker(work, tls=cert)
+    for name, extra in (("tls-unknown", ""), ("tls-ca", "ca_file = %s\n" % cert[0])):
+        conf = "[feed]\npoll_interval = 10m\nnotify = %s\n%s" % (broker.url("desk/t"), extra)
+        p = faultserver.Player(srv.url("/feed.json"), work, os.path.join(work, "c-" + name),
+                               conf, args=["--run-for", "60"], name=name)
+        check(p.wait_for(lambda ev: [e for e in ev if e.get("event") == "show"], 30) is not None,
+              name + ": the rotation starts")
+        if extra:
+            up = p.wait_for(lambda ev: "subscribed to desk/t" in p.stderr_tail(20000), 15)
+            check(up, name + ": the subscription is up with the CA in ca_file")
+            time.sleep(1.5)
+            before = feed_requests()
+            broker.publish("desk/t")
+            check(p.wait_for(lambda ev: feed_requests() > before, 10),
+                  name + ": a message over TLS asks for a poll")
+        else:
+            errs = p.wait_for(lambda ev: notify_errors(p), 15)
+            check(errs and "TLS" in errs[0].get("error", ""),
+                  name + ": an unknown certificate is an error event: %s" %
+                  (errs[0].get("error") if errs else None))
+            shows = len(p.events("show"))
+            time.sleep(4)
+            check(len(p.events("show")) > shows, name + ": the rotation goes on")
+        check(p.stop() == 0, name + ": exit 0")
+    broker.kill()
+else:
+    print("openssl missing: mqtts not tested")
 srv.stop()
 dptest.finish()
