@@ -223,7 +223,6 @@ void net_push_poll(struct net *n)
         int64_t j = n->cfg.notify_jitter_ms;
         int64_t delay = j > 0 ? net_jitter(n, j / 2, 100) : 0;   /* 0 .. j */
         n->poll_due_ms = dp_mono_ms() + delay;
-        n->pushed_polls++;
         pthread_cond_signal(&n->poll_cond);
     }
     pthread_mutex_unlock(&n->lock);

@@ -49,7 +49,6 @@ struct net {
     pthread_cond_t push_cond;      /* push threads' backoff sleeps: stop */
     int64_t poll_due_ms;           /* monotonic: a requested poll is due; 0: none */
     int64_t poll_started_ms;       /* monotonic: when the last poll began */
-    int64_t pushed_polls;          /* polls requested by pushes (for the log) */
     char **wanted;
     size_t n_wanted;
     unsigned wanted_gen;           /* changes with each net_set_wanted */
