@@ -246,6 +246,24 @@ static void metric_time(struct dp_buf *b, const char *name, const char *help, in
     metric(b, name, "gauge", help, num);
 }
 
+/* A push channel's figures (issue 11); nothing when it is off. */
+static void push_metrics(struct dp_buf *b, const char *name, const char *what,
+                         const char *messages, const struct status_push *p)
+{
+    if (!p->state[0])
+        return;
+    char key[64], help[128];
+    snprintf(key, sizeof key, "deskplayer_%s_connected", name);
+    snprintf(help, sizeof help, "1 while %s is up.", what);
+    metric_int(b, key, "gauge", help, strcmp(p->state, "connected") == 0);
+    snprintf(key, sizeof key, "deskplayer_%s_messages_total", name);
+    snprintf(help, sizeof help, "%s that asked for a poll.", messages);
+    metric_int(b, key, "counter", help, p->messages);
+    snprintf(key, sizeof key, "deskplayer_%s_connects_total", name);
+    snprintf(help, sizeof help, "Successful connections of %s.", what);
+    metric_int(b, key, "counter", help, p->connects);
+}
+
 /* The Prometheus text format, version 0.0.4. */
 static char *metrics_text(const struct status_info *in, size_t *len)
 {
@@ -286,24 +304,10 @@ static char *metrics_text(const struct status_info *in, size_t *len)
                in->cache.files);
     metric_int(&b, "deskplayer_cache_max_bytes", "gauge", "The media cache's size limit.",
                in->cache.max_bytes);
-    if (in->notify.state[0]) {
-        metric_int(&b, "deskplayer_notify_connected", "gauge",
-                   "1 while the [feed] notify (MQTT) subscription is up.",
-                   strcmp(in->notify.state, "connected") == 0);
-        metric_int(&b, "deskplayer_notify_messages_total", "counter",
-                   "MQTT messages received on the notify topic.", in->notify.messages);
-        metric_int(&b, "deskplayer_notify_connects_total", "counter",
-                   "Successful MQTT connections.", in->notify.connects);
-    }
-    if (in->stream.state[0]) {
-        metric_int(&b, "deskplayer_stream_connected", "gauge",
-                   "1 while the Mastodon streaming connection is up.",
-                   strcmp(in->stream.state, "connected") == 0);
-        metric_int(&b, "deskplayer_stream_events_total", "counter",
-                   "Streaming events that asked for a poll.", in->stream.messages);
-        metric_int(&b, "deskplayer_stream_connects_total", "counter",
-                   "Successful streaming connections.", in->stream.connects);
-    }
+    push_metrics(&b, "notify", "the [feed] notify (MQTT) subscription", "MQTT messages",
+                 &in->notify);
+    push_metrics(&b, "stream", "the Mastodon streaming connection", "Streaming events",
+                 &in->stream);
     return dp_buf_steal(&b, len);
 }
 

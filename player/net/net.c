@@ -242,10 +242,15 @@ bool net_poll_due(struct net *n, int64_t now, int64_t *wake)
     return false;
 }
 
-void net_push_report(struct net *n, const struct net_push_status *st)
+void net_push_report(struct net *n, const char *channel, const char *state, int64_t messages,
+                     int64_t connects, const char *error)
 {
+    struct net_push_status st = {
+        .channel = channel, .state = state, .messages = messages, .connects = connects,
+        .error = error && *error ? error : NULL,
+    };
     if (n->cb.on_push)
-        n->cb.on_push(n->cb.ctx, st);
+        n->cb.on_push(n->cb.ctx, &st);
 }
 
 int64_t net_push_backoff(struct net *n, int failures)

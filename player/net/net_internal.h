@@ -75,8 +75,10 @@ void net_push_poll(struct net *n);
 /* The poller's wait: true when a requested poll is due now; else *wake is
  * lowered to when it will be. lock held. */
 bool net_poll_due(struct net *n, int64_t now, int64_t *wake);
-/* Reports a push channel's state to cb.on_push. Not under lock. */
-void net_push_report(struct net *n, const struct net_push_status *st);
+/* Reports a push channel's state to cb.on_push (error "" reads as none).
+ * Not under lock. */
+void net_push_report(struct net *n, const char *channel, const char *state, int64_t messages,
+                     int64_t connects, const char *error);
 /* The reconnection delay after `failures` failed attempts in a row: the
  * poll backoff's doubling from NET_NOTIFY_RETRY_MIN_MS, capped at
  * DP_BACKOFF_MAX_MS, jittered by 10%. Takes the lock. */

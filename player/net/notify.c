@@ -178,11 +178,7 @@ struct notify {
 
 static void report(struct notify *ny, const char *state)
 {
-    struct net_push_status st = {
-        .channel = "mqtt", .state = state, .messages = ny->messages,
-        .connects = ny->connects, .error = ny->error[0] ? ny->error : NULL,
-    };
-    net_push_report(ny->n, &st);
+    net_push_report(ny->n, "mqtt", state, ny->messages, ny->connects, ny->error);
 }
 
 static void on_connect(struct mosquitto *m, void *obj, int rc)

@@ -188,11 +188,7 @@ struct stream {
 
 static void report(struct stream *st, const char *state)
 {
-    struct net_push_status ps = {
-        .channel = "stream", .state = state, .messages = st->events,
-        .connects = st->connects, .error = st->error[0] ? st->error : NULL,
-    };
-    net_push_report(st->n, &ps);
+    net_push_report(st->n, "stream", state, st->events, st->connects, st->error);
 }
 
 /* Is data (a status) one of the feed's account? */
