@@ -762,9 +762,17 @@ int options_load_file(struct dp_config *cfg, const char *path, char *err, size_t
 
 /* ---- printing ---------------------------------------------------------- */
 
-/* A value as written to a file: headers get their "\n" escapes back. */
+/* A value as written to a file: headers get their "\n" escapes back; the
+ * login in [feed] notify is not printed (issue 11). */
 static void put_value(FILE *out, const struct opt_def *d, const char *v)
 {
+    const char *scheme = d->offset == OFF(notify) ? strstr(v, "://") : NULL;
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+    if (at && (!slash || at < slash)) {
+        fprintf(out, "%.*s<login>%s", (int)(scheme + 3 - v), v, at);
+        return;
+    }
     if (d->type != OPT_HEADERS) {
         fputs(v, out);
         return;
