@@ -111,6 +111,15 @@ check(snap is not None and len(snap.distinct_colours(8)) > 8,
 names, blank = blank_snapshots(run)
 check(names and not blank, "no blank interval snapshot while live (%d taken)" % len(names))
 
+# 1b. [playback] live_max_duration caps the turn below _signage.duration.
+capconf = dptest.write_config(os.path.join(work, "cap.conf"),
+                              "[display]\ntransition_time = 200ms\n"
+                              "[playback]\nlive_max_duration = 2s\n")
+run = dptest.run_player(feed, work, config=capconf, size="320x180", args=["--run-for", "14"])
+shown = [e for e in run.of("shown") if e["item"] == "speech#1"]
+check(shown and all(e["elapsed_ms"] <= 3500 for e in shown),
+      "live_max_duration = 2s cuts the 6 s turn: %s" % [e["elapsed_ms"] for e in shown])
+
 # 2. The stream is gone: skipped, the rest plays, never a blank frame.
 writer.kill()
 writer.wait()
