@@ -46,13 +46,13 @@ int main(int argc, char **argv)
     struct video_opts o;
     video_opts_defaults(&o);
     o.audio_out = ao;
-    struct video *v = video_open(argv[1], &o, err, sizeof err);
+    struct video *v = video_open(argv[1], &o, NULL, err, sizeof err);
     if (!v) {
         fprintf(stderr, "video_open: %s\n", err);
         goto out_audio;
     }
     struct scene sc;
-    scene_init(&sc, r, w, h, 0x000000, DP_TRANSITION_CUT, 0);
+    scene_init(&sc, r, w, h, 0x000000, RENDER_TRANSITION_CUT, 0);
     if (scene_set_next_video(&sc, v, NULL, w, h) < 0)
         goto out_scene;
     int64_t t0 = dp_mono_ms();

@@ -62,9 +62,10 @@ void strlist_clear(char ***list, size_t *n)
     *n = 0;
 }
 
-void items_log_skip(struct player *p, const char *item, const char *reason)
+void items_log_skip(struct player *p, const char *item, enum dp_reason why)
 {
     /* Each (item, reason) is reported once until the feed changes. */
+    const char *reason = dp_reason_name(why);
     char *key = dp_strfmt("%s\n%s", item, reason);
     if (!strlist_has(p->skipped, p->n_skipped, key)) {
         strlist_add(&p->skipped, &p->n_skipped, key);
@@ -74,9 +75,9 @@ void items_log_skip(struct player *p, const char *item, const char *reason)
     free(key);
 }
 
-static void on_rotation_skip(void *ctx, const struct item *it, const char *reason)
+static void on_rotation_skip(void *ctx, const struct item *it, enum dp_reason why)
 {
-    items_log_skip(ctx, it->id, reason);
+    items_log_skip(ctx, it->id, why);
 }
 
 
@@ -97,11 +98,11 @@ bool items_ready(void *ctx, const struct item *it)
         bool ok = path && access(path, R_OK) == 0;
         free(path);
         if (!ok)
-            items_log_skip(p, it->id, "not_found");
+            items_log_skip(p, it->id, DP_REASON_NOT_FOUND);
         return ok;
     }
     if (!cache_has(p->cache, url)) {
-        items_log_skip(p, it->id, "not_cached");
+        items_log_skip(p, it->id, DP_REASON_NOT_CACHED);
         return false;
     }
     return true;
@@ -248,7 +249,9 @@ void items_announce(struct player *p)
                              .media = it->media ? it->media->url : NULL,
                              .duration_ms = p->cur_planned,
                              .live = it->media && it->media->live};
-    if (p->snaps) {
+    /* Named only when the writer holds room for it: never a name without a
+     * file (a snapshot still waiting for its frame keeps its own). */
+    if (p->snaps && !p->snapshot_due && snapshots_reserve(p->snaps, SNAPSHOT_ITEM)) {
         char slug[80];
         dp_slug(it->id, 64, slug, sizeof slug);
         snprintf(p->snapshot_name, sizeof p->snapshot_name, "%06lld-%s.png",
@@ -257,6 +260,8 @@ void items_announce(struct player *p)
         p->snapshot_due = true;
         p->dirty = true;
     }
+    else if (p->snaps)
+        LOG_W("app", "no snapshot for %s: the writer is behind", it->id);
     playlog_show(p->log, &f);
     LOG_I("app", "show %s (%s)", it->id, items_kind_name(it->kind));
     status_board_set_showing(p->board, it->id, items_kind_name(it->kind), dp_wall_ms());
@@ -411,9 +416,9 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
     if (!res->surface && !res->video) {
         items_log_skip(p, res->item_id, res->reason);
         const struct item *it = rotation_find(p->rotation, res->item_id);
-        if (it && it->media && strcmp(res->reason, "corrupt") == 0)
+        if (it && it->media && res->reason == DP_REASON_CORRUPT)
             net_refetch(p->net, it->media->url);   /* deleted by the cache: again */
-        else if (it && it->media && strcmp(res->reason, "not_cached") != 0)
+        else if (it && it->media && res->reason != DP_REASON_NOT_CACHED)
             strlist_add(&p->bad, &p->n_bad, it->media->url);
         if (it && it->media && it->media->live && !p->live_retry_ms)
             p->live_retry_ms = dp_mono_ms() + ITEMS_LIVE_RETRY_MS;
@@ -433,7 +438,7 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
         res->surface = NULL;
     }
     if (r < 0) {
-        items_log_skip(p, res->item_id, "render_error");
+        items_log_skip(p, res->item_id, DP_REASON_RENDER_ERROR);
         p->next = NEXT_NONE;
         free(p->next_id);
         p->next_id = NULL;
@@ -481,9 +486,7 @@ int64_t items_apply_schedule(struct player *p, int64_t now)
         p->cur_id = NULL;
         p->standby = false;
         items_invalidate_next(p);
-        scene_finish(&p->scene);
-        scene_init(&p->scene, p->display.renderer, p->display.w, p->display.h,
-                   p->cfg->background, p->cfg->transition, p->cfg->transition_ms);
+        scene_clear(&p->scene);
         p->screen_off = true;
         p->dirty = true;
         SDL_EnableScreenSaver();   /* lets X11 / Wayland blank the display */

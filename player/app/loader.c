@@ -56,24 +56,20 @@ void loader_result_free(void *p)
 
 /* The file behind a media URL: local files as they are, remote ones from
  * the cache after its size and hash checks. */
-static int media_file(struct loader *l, const char *url, char **path, char *reason, size_t cap)
+static int media_file(struct loader *l, const char *url, char **path, enum dp_reason *why)
 {
     if (url_is_local(url)) {
         *path = url_to_path(url);
         if (!*path) {
-            snprintf(reason, cap, "not_cached");
+            *why = DP_REASON_NOT_CACHED;
             return -1;
         }
         return 0;
     }
     char buf[4096];
     int r = cache_media_path(l->cfg.cache, url, buf, sizeof buf);
-    if (r == -EBADMSG) {
-        snprintf(reason, cap, "corrupt");
-        return -1;
-    }
     if (r < 0) {
-        snprintf(reason, cap, "not_cached");
+        *why = r == -EBADMSG ? DP_REASON_CORRUPT : DP_REASON_NOT_CACHED;
         return -1;
     }
     *path = dp_strdup(buf);
@@ -87,13 +83,12 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
     if (req->kind == ITEM_TEXT) {
         res->surface = card_text(l->fonts, w, h, st, req->post, req->now_wall_ms);
         if (!res->surface)
-            snprintf(res->reason, sizeof res->reason, "out_of_memory");
+            res->reason = DP_REASON_OUT_OF_MEMORY;
         return;
     }
     if (req->media->live)
         res->media_path = dp_strdup(req->media->url);   /* read from the network, never cached */
-    else if (media_file(l, req->media->url, &res->media_path, res->reason,
-                        sizeof res->reason) < 0)
+    else if (media_file(l, req->media->url, &res->media_path, &res->reason) < 0)
         return;
     int bw, bh;
     card_media_box(w, h, st, &bw, &bh);
@@ -117,13 +112,12 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
             o.max_duration_ms = d > 0 && (cap <= 0 || d < cap) ? d : cap;
         }
         char err[256];
-        res->video = video_open(res->media_path, &o, err, sizeof err);
+        res->video = video_open(res->media_path, &o, &res->reason, err, sizeof err);
         if (!res->video) {
             LOG_I("app", "video %s: %s", res->media_path, err);
-            snprintf(res->reason, sizeof res->reason, "%s",
-                     req->media->live                 ? "live_unavailable"
-                     : strstr(err, "no video stream") ? "no_video_stream"
-                                                      : "decode_error");
+            if (req->media->live)
+                res->reason = DP_REASON_LIVE_UNAVAILABLE;
+            /* else res->reason was set by video_open */
             return;
         }
         res->overlay = card_overlay(l->fonts, w, h, st, req->post);
@@ -132,15 +126,12 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
         return;
     }
     SDL_Surface *img = NULL;
-    char reason[IMAGE_REASON_CAP];
-    if (image_load(res->media_path, bw, bh, &img, reason) < 0) {
-        snprintf(res->reason, sizeof res->reason, "%s", reason);
+    if (image_load(res->media_path, bw, bh, &img, &res->reason) < 0)
         return;
-    }
     res->surface = card_media(l->fonts, w, h, st, img, req->post);
     SDL_FreeSurface(img);
     if (!res->surface)
-        snprintf(res->reason, sizeof res->reason, "out_of_memory");
+        res->reason = DP_REASON_OUT_OF_MEMORY;
 }
 
 static void *loader_main(void *arg)
@@ -164,8 +155,9 @@ static void *loader_main(void *arg)
             load_item(l, req, res);
         }
         dp_msg_free(&m);
-        dp_mq_post(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
-                                           .free_payload = loader_result_free});
+        /* Never lost: main waits for it (one result per request). */
+        dp_mq_post_must(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
+                                                .free_payload = loader_result_free});
     }
     return NULL;
 }
@@ -197,8 +189,7 @@ void loader_destroy(struct loader *l)
 {
     if (!l)
         return;
-    while (dp_mq_post(l->in, (struct dp_msg){.type = MSG_QUIT}) < 0)
-        SDL_Delay(5);
+    dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_QUIT});
     pthread_join(l->thread, NULL);
     dp_mq_destroy(l->in);
     fontset_destroy(l->fonts);
@@ -207,7 +198,8 @@ void loader_destroy(struct loader *l)
 
 void loader_submit(struct loader *l, struct loader_request *req)
 {
-    if (dp_mq_post(l->in, (struct dp_msg){.type = MSG_REQ, .payload = req,
-                                          .free_payload = request_free}) < 0)
-        LOG_W("app", "loader queue full; request dropped");
+    /* Never dropped: main waits for its result. Main submits one item
+     * request at a time (and standby cards), so the list stays short. */
+    dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_REQ, .payload = req,
+                                           .free_payload = request_free});
 }

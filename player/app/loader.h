@@ -14,6 +14,7 @@
 #include <SDL.h>
 
 #include "base/mq.h"
+#include "base/reason.h"
 #include "render/card.h"
 #include "rotation/rotation.h"
 
@@ -46,7 +47,7 @@ struct loader_result {
     struct video *video;       /* a video item: opened and pre-rolled */
     SDL_Surface *overlay;      /* drawn over the video (caption, QR); may be NULL */
     int box_w, box_h;          /* the safe area the video fits in */
-    char reason[64];           /* the skip reason on failure */
+    enum dp_reason reason;     /* why there is no picture (NONE on success) */
     char *media_path;          /* the verified file that was used */
 };
 
@@ -72,7 +73,8 @@ struct loader_config {
 struct loader *loader_create(const struct loader_config *cfg, struct dp_mq *out, int msg_type,
                              char *err, size_t errlen);
 void loader_destroy(struct loader *l);   /* NULL ok; joins the thread */
-/* Queues a request (ownership passes; the feed reference too). Never blocks. */
+/* Queues a request (ownership passes; the feed reference too). Never blocks,
+ * never drops: its result always comes. Main thread. */
 void loader_submit(struct loader *l, struct loader_request *req);
 void loader_request_free(struct loader_request *req);
 

@@ -83,7 +83,7 @@ static void *signal_main(void *arg)
             continue;
         if (sig == SIGUSR2)   /* sent by player_run to end this thread */
             break;
-        dp_mq_post(p->mq, (struct dp_msg){.type = MSG_SIGNAL, .arg = sig});
+        dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_SIGNAL, .arg = sig});
     }
     return NULL;
 }
@@ -95,15 +95,16 @@ static void feed_msg_free(void *f) { feed_unref(f); }
 static void on_feed(void *ctx, struct feed *feed)
 {
     struct player *p = ctx;
-    dp_mq_post(p->mq, (struct dp_msg){.type = MSG_FEED, .payload = feed,
-                                      .free_payload = feed_msg_free});
+    /* A lost feed would not come again until it changes: never dropped. */
+    dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_FEED, .payload = feed,
+                                           .free_payload = feed_msg_free});
 }
 
 static void on_media(void *ctx, const char *url)
 {
     struct player *p = ctx;
-    dp_mq_post(p->mq, (struct dp_msg){.type = MSG_MEDIA, .payload = dp_strdup(url),
-                                      .free_payload = free});
+    dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_MEDIA, .payload = dp_strdup(url),
+                                           .free_payload = free});
 }
 
 /* net's push channels: their state goes to the status board (issue 11). */
@@ -257,28 +258,28 @@ static void interval_snapshot(struct player *p, int64_t now)
 {
     if (!p->snaps || p->cl->snapshot_interval_ms <= 0 || now < p->next_interval_snap)
         return;
-    SDL_Surface *s = display_read(&p->display);
+    p->next_interval_snap = now + p->cl->snapshot_interval_ms;
+    if (!snapshots_reserve(p->snaps, SNAPSHOT_INTERVAL))
+        return;   /* the writer is behind: skipped (no event names it) */
     char name[32];
     snprintf(name, sizeof name, "t%08lld.png", (long long)(now - p->start_ms));
-    if (s)
-        snapshots_write(p->snaps, s, name);
-    p->next_interval_snap = now + p->cl->snapshot_interval_ms;
+    snapshots_write(p->snaps, SNAPSHOT_INTERVAL, display_read(&p->display), name);
 }
 
 static void draw(struct player *p, int64_t now)
 {
     display_begin(&p->display);
     if (p->screen_off) {
-        SDL_SetRenderDrawColor(p->display.renderer, 0, 0, 0, 255);
-        SDL_RenderClear(p->display.renderer);
+        display_blank(&p->display);
     } else {
         scene_draw(&p->scene, now);
     }
     display_finish(&p->display);
     if (p->snaps && p->snapshot_due) {
         SDL_Surface *s = display_read(&p->display);
-        if (s)
-            snapshots_write(p->snaps, s, p->snapshot_name);
+        if (!s)
+            LOG_W("app", "snapshot %s: the frame cannot be read", p->snapshot_name);
+        snapshots_write(p->snaps, SNAPSHOT_ITEM, s, p->snapshot_name);
         p->snapshot_due = false;
     }
     interval_snapshot(p, now);
@@ -463,7 +464,7 @@ static int start_loader(struct player *p, char *err, size_t errlen)
         .volume = p->cfg->volume,
         .video_max_duration_ms = p->cfg->video_max_duration_ms,
         .live_max_duration_ms = p->cfg->live_max_duration_ms,
-        .hwdec = options_hwdec_name(p->cfg->hwdec),
+        .hwdec = media_hwdec_name(p->cfg->hwdec),
     };
     p->loader = loader_create(&lc, p->mq, MSG_LOADED, err, errlen);
     return p->loader ? 0 : -1;

@@ -109,7 +109,7 @@ void strlist_clear(char ***list, size_t *n);
 
 const char *items_kind_name(enum item_kind k);
 /* A skip event, once per (item, reason) until the feed changes. */
-void items_log_skip(struct player *p, const char *item, const char *reason);
+void items_log_skip(struct player *p, const char *item, enum dp_reason why);
 /* Is it playable here (media cached or local, not known broken)? */
 bool items_ready(void *ctx, const struct item *it);
 /* Forgets the item that comes next (the plan changed). */

@@ -217,7 +217,7 @@ static void jpeg_emit(j_common_ptr cinfo, int level)
 }
 
 static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w, int box_h,
-                                char reason[IMAGE_REASON_CAP])
+                                enum dp_reason *why)
 {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_err jerr;
@@ -229,7 +229,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     jerr.mgr.error_exit = jpeg_error_exit;
     jerr.mgr.emit_message = jpeg_emit;
     if (setjmp(jerr.jump)) {
-        snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+        *why = DP_REASON_DECODE_ERROR;
         jpeg_destroy_decompress(&cinfo);
         SDL_FreeSurface(surf);
         free(cmyk_row);
@@ -241,7 +241,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
         cinfo.image_width > DP_IMAGE_MAX_SIDE || cinfo.image_height > DP_IMAGE_MAX_SIDE ||
         (int64_t)cinfo.image_width * cinfo.image_height > DP_IMAGE_MAX_PIXELS) {
-        snprintf(reason, IMAGE_REASON_CAP, "too_large");
+        *why = DP_REASON_TOO_LARGE;
         jpeg_destroy_decompress(&cinfo);
         return NULL;
     }
@@ -403,56 +403,56 @@ SDL_Surface *image_resize(SDL_Surface *src, int w, int h)
 /* ---- the entry point --------------------------------------------------------- */
 
 int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
-               char reason[IMAGE_REASON_CAP])
+               enum dp_reason *why)
 {
     char *data = NULL;
     size_t len = 0;
     SDL_Surface *surf = NULL;
     *out = NULL;
-    reason[0] = '\0';
+    *why = DP_REASON_NONE;
 
     int r = dp_read_file(path, DP_IMAGE_MAX_FILE_BYTES, &data, &len);
     if (r == -EFBIG) {
-        snprintf(reason, IMAGE_REASON_CAP, "too_large");
+        *why = DP_REASON_TOO_LARGE;
         return -1;
     }
     if (r < 0) {
-        snprintf(reason, IMAGE_REASON_CAP, "unreadable");
+        *why = DP_REASON_UNREADABLE;
         return -1;
     }
     int w, h;
     enum image_format fmt = image_sniff((unsigned char *)data, len, &w, &h);
     if (fmt == IMAGE_UNKNOWN) {
-        snprintf(reason, IMAGE_REASON_CAP, "not_an_image");
+        *why = DP_REASON_NOT_AN_IMAGE;
         goto fail;
     }
     if (fmt == IMAGE_JPEG) {
-        surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, reason);
+        surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, why);
         if (!surf)
             goto fail;
         surf = apply_orientation(surf, exif_orientation((unsigned char *)data, len));
     } else {
         if (w <= 0 || h <= 0 || w > DP_IMAGE_MAX_SIDE || h > DP_IMAGE_MAX_SIDE ||
             (int64_t)w * h > DP_IMAGE_MAX_PIXELS_FULL) {
-            snprintf(reason, IMAGE_REASON_CAP, w <= 0 || h <= 0 ? "decode_error" : "too_large");
+            *why = w <= 0 || h <= 0 ? DP_REASON_DECODE_ERROR : DP_REASON_TOO_LARGE;
             goto fail;
         }
         if ((fmt == IMAGE_PNG && !png_well_formed((unsigned char *)data, len)) ||
             (fmt == IMAGE_GIF && !gif_first_frame_whole((unsigned char *)data, len))) {
-            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
         SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
         SDL_Surface *raw = rw ? IMG_Load_RW(rw, 1) : NULL;
         if (!raw) {
             LOG_D("media", "%s: %s", path, IMG_GetError());
-            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
         surf = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0);
         SDL_FreeSurface(raw);
         if (!surf) {
-            snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+            *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
     }
@@ -462,7 +462,7 @@ int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
     SDL_FreeSurface(surf);
     surf = NULL;
     if (!fitted) {
-        snprintf(reason, IMAGE_REASON_CAP, "decode_error");
+        *why = DP_REASON_DECODE_ERROR;
         goto fail;
     }
     free(data);

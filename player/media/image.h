@@ -8,10 +8,9 @@
 
 #include <SDL.h>
 
-enum image_format { IMAGE_UNKNOWN, IMAGE_JPEG, IMAGE_PNG, IMAGE_GIF, IMAGE_WEBP, IMAGE_BMP };
+#include "base/reason.h"
 
-/* Why an image was refused: the play log's skip reason. */
-#define IMAGE_REASON_CAP 64
+enum image_format { IMAGE_UNKNOWN, IMAGE_JPEG, IMAGE_PNG, IMAGE_GIF, IMAGE_WEBP, IMAGE_BMP };
 
 /* Looks at the first bytes (at least 32): the format, and the pixel size
  * when the header says it (JPEG: 0x0 until the frame header is parsed). */
@@ -21,11 +20,12 @@ enum image_format image_sniff(const unsigned char *data, size_t len, int *w, int
  * scaled (up or down, keeping its aspect ratio) to fit inside box_w x box_h.
  * Images larger than the box are decoded at a reduced scale when the format
  * allows (JPEG), and never held at full resolution when it does not need to.
- * Returns 0 and a new RGBA32 surface in *out (caller frees), or -1 with a
- * reason ("decode_error", "too_large", "not_an_image", "unreadable") in
- * reason. A truncated or corrupt file is refused, never shown partly. */
+ * Returns 0 and a new RGBA32 surface in *out (caller frees), or -1 with
+ * why (DP_REASON_DECODE_ERROR, _TOO_LARGE, _NOT_AN_IMAGE, _UNREADABLE) in
+ * *why. A truncated or corrupt file is refused, never shown partly. Any
+ * thread. */
 int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
-               char reason[IMAGE_REASON_CAP]);
+               enum dp_reason *why);
 
 /* Resizes src (RGBA32) to exactly w x h: area averaging when shrinking,
  * bilinear when growing. Returns a new surface or NULL. */

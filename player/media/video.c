@@ -611,6 +611,7 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     int idx = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (idx < 0 || (v->fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
         snprintf(err, errlen, "no video stream");
+        v->why = DP_REASON_NO_VIDEO_STREAM;
         return -1;
     }
     v->vst = v->fmt->streams[idx];
@@ -697,9 +698,11 @@ fail:
     return -1;
 }
 
-struct video *video_open(const char *path, const struct video_opts *o, char *err, size_t errlen)
+struct video *video_open(const char *path, const struct video_opts *o, enum dp_reason *why,
+                         char *err, size_t errlen)
 {
     struct video *v = video_alloc(path, o);
+    v->why = DP_REASON_DECODE_ERROR;
     if (video_setup(v, err, errlen) < 0)
         goto fail;
     if (video_spawn(v, err, errlen) < 0)
@@ -719,6 +722,8 @@ struct video *video_open(const char *path, const struct video_opts *o, char *err
     return v;
 
 fail:
+    if (why)
+        *why = v->why;
     video_close(v);
     return NULL;
 }
@@ -763,7 +768,7 @@ int video_benchmark_decode(const char *path, int threads, const char *hwdec,
     o.nice = 0;              /* measured against ffmpeg at normal priority */
     o.keep_decoder = true;   /* started at once: no park and reopen */
     int64_t t0 = dp_mono_ms();
-    struct video *v = video_open(path, &o, err, errlen);
+    struct video *v = video_open(path, &o, NULL, err, errlen);
     if (!v)
         return -1;
     video_start(v, 0); /* no pacing: only lifts the pre-roll limits */

@@ -73,6 +73,7 @@
 #include <SDL2/SDL.h>
 
 #include "media/audio.h"
+#include "base/reason.h"
 
 #define VIDEO_FRAME_QUEUE_DEPTH   3
 #define VIDEO_PACKET_QUEUE_BYTES  (16 * 1024 * 1024) /* both streams together */
@@ -122,9 +123,11 @@ void video_opts_defaults(struct video_opts *o);
 
 /* Opens path, starts its threads and waits until the first frame is
  * decoded. Any thread (a loader: it may block for the pre-roll).
- * Returns an owned handle (video_close) or NULL with a one-line reason in
- * err ("no video stream", "cannot open: ...", "no frame decoded", ...). */
-struct video *video_open(const char *path, const struct video_opts *o,
+ * Returns an owned handle (video_close) or NULL with the outcome in *why
+ * (DP_REASON_NO_VIDEO_STREAM, else DP_REASON_DECODE_ERROR; why may be NULL)
+ * and a one-line text for the log in err ("cannot open: ...", "no frame
+ * decoded", ...). */
+struct video *video_open(const char *path, const struct video_opts *o, enum dp_reason *why,
                          char *err, size_t errlen);
 
 /* Starts the clock at now_ms (the caller's monotonic clock) and the sound.

@@ -49,6 +49,7 @@ struct video {
 
     int w, h, rotation;            /* display size and clockwise rotation */
     char open_err[160];            /* why the decode thread could not start */
+    enum dp_reason why;            /* video_open's outcome on failure */
     int64_t duration_ms;
 
     /* Drawing thread only. */

@@ -66,12 +66,12 @@ struct opt_def {
 static const char *const transition_words[] = {"fade", "cut", NULL};
 static const char *const new_posts_words[] = {"next", "interrupt", "queue", NULL};
 static const char *const sync_words[] = {"none", "wallclock", NULL};
-static const char *const hwdec_words[] = {"auto", "none", "vaapi", "v4l2m2m", "drm", NULL};
+static const char *const hwdec_words[] = MEDIA_HWDEC_WORDS;
 
-_Static_assert(sizeof(enum dp_transition) == sizeof(int), "enums are stored as int");
-_Static_assert(sizeof(enum dp_new_posts) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum render_transition) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum rotation_new_posts) == sizeof(int), "enums are stored as int");
 _Static_assert(sizeof(enum dp_sync) == sizeof(int), "enums are stored as int");
-_Static_assert(sizeof(enum dp_hwdec) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(enum media_hwdec) == sizeof(int), "enums are stored as int");
 
 static const char *const sections[] = {
     "feed", "cache", "display", "playback", "schedule", "status", NULL,
@@ -174,11 +174,6 @@ static const struct opt_def defs[] = {
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
-
-const char *options_hwdec_name(enum dp_hwdec h)
-{
-    return h >= DP_HWDEC_AUTO && h <= DP_HWDEC_DRM ? hwdec_words[h] : "auto";
-}
 
 static bool is_string_type(enum opt_type t)
 {

@@ -10,10 +10,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum dp_transition { DP_TRANSITION_FADE, DP_TRANSITION_CUT };
-enum dp_new_posts { DP_NEW_NEXT, DP_NEW_INTERRUPT, DP_NEW_QUEUE };
+#include "media/hwdec.h"
+#include "render/transition.h"
+#include "rotation/rotation.h"
+
+/* The enums of what a key configures live with that module (transition in
+ * render, new_posts in rotation, hwdec in media); sync is the app's. */
 enum dp_sync { DP_SYNC_NONE, DP_SYNC_WALLCLOCK };
-enum dp_hwdec { DP_HWDEC_AUTO, DP_HWDEC_NONE, DP_HWDEC_VAAPI, DP_HWDEC_V4L2M2M, DP_HWDEC_DRM };
 
 struct dp_config {
     /* [feed] */
@@ -33,7 +36,7 @@ struct dp_config {
     int rotation;              /* 0, 90, 180, 270 */
     int margin;
     uint32_t background;       /* 0xRRGGBB */
-    enum dp_transition transition;
+    enum render_transition transition;
     int64_t transition_ms;
     char *font;
     bool show_qr;
@@ -45,9 +48,9 @@ struct dp_config {
     int volume;                /* 0..100 */
     int max_items;
     int64_t max_age_ms;        /* 0: no limit */
-    enum dp_new_posts new_posts;
+    enum rotation_new_posts new_posts;
     enum dp_sync sync;
-    enum dp_hwdec hwdec;       /* video decoding: auto tries the platform's decoder */
+    enum media_hwdec hwdec;       /* video decoding: auto tries the platform's decoder */
     int64_t live_max_duration_ms;  /* a live stream's longest turn (issue 11) */
     /* [schedule] */
     char *on_hours;
@@ -114,8 +117,6 @@ void options_apply_cmdline(struct dp_config *cfg, const struct dp_cmdline *cl);
  * The result points into cl, the environment or a static string: not owned. */
 const char *options_config_path(const struct dp_cmdline *cl);
 
-/* "auto", "none", "vaapi", "v4l2m2m", "drm" (static). */
-const char *options_hwdec_name(enum dp_hwdec h);
 
 /* Prints the effective settings as INI (for --check-config): every key, in
  * the table's order, re-loadable by options_load_file. Writes to out only. */

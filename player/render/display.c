@@ -117,6 +117,12 @@ void display_begin(struct display *d)
     SDL_SetRenderTarget(d->renderer, d->canvas);
 }
 
+void display_blank(struct display *d)
+{
+    SDL_SetRenderDrawColor(d->renderer, 0, 0, 0, 255);
+    SDL_RenderClear(d->renderer);
+}
+
 void display_finish(struct display *d)
 {
     if (!d->canvas)

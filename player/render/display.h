@@ -35,6 +35,8 @@ void display_close(struct display *d);
 void display_begin(struct display *d);
 /* Copies the canvas turned when rotated; does not present. */
 void display_finish(struct display *d);
+/* Clears the frame being drawn to black (the screen off). Main thread. */
+void display_blank(struct display *d);
 void display_present(struct display *d);
 /* The framebuffer as sent to the display (after display_finish, before
  * display_present): a new RGB24 surface, or NULL. */

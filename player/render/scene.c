@@ -15,7 +15,7 @@ static void slot_clear(struct scene_slot *sl)
 }
 
 void scene_init(struct scene *s, SDL_Renderer *r, int w, int h, uint32_t background,
-                enum dp_transition transition, int64_t transition_ms)
+                enum render_transition transition, int64_t transition_ms)
 {
     memset(s, 0, sizeof *s);
     s->renderer = r;
@@ -23,15 +23,21 @@ void scene_init(struct scene *s, SDL_Renderer *r, int w, int h, uint32_t backgro
     s->h = h;
     s->background = background;
     s->transition = transition;
-    s->transition_ms = transition == DP_TRANSITION_CUT ? 0 : transition_ms;
+    s->transition_ms = transition == RENDER_TRANSITION_CUT ? 0 : transition_ms;
 }
 
-void scene_set_style(struct scene *s, uint32_t background, enum dp_transition transition,
+void scene_clear(struct scene *s)
+{
+    scene_finish(s);
+    s->fade_start = 0;
+}
+
+void scene_set_style(struct scene *s, uint32_t background, enum render_transition transition,
                      int64_t transition_ms)
 {
     s->background = background;
     s->transition = transition;
-    s->transition_ms = transition == DP_TRANSITION_CUT ? 0 : transition_ms;
+    s->transition_ms = transition == RENDER_TRANSITION_CUT ? 0 : transition_ms;
 }
 
 bool scene_has_current(const struct scene *s) { return s->cur.used; }

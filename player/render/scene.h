@@ -13,7 +13,7 @@
 
 #include <SDL.h>
 
-#include "options/options.h"
+#include "render/transition.h"
 
 struct scene_video;
 
@@ -29,17 +29,19 @@ struct scene {
     SDL_Renderer *renderer;
     int w, h;
     uint32_t background;
-    enum dp_transition transition;
+    enum render_transition transition;
     int64_t transition_ms;
     struct scene_slot cur, in, next;
     int64_t fade_start;
 };
 
 void scene_init(struct scene *s, SDL_Renderer *r, int w, int h, uint32_t background,
-                enum dp_transition transition, int64_t transition_ms);
+                enum render_transition transition, int64_t transition_ms);
 void scene_finish(struct scene *s);
+/* Empties every slot (nothing on screen); the settings stay. */
+void scene_clear(struct scene *s);
 /* New settings (SIGHUP) for the transitions that follow. */
-void scene_set_style(struct scene *s, uint32_t background, enum dp_transition transition,
+void scene_set_style(struct scene *s, uint32_t background, enum render_transition transition,
                      int64_t transition_ms);
 /* The time a transition into an item takes: 0 for a cut. */
 int64_t scene_transition_ms(const struct scene *s);

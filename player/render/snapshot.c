@@ -1,7 +1,10 @@
 /* Snapshots: see snapshot.h.
- * DESIGN: one writer thread takes (surface, name) pairs from a bounded queue
- * and saves them with IMG_SavePNG under a temporary name, then renames them,
- * so a reader never sees a half-written PNG. */
+ * DESIGN: one writer thread takes (surface, name) pairs from two queues, the
+ * per-item ones first (interval ones never delay them), and saves them with
+ * IMG_SavePNG under a temporary name, then renames them, so a reader never
+ * sees a half-written PNG. Each queued snapshot rings a bell (a third queue)
+ * once; the quit message rings last, so everything queued is written. The
+ * reservations (snapshot.h) bound what is queued. */
 #include "render/snapshot.h"
 
 #include <pthread.h>
@@ -16,20 +19,35 @@
 #include "base/mq.h"
 #include "base/xalloc.h"
 
-#define SNAPSHOT_QUEUE 32
+#define SNAPSHOT_ITEMS_PENDING 8      /* a show event at most every second or so */
+#define SNAPSHOT_INTERVAL_PENDING 4   /* --snapshot-interval: skipped past this */
 #define MSG_SNAP 1
 #define MSG_QUIT 2
 
 struct snapshots {
     char *dir;
-    struct dp_mq *q;
+    struct dp_mq *q[2];           /* per kind */
+    struct dp_mq *bell;
     pthread_t thread;
+    pthread_mutex_t lock;
+    int held[2];                  /* reservations per kind, until written */
+    int64_t skipped;              /* interval snapshots refused */
 };
+
+static const int pending_max[2] = {SNAPSHOT_ITEMS_PENDING, SNAPSHOT_INTERVAL_PENDING};
 
 struct snap {
     SDL_Surface *surf;
     char *name;
+    enum snapshot_kind kind;
 };
+
+static void release(struct snapshots *s, enum snapshot_kind kind)
+{
+    pthread_mutex_lock(&s->lock);
+    s->held[kind]--;
+    pthread_mutex_unlock(&s->lock);
+}
 
 static void snap_free(void *p)
 {
@@ -44,10 +62,12 @@ static void *writer(void *arg)
     struct snapshots *s = arg;
     struct dp_msg m;
     for (;;) {
-        if (!dp_mq_wait(s->q, &m, -1))
+        if (!dp_mq_wait(s->bell, &m, -1))
             continue;
         if (m.type == MSG_QUIT)
             break;
+        if (!dp_mq_get(s->q[SNAPSHOT_ITEM], &m) && !dp_mq_get(s->q[SNAPSHOT_INTERVAL], &m))
+            continue;   /* not reached: one bell per snapshot */
         struct snap *sn = m.payload;
         char *path = dp_strfmt("%s/%s", s->dir, sn->name);
         char *tmp = dp_strfmt("%s/.%s.tmp", s->dir, sn->name);
@@ -57,7 +77,9 @@ static void *writer(void *arg)
         }
         free(path);
         free(tmp);
+        enum snapshot_kind kind = sn->kind;
         dp_msg_free(&m);
+        release(s, kind);
     }
     return NULL;
 }
@@ -70,10 +92,16 @@ struct snapshots *snapshots_create(const char *dir, char *err, size_t errlen)
     }
     struct snapshots *s = dp_calloc(1, sizeof *s);
     s->dir = dp_strdup(dir);
-    s->q = dp_mq_create(SNAPSHOT_QUEUE, NULL, NULL);
+    for (int k = 0; k < 2; k++)
+        s->q[k] = dp_mq_create((unsigned)pending_max[k], NULL, NULL);
+    s->bell = dp_mq_create(SNAPSHOT_ITEMS_PENDING + SNAPSHOT_INTERVAL_PENDING + 1, NULL, NULL);
+    pthread_mutex_init(&s->lock, NULL);
     if (pthread_create(&s->thread, NULL, writer, s) != 0) {
         snprintf(err, errlen, "cannot start the snapshot writer");
-        dp_mq_destroy(s->q);
+        pthread_mutex_destroy(&s->lock);
+        dp_mq_destroy(s->bell);
+        dp_mq_destroy(s->q[0]);
+        dp_mq_destroy(s->q[1]);
         free(s->dir);
         free(s);
         return NULL;
@@ -85,24 +113,47 @@ void snapshots_destroy(struct snapshots *s)
 {
     if (!s)
         return;
-    /* Posted last, so every queued snapshot is written first. The queue may
-     * be full: wait for room. */
-    while (dp_mq_post(s->q, (struct dp_msg){.type = MSG_QUIT}) < 0)
-        SDL_Delay(5);
+    /* Posted last, so every queued snapshot is written first. */
+    dp_mq_post_must(s->bell, (struct dp_msg){.type = MSG_QUIT});
     pthread_join(s->thread, NULL);
-    dp_mq_destroy(s->q);
+    if (s->skipped)
+        LOG_I("render", "%lld interval snapshots skipped: the writer was behind",
+              (long long)s->skipped);
+    pthread_mutex_destroy(&s->lock);
+    dp_mq_destroy(s->bell);
+    dp_mq_destroy(s->q[0]);
+    dp_mq_destroy(s->q[1]);
     free(s->dir);
     free(s);
 }
 
-void snapshots_write(struct snapshots *s, SDL_Surface *surf, const char *name)
+bool snapshots_reserve(struct snapshots *s, enum snapshot_kind kind)
 {
+    pthread_mutex_lock(&s->lock);
+    bool ok = s->held[kind] < pending_max[kind];
+    if (ok)
+        s->held[kind]++;
+    else if (kind == SNAPSHOT_INTERVAL)
+        s->skipped++;
+    pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
+void snapshots_write(struct snapshots *s, enum snapshot_kind kind, SDL_Surface *surf,
+                     const char *name)
+{
+    if (!surf) {
+        release(s, kind);
+        return;
+    }
     struct snap *sn = dp_malloc(sizeof *sn);
     sn->surf = surf;
     sn->name = dp_strdup(name);
-    if (dp_mq_post(s->q, (struct dp_msg){.type = MSG_SNAP, .payload = sn,
-                                         .free_payload = snap_free}) < 0)
-        LOG_W("render", "snapshot %s dropped: the writer is behind", name);
+    sn->kind = kind;
+    /* Within the reservations, so the queues' bounds are never what limits. */
+    dp_mq_post_must(s->q[kind], (struct dp_msg){.type = MSG_SNAP, .payload = sn,
+                                                .free_payload = snap_free});
+    dp_mq_post_must(s->bell, (struct dp_msg){.type = MSG_SNAP});
 }
 
 /* ---- PNG in memory ------------------------------------------------------------- */

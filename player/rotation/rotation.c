@@ -173,13 +173,13 @@ bool rotation_set_feed(struct rotation *r, struct feed *f, int64_t now_wall_ms)
     bool interrupt = false;
     /* Synchronised screens keep the timeline's order: new_posts is for the
      * plain rotation. */
-    if (r->feed && r->p.new_posts != DP_NEW_QUEUE && !r->p.synced) {
+    if (r->feed && r->p.new_posts != ROTATION_NEW_QUEUE && !r->p.synced) {
         for (size_t i = 0; i < n; i++) {
             if (feed_has_post(r->feed, items[i].post->id))
                 continue;
             r->queue = dp_realloc(r->queue, (r->n_queue + 1) * sizeof *r->queue);
             r->queue[r->n_queue++] = dp_strdup(items[i].id);
-            interrupt = r->p.new_posts == DP_NEW_INTERRUPT;
+            interrupt = r->p.new_posts == ROTATION_NEW_INTERRUPT;
         }
     }
 
@@ -215,12 +215,12 @@ static bool playable_at(const struct rotation_params *p, const struct item *it, 
 
 static bool usable(const struct rotation *r, const struct item *it, int64_t now,
                    rotation_ready_fn ready, void *ctx,
-                   void (*skip)(void *, const struct item *, const char *))
+                   void (*skip)(void *, const struct item *, enum dp_reason))
 {
     if (!playable_at(&r->p, it, now)) {
         const struct signage *s = &it->post->signage;
         if (skip && s->end_ms != DP_TIME_NONE && now >= s->end_ms)
-            skip(ctx, it, "expired");
+            skip(ctx, it, DP_REASON_EXPIRED);
         return false;
     }
     return !ready || ready(ctx, it);
@@ -229,7 +229,7 @@ static bool usable(const struct rotation *r, const struct item *it, int64_t now,
 const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
                                  rotation_ready_fn ready, void *ctx,
                                  void (*skip)(void *ctx, const struct item *it,
-                                              const char *reason))
+                                              enum dp_reason why))
 {
     /* New posts first, while they are still in the rotation. */
     while (r->n_queue) {
@@ -329,7 +329,7 @@ static void lay_out(const struct rotation *r, int64_t t, const struct rotation_a
         d[i] = playable_at(&r->p, it, t) ? rotation_item_ms(&r->p, it) : 0;
         const struct signage *s = &it->post->signage;
         if (!d[i] && a->skip && s->end_ms != DP_TIME_NONE && t >= s->end_ms)
-            a->skip(a->ctx, it, "expired");
+            a->skip(a->ctx, it, DP_REASON_EXPIRED);
     }
 }
 

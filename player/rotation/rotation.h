@@ -7,10 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/reason.h"
 #include "feed/feed.h"
-#include "options/options.h"
 
 enum item_kind { ITEM_TEXT, ITEM_IMAGE, ITEM_VIDEO };
+
+/* [playback] new_posts: where a post new in a poll goes in plain rotation:
+ * next (after the current item), interrupt (at once), queue (in order). */
+enum rotation_new_posts { ROTATION_NEW_NEXT, ROTATION_NEW_INTERRUPT, ROTATION_NEW_QUEUE };
 
 struct item {
     char *id;                   /* "<post id>" or "<post id>#<n>" */
@@ -26,7 +30,7 @@ struct rotation_params {
     int64_t video_max_duration_ms;
     int max_items;
     int64_t max_age_ms;
-    enum dp_new_posts new_posts;   /* plain rotation only */
+    enum rotation_new_posts new_posts;   /* plain rotation only */
     int64_t transition_ms;      /* the transition into an item (0 for a cut) */
     bool synced;                /* sync = wallclock: the epoch timeline (sync.h) */
 };
@@ -46,14 +50,14 @@ typedef bool (*rotation_ready_fn)(void *ctx, const struct item *it);
 
 /* Picks the item to show after the current one: the next in order that is
  * inside its window and ready. Items past their end are reported through
- * skip (may be NULL) with the reason "expired"; items that are not ready are
+ * skip (may be NULL) with DP_REASON_EXPIRED; items that are not ready are
  * for the ready callback to report, since it knows why (not cached, not
  * found, broken). Returns NULL when nothing is playable.
  * The returned pointer stays valid until the next rotation_set_feed. */
 const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
                                  rotation_ready_fn ready, void *ctx,
                                  void (*skip)(void *ctx, const struct item *it,
-                                              const char *reason));
+                                              enum dp_reason why));
 /* Marks it as the one on screen (advances the cursor). */
 void rotation_commit(struct rotation *r, const struct item *it);
 /* True when showing next would start a new cycle (it is at or before the
@@ -76,7 +80,7 @@ struct rotation_ask {
     int64_t cur_end_ms;         /* synced: the end of that item's slot (Unix ms),
                                    0 when unknown (the slot of now is taken) */
     rotation_ready_fn ready;    /* NULL: everything is ready */
-    void (*skip)(void *ctx, const struct item *it, const char *reason);   /* or NULL */
+    void (*skip)(void *ctx, const struct item *it, enum dp_reason why);   /* or NULL */
     void *ctx;
 };
 

@@ -220,8 +220,8 @@ static void test_large_jpeg(void **state)
     long before = max_rss_kb();
     double t0 = now_ms();
     SDL_Surface *s = NULL;
-    char reason[IMAGE_REASON_CAP];
-    int r = image_load(path, 1920, 1080, &s, reason);
+    enum dp_reason why = DP_REASON_NONE;
+    int r = image_load(path, 1920, 1080, &s, &why);
     double t1 = now_ms();
     long after = max_rss_kb();
     assert_int_equal(r, 0);
@@ -421,8 +421,9 @@ static void test_load_formats(void **state)
             snprintf(what, sizeof what, "%s in %dx%d", load_files[k].file,
                      load_boxes[b].box_w, load_boxes[b].box_h);
             SDL_Surface *s = NULL;
-            char reason[IMAGE_REASON_CAP] = "x";
-            int r = image_load(path, load_boxes[b].box_w, load_boxes[b].box_h, &s, reason);
+            enum dp_reason why = DP_REASON_NONE;
+            int r = image_load(path, load_boxes[b].box_w, load_boxes[b].box_h, &s, &why);
+            const char *reason = dp_reason_name(why);
             if (r != 0)
                 print_error("%s: %s\n", what, reason);
             assert_int_equal(r, 0);
@@ -443,8 +444,8 @@ static void test_load_alpha(void **state)
 {
     (void)state;
     SDL_Surface *s = NULL;
-    char reason[IMAGE_REASON_CAP];
-    assert_int_equal(image_load(IMAGES "/rgba.png", 160, 120, &s, reason), 0);
+    enum dp_reason why = DP_REASON_NONE;
+    assert_int_equal(image_load(IMAGES "/rgba.png", 160, 120, &s, &why), 0);
     assert_int_equal(s->w, 160);
     assert_int_equal(s->h, 120);
     assert_colour(s, 0.85, 0.15, RED, 2, "rgba top");
@@ -452,7 +453,7 @@ static void test_load_alpha(void **state)
     assert_int_equal(pixel_at(s, 0.5, 0.9).a, 0);
     SDL_FreeSurface(s);
     /* shrinking weighs colours by alpha: no dark fringe at the edge */
-    assert_int_equal(image_load(IMAGES "/rgba.png", 40, 30, &s, reason), 0);
+    assert_int_equal(image_load(IMAGES "/rgba.png", 40, 30, &s, &why), 0);
     assert_colour(s, 0.85, 0.15, RED, 2, "rgba small top");
     assert_int_equal(pixel_at(s, 0.5, 0.9).a, 0);
     SDL_FreeSurface(s);
@@ -474,8 +475,8 @@ static void test_exif_orientation(void **state)
             snprintf(what, sizeof what, "orientation %d in %dx%d", o, boxes[b].box_w,
                      boxes[b].box_h);
             SDL_Surface *s = NULL;
-            char reason[IMAGE_REASON_CAP];
-            int r = image_load(path, boxes[b].box_w, boxes[b].box_h, &s, reason);
+            enum dp_reason why = DP_REASON_NONE;
+            int r = image_load(path, boxes[b].box_w, boxes[b].box_h, &s, &why);
             assert_int_equal(r, 0);
             assert_int_equal(s->w, boxes[b].w);
             assert_int_equal(s->h, boxes[b].h);
@@ -506,8 +507,9 @@ static void test_bad_files(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof bad_files / sizeof bad_files[0]; k++) {
         SDL_Surface *s = (SDL_Surface *)&s;     /* must be reset to NULL */
-        char reason[IMAGE_REASON_CAP] = "";
-        int r = image_load(bad_files[k].path, 1920, 1080, &s, reason);
+        enum dp_reason why = DP_REASON_NONE;
+        int r = image_load(bad_files[k].path, 1920, 1080, &s, &why);
+        const char *reason = dp_reason_name(why);
         if (r != -1 || strcmp(reason, bad_files[k].reason) != 0)
             print_error("%s: %d \"%s\", want -1 \"%s\"\n", bad_files[k].path, r, reason,
                         bad_files[k].reason);
@@ -523,8 +525,9 @@ static void test_truncated_gif(void **state)
 {
     (void)state;
     SDL_Surface *s = NULL;
-    char reason[IMAGE_REASON_CAP] = "";
-    int r = image_load(BAD "/truncated.gif", 1920, 1080, &s, reason);
+    enum dp_reason why = DP_REASON_NONE;
+    int r = image_load(BAD "/truncated.gif", 1920, 1080, &s, &why);
+    const char *reason = dp_reason_name(why);
     if (r == 0) {
         print_message("truncated.gif decodes (%dx%d): shown partly\n", s->w, s->h);
         SDL_FreeSurface(s);
@@ -555,9 +558,10 @@ static void test_crafted_headers(void **state)
         tmp_path(path, sizeof path, png_cases[k].name);
         write_file(path, buf, craft_png(buf, png_cases[k].w, png_cases[k].h, 65536));
         SDL_Surface *s = NULL;
-        char reason[IMAGE_REASON_CAP] = "";
+        enum dp_reason why = DP_REASON_NONE;
         double t0 = now_ms();
-        int r = image_load(path, 1920, 1080, &s, reason);
+        int r = image_load(path, 1920, 1080, &s, &why);
+        const char *reason = dp_reason_name(why);
         double ms = now_ms() - t0;
         if (r != -1 || strcmp(reason, png_cases[k].reason) != 0)
             print_error("%s: %d \"%s\"\n", png_cases[k].name, r, reason);
@@ -605,9 +609,10 @@ static void test_crafted_headers(void **state)
         write_file(path, d, len);
         free(d);
         SDL_Surface *s = NULL;
-        char reason[IMAGE_REASON_CAP] = "";
+        enum dp_reason why = DP_REASON_NONE;
         double t0 = now_ms();
-        int r = image_load(path, 1920, 1080, &s, reason);
+        int r = image_load(path, 1920, 1080, &s, &why);
+        const char *reason = dp_reason_name(why);
         double ms = now_ms() - t0;
         if (r != jpeg_cases[k].ret || strcmp(reason, jpeg_cases[k].reason) != 0)
             print_error("%s: %d \"%s\"\n", jpeg_cases[k].name, r, reason);
@@ -627,8 +632,9 @@ static void test_crafted_headers(void **state)
     tmp_path(path, sizeof path, "screen-30000.gif");
     write_file(path, gif, sizeof gif);
     SDL_Surface *s = NULL;
-    char reason[IMAGE_REASON_CAP] = "";
-    assert_int_equal(image_load(path, 1920, 1080, &s, reason), -1);
+    enum dp_reason why = DP_REASON_NONE;
+    assert_int_equal(image_load(path, 1920, 1080, &s, &why), -1);
+    const char *reason = dp_reason_name(why);
     assert_string_equal(reason, "too_large");
     unlink(path);
 }
@@ -654,8 +660,9 @@ static int each_file(const char *dir, const char *ext,
             char path[2048];
             snprintf(path, sizeof path, "%s/%s", dir, name);
             SDL_Surface *s = NULL;
-            char reason[IMAGE_REASON_CAP] = "";
-            int r = image_load(path, 1920, 1080, &s, reason);
+            enum dp_reason why = DP_REASON_NONE;
+            int r = image_load(path, 1920, 1080, &s, &why);
+            const char *reason = dp_reason_name(why);
             if (r == 0)
                 assert_non_null(s);
             else
@@ -740,8 +747,9 @@ static void child_load(const char *path, int fd)
 {
     alarm(CRASHER_TIMEOUT_S);
     SDL_Surface *s = NULL;
-    char reason[IMAGE_REASON_CAP] = "";
-    int r = image_load(path, 1920, 1080, &s, reason);
+    enum dp_reason why = DP_REASON_NONE;
+    int r = image_load(path, 1920, 1080, &s, &why);
+    const char *reason = dp_reason_name(why);
     char msg[128];
     int n = snprintf(msg, sizeof msg, "%d %dx%d %s", r, s ? s->w : 0, s ? s->h : 0,
                      r ? reason : "-");

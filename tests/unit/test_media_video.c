@@ -172,7 +172,7 @@ static struct video *open_silent(const char *path, char *err, size_t errlen)
     video_opts_defaults(&o);
     o.audio = false;
     o.hwdec = "none";
-    return video_open(path, &o, err, errlen);
+    return video_open(path, &o, NULL, err, errlen);
 }
 
 static void assert_near(int64_t got, int64_t want, double tol)
@@ -430,7 +430,7 @@ static void test_repeat_to_cap(void **state)
     o.repeat = true;
     o.max_duration_ms = 2500;
     o.hwdec = "none";
-    struct video *v = video_open(clip("gifv.mp4"), &o, err, sizeof err);
+    struct video *v = video_open(clip("gifv.mp4"), &o, NULL, err, sizeof err);
     assert_non_null(v);
     assert_int_equal(video_duration_ms(v), 2500);
     struct run r = play_fake(v, 5000);
@@ -450,7 +450,7 @@ static void test_gifv_once(void **state)
     o.loop = true;
     o.max_duration_ms = 5000;
     o.hwdec = "none";
-    struct video *v = video_open(clip("gifv.mp4"), &o, err, sizeof err);
+    struct video *v = video_open(clip("gifv.mp4"), &o, NULL, err, sizeof err);
     assert_non_null(v);
     assert_false(video_has_audio(v));
     struct run r = play_fake(v, 5000);
@@ -467,7 +467,7 @@ static void test_max_duration(void **state)
     video_opts_defaults(&o);
     o.audio = false;
     o.max_duration_ms = 1000;
-    struct video *v = video_open(clip("av.mp4"), &o, err, sizeof err);
+    struct video *v = video_open(clip("av.mp4"), &o, NULL, err, sizeof err);
     assert_non_null(v);
     assert_int_equal(video_duration_ms(v), 1000);
     struct run r = play_fake(v, 5000);
@@ -508,7 +508,7 @@ static void play_with_sound(const char *name, int64_t want_frames, int64_t want_
     video_opts_defaults(&o);
     o.audio_out = ao;
     o.volume = 50;
-    struct video *v = video_open(clip(name), &o, err, sizeof err);
+    struct video *v = video_open(clip(name), &o, NULL, err, sizeof err);
     assert_non_null(v);
     assert_true(video_has_audio(v));
     SDL_Texture *tex = NULL;

@@ -152,7 +152,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.rotation, 0);
     assert_int_equal(c.margin, 0);
     assert_int_equal(c.background, 0x000000);
-    assert_int_equal(c.transition, DP_TRANSITION_FADE);
+    assert_int_equal(c.transition, RENDER_TRANSITION_FADE);
     assert_int_equal(c.transition_ms, 600);
     assert_null(c.font);
     assert_true(c.show_qr);
@@ -163,7 +163,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.volume, 100);
     assert_int_equal(c.max_items, 50);
     assert_int_equal(c.max_age_ms, 0);
-    assert_int_equal(c.new_posts, DP_NEW_NEXT);
+    assert_int_equal(c.new_posts, ROTATION_NEW_NEXT);
     assert_int_equal(c.sync, DP_SYNC_NONE);
     assert_null(c.on_hours);
     assert_string_equal(c.status_listen, "127.0.0.1:8642");
@@ -278,7 +278,7 @@ static void check_good(const struct dp_config *c)
     assert_int_equal(c->rotation, 90);
     assert_int_equal(c->margin, 16);
     assert_int_equal(c->background, 0x1a2b3c);
-    assert_int_equal(c->transition, DP_TRANSITION_CUT);
+    assert_int_equal(c->transition, RENDER_TRANSITION_CUT);
     assert_int_equal(c->transition_ms, 250);
     assert_string_equal(c->font, "/usr/share/fonts/x.ttf");
     assert_false(c->show_qr);
@@ -289,7 +289,7 @@ static void check_good(const struct dp_config *c)
     assert_int_equal(c->volume, 35);
     assert_int_equal(c->max_items, 20);
     assert_int_equal(c->max_age_ms, 48LL * 3600 * 1000);
-    assert_int_equal(c->new_posts, DP_NEW_INTERRUPT);
+    assert_int_equal(c->new_posts, ROTATION_NEW_INTERRUPT);
     assert_int_equal(c->sync, DP_SYNC_WALLCLOCK);
     assert_string_equal(c->on_hours, "mon-fri 07:00-22:00, sat 09:00-18:00");
     assert_string_equal(c->status_listen, "0.0.0.0:9000");

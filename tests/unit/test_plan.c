@@ -79,10 +79,10 @@ static bool refuse(void *ctx, const struct item *it)
 
 static char skipped[256];
 
-static void on_skip(void *ctx, const struct item *it, const char *reason)
+static void on_skip(void *ctx, const struct item *it, enum dp_reason why)
 {
     char key[64];
-    snprintf(key, sizeof key, "%s:%s ", it->id, reason);
+    snprintf(key, sizeof key, "%s:%s ", it->id, dp_reason_name(why));
     if (!strstr(skipped, key) && strlen(skipped) + strlen(key) < sizeof skipped)
         strcat(skipped, key);
 }
@@ -100,6 +100,10 @@ static void fmt_time(char *out, size_t cap, int64_t ms)
  * screen at first, and returns "id@start id@start ..." (start: when it comes
  * on; "+N" appended when the item has a plan duration N s that is not its
  * slot, i.e. in plain rotation). */
+/* How far from the switch the planner is asked (ms before it; negative:
+ * after): a deadline computed from the wall clock may fire a little early. */
+static int64_t wake_skew_ms;
+
 static void walk(struct rotation *r, int64_t now_s, int steps, const char *const *not_ready,
                  char *out, size_t cap)
 {
@@ -132,7 +136,7 @@ static void walk(struct rotation *r, int64_t now_s, int steps, const char *const
         rotation_commit(r, plan.item);
         on = true;
         cur_end = plan.end_ms;
-        now = at;   /* the next item is planned right after the switch */
+        now = at - wake_skew_ms;   /* the next item is planned right after the switch */
         next_on = at + (plan.until_ended ? 30 * S : plan.duration_ms);
     }
 }
@@ -141,25 +145,25 @@ static void walk(struct rotation *r, int64_t now_s, int steps, const char *const
 
 static const struct rotation_params synced_fade = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 50,
-    .new_posts = DP_NEW_NEXT, .transition_ms = 500, .synced = true};
+    .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500, .synced = true};
 static const struct rotation_params synced_cut = {
     .image_duration_ms = 200, .text_duration_ms = 200, .max_items = 50,
-    .new_posts = DP_NEW_NEXT, .transition_ms = 0, .synced = true};
+    .new_posts = ROTATION_NEW_NEXT, .transition_ms = 0, .synced = true};
 static const struct rotation_params plain_fade = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 50,
-    .new_posts = DP_NEW_NEXT, .transition_ms = 500};
+    .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500};
 static const struct rotation_params plain_cut = {
     .image_duration_ms = 200, .text_duration_ms = 200, .max_items = 50,
-    .new_posts = DP_NEW_NEXT, .transition_ms = 0};
+    .new_posts = ROTATION_NEW_NEXT, .transition_ms = 0};
 static const struct rotation_params synced_video = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .video_max_duration_ms = 20 * S,
-    .max_items = 50, .new_posts = DP_NEW_NEXT, .transition_ms = 500, .synced = true};
+    .max_items = 50, .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500, .synced = true};
 static const struct rotation_params synced_aged = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 50,
-    .max_age_ms = 3600 * S, .new_posts = DP_NEW_NEXT, .transition_ms = 500, .synced = true};
+    .max_age_ms = 3600 * S, .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500, .synced = true};
 static const struct rotation_params plain_aged = {
     .image_duration_ms = 10 * S, .text_duration_ms = 10 * S, .max_items = 2,
-    .max_age_ms = 3600 * S, .new_posts = DP_NEW_NEXT, .transition_ms = 500};
+    .max_age_ms = 3600 * S, .new_posts = ROTATION_NEW_NEXT, .transition_ms = 500};
 
 static const char *const none_refused[] = {NULL};
 static const char *const b_refused[] = {"b#1", NULL};
@@ -270,6 +274,28 @@ static void test_two_screens_agree(void **state)
     rotation_destroy(r2);
 }
 
+/* The player switched a millisecond before the slot's wall-clock start (its
+ * monotonic deadline fired early) and asks then: the next item is still the
+ * one after the current slot, not the current item again (which logged a
+ * second show at once, a fade's length early, and reloaded a video). */
+static void test_early_or_late_wake(void **state)
+{
+    (void)state;
+    static const int64_t skews[] = {-40, -1, 0, 1, 16, 400};
+    const struct spec posts[] = {IMG("a"), IMG("b"), IMG("c"), {0}};
+    for (size_t i = 0; i < sizeof skews / sizeof skews[0]; i++) {
+        struct rotation *r = rotation_of(&synced_fade, posts, BASE);
+        char got[256];
+        wake_skew_ms = skews[i];
+        walk(r, 3, 5, none_refused, got, sizeof got);
+        wake_skew_ms = 0;
+        if (strcmp(got, "a#1@3 b#1@10 c#1@20 a#1@30 b#1@40") != 0)
+            print_error("skew %lld ms\n", (long long)skews[i]);
+        assert_string_equal(got, "a#1@3 b#1@10 c#1@20 a#1@30 b#1@40");
+        rotation_destroy(r);
+    }
+}
+
 static void test_item_ms(void **state)
 {
     (void)state;
@@ -299,6 +325,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),
         cmocka_unit_test(test_two_screens_agree),
+        cmocka_unit_test(test_early_or_late_wake),
         cmocka_unit_test(test_item_ms),
         cmocka_unit_test(test_empty),
     };

@@ -60,7 +60,7 @@ static const struct rotation_params default_params = {
     .video_max_duration_ms = 0,
     .max_items = 50,
     .max_age_ms = 0,
-    .new_posts = DP_NEW_NEXT,
+    .new_posts = ROTATION_NEW_NEXT,
 };
 
 /* A rotation over specs; the feed reference is handed to the rotation. */
@@ -113,10 +113,10 @@ static bool ready_cb(void *vctx, const struct item *it)
     return true;
 }
 
-static void skip_cb(void *vctx, const struct item *it, const char *reason)
+static void skip_cb(void *vctx, const struct item *it, enum dp_reason why)
 {
     struct ctx *c = vctx;
-    assert_non_null(reason);
+    const char *reason = dp_reason_name(why);
     if (c->n_skips < MAXN)
         snprintf(c->skips[c->n_skips], sizeof c->skips[0], "%s:%s", it->id, reason);
     c->n_skips++;
@@ -563,16 +563,16 @@ static const struct post_spec feed_nabcd[] = {
     {.id = "N", .media = "ii"}, {.id = "A"}, {.id = "B"}, {.id = "C"}, {.id = "D"}, {0}};
 
 static const struct {
-    enum dp_new_posts mode;
+    enum rotation_new_posts mode;
     bool interrupt;          /* rotation_set_feed's answer */
     const char *after;       /* items shown after the new feed (A, B shown before) */
 } new_post_cases[] = {
     /* next: the new post's items right after the current one, then the order
      * goes on where it was; in the next cycle the post has its normal place */
-    {DP_NEW_NEXT, false, "N#1 N#2 C D N#1 N#2 A B C"},
-    {DP_NEW_INTERRUPT, true, "N#1 N#2 C D N#1 N#2 A B C"},
+    {ROTATION_NEW_NEXT, false, "N#1 N#2 C D N#1 N#2 A B C"},
+    {ROTATION_NEW_INTERRUPT, true, "N#1 N#2 C D N#1 N#2 A B C"},
     /* queue: normal order */
-    {DP_NEW_QUEUE, false, "C D N#1 N#2 A B C"},
+    {ROTATION_NEW_QUEUE, false, "C D N#1 N#2 A B C"},
 };
 
 static void test_new_posts(void **state)
@@ -618,13 +618,13 @@ static void test_new_post_out_of_turn_not_a_wrap(void **state)
 
 static const struct {
     const struct post_spec *second;
-    enum dp_new_posts mode;
+    enum rotation_new_posts mode;
     bool interrupt;
 } interrupt_cases[] = {
-    {feed_nabcd, DP_NEW_INTERRUPT, true},
-    {feed_abcd, DP_NEW_INTERRUPT, false},   /* nothing new */
-    {feed_nabcd, DP_NEW_NEXT, false},
-    {feed_nabcd, DP_NEW_QUEUE, false},
+    {feed_nabcd, ROTATION_NEW_INTERRUPT, true},
+    {feed_abcd, ROTATION_NEW_INTERRUPT, false},   /* nothing new */
+    {feed_nabcd, ROTATION_NEW_NEXT, false},
+    {feed_nabcd, ROTATION_NEW_QUEUE, false},
 };
 
 static void test_interrupt(void **state)
@@ -714,7 +714,7 @@ static void test_cursor_across_feeds(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof cursor_cases / sizeof cursor_cases[0]; k++) {
         struct rotation_params p = default_params;
-        p.new_posts = DP_NEW_QUEUE;   /* keep new posts in normal order here */
+        p.new_posts = ROTATION_NEW_QUEUE;   /* keep new posts in normal order here */
         struct rotation *r = make_rotation(&p, cursor_cases[k].first, NOW);
         struct ctx c = {0};
         assert_sequence(r, NOW, &c, cursor_cases[k].shown);
