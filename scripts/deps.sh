@@ -21,6 +21,8 @@ tesseract-ocr-chi-sim tesseract-ocr-jpn"
 PACKAGES="$PACKAGES libheif-dev libjxl-dev liblcms2-dev libwebp-dev zlib1g-dev imagemagick"
 # issue 13: the status endpoint (libmicrohttpd), the format check, the bench anchors
 PACKAGES="$PACKAGES libmicrohttpd-dev clang-format python3-feedparser"
+# issue 11: push (MQTT) and its tests' broker
+PACKAGES="$PACKAGES libmosquitto-dev mosquitto mosquitto-clients"
 
 # issue 12: `--cross ARCH` adds the foreign architecture and its development
 # packages (multiarch), the cross compiler and qemu-user; only asked for by
@@ -30,7 +32,8 @@ libexif-dev libcurl4-openssl-dev libavformat-dev libavcodec-dev libavutil-dev
 libswresample-dev libswscale-dev libcjson-dev libxml2-dev
 libsodium-dev libqrencode-dev libcmocka-dev libsystemd-dev libdrm-dev
 libx11-dev libxext-dev libicu-dev libfontconfig-dev
-libheif-dev libjxl-dev liblcms2-dev libwebp-dev zlib1g-dev"
+libheif-dev libjxl-dev liblcms2-dev libwebp-dev zlib1g-dev libmicrohttpd-dev
+libmosquitto-dev"
 
 CROSS=""
 LIST=""

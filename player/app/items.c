@@ -87,8 +87,12 @@ bool items_ready(void *ctx, const struct item *it)
     if (!it->media)
         return true;
     const char *url = it->media->url;
+    if (it->media->live && p->live_retry_ms && dp_mono_ms() >= p->live_retry_ms)
+        items_live_retry(p);
     if (strlist_has(p->bad, p->n_bad, url))
         return false;
+    if (it->media->live)
+        return true;   /* never cached: the loader opens it, or it is a skip */
     if (url_is_local(url)) {
         char *path = url_to_path(url);
         bool ok = path && access(path, R_OK) == 0;
@@ -102,6 +106,18 @@ bool items_ready(void *ctx, const struct item *it)
         return false;
     }
     return true;
+}
+
+/* Live streams that could not be opened are tried again once
+ * ITEMS_LIVE_RETRY_MS has passed (the desk may start streaming later). */
+void items_live_retry(struct player *p)
+{
+    p->live_retry_ms = 0;
+    const struct item *items;
+    size_t n = p->rotation ? rotation_items(p->rotation, &items) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].media && items[i].media->live)
+            strlist_remove(p->bad, &p->n_bad, items[i].media->url);
 }
 
 void items_invalidate_next(struct player *p)
@@ -213,7 +229,7 @@ void items_emit_shown(struct player *p, int64_t now)
     if (!p->cur_id)
         return;
     struct playlog_shown f = {.item = p->cur_id, .kind = items_kind_name(p->cur_kind),
-                              .elapsed_ms = now - p->cur_started};
+                              .elapsed_ms = now - p->cur_started, .live = p->cur_live};
     if (p->cur_kind == ITEM_VIDEO && scene_video_stats(&p->scene, &f.frames, &f.dropped)) {
         f.has_frames = true;
         status_board_add_dropped(p->board, f.dropped);
@@ -231,7 +247,8 @@ void items_announce(struct player *p)
     struct playlog_show f = {.item = it->id, .post = it->post->id,
                              .kind = items_kind_name(it->kind),
                              .media = it->media ? it->media->url : NULL,
-                             .duration_ms = p->cur_planned};
+                             .duration_ms = p->cur_planned,
+                             .live = it->media && it->media->live};
     /* Named only when the writer holds room for it: never a name without a
      * file (a snapshot still waiting for its frame keeps its own). */
     if (p->snaps && !p->snapshot_due && snapshots_reserve(p->snaps, SNAPSHOT_ITEM)) {
@@ -281,6 +298,7 @@ void items_advance(struct player *p, int64_t now)
     free(p->cur_id);
     p->cur_id = dp_strdup(it->id);
     p->cur_kind = it->kind;
+    p->cur_live = it->media && it->media->live;
     p->cur_started = now;
     /* The planner's answer for it: its slot (synced) or its time. */
     const struct rotation_plan *plan = &p->next_plan;
@@ -344,7 +362,8 @@ static void update_wanted(struct player *p)
         bool first = i == 0 || items[i - 1].post != post;
         for (size_t e = 0; first && e < post->n_emoji; e++)
             k = wanted_add(urls, k, post->emoji[e].url);
-        if (items[i].media)
+        /* Live streams are never downloaded nor cached. */
+        if (items[i].media && !items[i].media->live)
             k = wanted_add(urls, k, items[i].media->url);
     }
     if (!p->loader) {
@@ -393,7 +412,12 @@ void items_handle_feed(struct player *p, struct feed *feed)
     update_wanted(p);
     /* What comes next may have changed (new posts first, a post removed). */
     items_replan(p);
-    if (interrupt)
+    /* A post taken down leaves the screen at once (feeds.md), as does the
+     * current item when a new post interrupts. */
+    bool taken_down = p->cur_id && !p->standby && !rotation_find(p->rotation, p->cur_id);
+    if (taken_down)
+        LOG_I("app", "%s left the feed: it leaves the screen", p->cur_id);
+    if (interrupt || taken_down)
         p->cur_deadline = dp_mono_ms();
     /* The standby card names the feed and counts its downloads. */
     if ((p->standby || !p->cur_id) && p->next == NEXT_NONE) {
@@ -433,6 +457,8 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
             net_refetch(p->net, it->media->url);   /* deleted by the cache: again */
         else if (it && it->media && res->reason != DP_REASON_NOT_CACHED)
             strlist_add(&p->bad, &p->n_bad, it->media->url);
+        if (it && it->media && it->media->live && !p->live_retry_ms)
+            p->live_retry_ms = dp_mono_ms() + ITEMS_LIVE_RETRY_MS;
         p->next = NEXT_NONE;
         free(p->next_id);
         p->next_id = NULL;

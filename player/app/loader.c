@@ -165,7 +165,9 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
             res->reason = DP_REASON_OUT_OF_MEMORY;
         return;
     }
-    if (media_file(l, req->media->url, &res->media_path, &res->reason) < 0)
+    if (req->media->live)
+        res->media_path = dp_strdup(req->media->url);   /* read from the network, never cached */
+    else if (media_file(l, req->media->url, &res->media_path, &res->reason) < 0)
         return;
     int bw, bh;
     card_media_box(w, h, st, &bw, &bh);
@@ -181,11 +183,20 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
             o.max_duration_ms = req->post->signage.duration_ms;
         o.loop = req->media->loop;
         o.hwdec = l->cfg.hwdec;
+        if (req->media->live) {
+            /* Its _signage.duration, or until it ends; live_max_duration caps both. */
+            int64_t cap = l->cfg.live_max_duration_ms;
+            int64_t d = req->post->signage.duration_ms;
+            o.live = true;
+            o.max_duration_ms = d > 0 && (cap <= 0 || d < cap) ? d : cap;
+        }
         char err[256];
         res->video = video_open(res->media_path, &o, &res->reason, err, sizeof err);
         if (!res->video) {
             LOG_I("app", "video %s: %s", res->media_path, err);
-            /* res->reason was set by video_open */
+            if (req->media->live)
+                res->reason = DP_REASON_LIVE_UNAVAILABLE;
+            /* else res->reason was set by video_open */
             return;
         }
         res->overlay = card_overlay(l->fonts, w, h, st, req->post);

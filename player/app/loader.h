@@ -72,6 +72,7 @@ struct loader_config {
     bool audio;
     int volume;
     int64_t video_max_duration_ms;
+    int64_t live_max_duration_ms;  /* a live stream's longest turn (issue 11) */
     const char *hwdec;
     /* Still and animated pictures (issue 10) */
     int upscale_max;               /* enlarged at most this many times; 0: no cap */

@@ -107,6 +107,14 @@ static void on_media(void *ctx, const char *url)
                                            .free_payload = free});
 }
 
+/* net's push channels: their state goes to the status board (issue 11). */
+static void on_push(void *ctx, const struct net_push_status *st)
+{
+    struct player *p = ctx;
+    status_board_set_push(p->board, st->channel, st->state, st->messages, st->connects,
+                          st->error);
+}
+
 static void on_net_event(void *ctx, const struct net_event *ev)
 {
     struct player *p = ctx;
@@ -459,6 +467,7 @@ static int start_loader(struct player *p, char *err, size_t errlen)
         .audio = p->cfg->audio,
         .volume = p->cfg->volume,
         .video_max_duration_ms = p->cfg->video_max_duration_ms,
+        .live_max_duration_ms = p->cfg->live_max_duration_ms,
         .hwdec = media_hwdec_name(p->cfg->hwdec),
         .upscale_max = p->cfg->upscale_max,
     };
@@ -476,9 +485,11 @@ static int start_net(struct player *p)
         .max_media_size = p->cfg->max_media_size,
         .public_key = p->cfg->public_key && *p->cfg->public_key ? p->cfg->public_key : NULL,
         .follow_symlinks = p->cfg->follow_symlinks,
+        .notify_url = p->cfg->notify && *p->cfg->notify ? p->cfg->notify : NULL,
+        .notify_jitter_ms = p->cfg->notify_jitter_ms,
     };
     struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
-                               .on_event = on_net_event, .ctx = p};
+                               .on_event = on_net_event, .on_push = on_push, .ctx = p};
     p->net = net_start(&nc, p->cache, &cb);
     return p->net ? 0 : -1;
 }

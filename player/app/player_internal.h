@@ -66,6 +66,9 @@ struct player {
     int64_t standby_refreshed;
     bool standby_requested;
     bool standby_stale;           /* the feed changed while it was being drawn */
+    /* issue 11: live streams */
+    bool cur_live;                /* the item on screen is a live stream */
+    int64_t live_retry_ms;        /* monotonic: live streams that failed are tried again */
 
     /* [schedule] on_hours */
     bool has_schedule;
@@ -138,6 +141,9 @@ void items_handle_feed(struct player *p, struct feed *feed);
 /* Media just verified (MSG_MEDIA): an item passed over for it takes the
  * next slot (issue 10), then the plan goes on. */
 void items_media_ready(struct player *p, const char *url);
+/* Live streams marked unavailable may be tried again (issue 11). Main. */
+void items_live_retry(struct player *p);
+#define ITEMS_LIVE_RETRY_MS (60LL * 1000)
 /* A loader result (MSG_LOADED); res stays the caller's. */
 void items_handle_loaded(struct player *p, struct loader_result *res, int64_t now);
 /* [schedule] on_hours. */

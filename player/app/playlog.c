@@ -126,6 +126,8 @@ void playlog_show(struct playlog *pl, const struct playlog_show *f)
     add_opt(o, "media", f->media);
     cJSON_AddNumberToObject(o, "duration_ms", (double)f->duration_ms);
     add_opt(o, "snapshot", f->snapshot);
+    if (f->live)
+        cJSON_AddTrueToObject(o, "live");
     playlog_write(pl, "show", o);
 }
 
@@ -139,6 +141,8 @@ void playlog_shown(struct playlog *pl, const struct playlog_shown *f)
         cJSON_AddNumberToObject(o, "frames", (double)f->frames);
         cJSON_AddNumberToObject(o, "dropped", (double)f->dropped);
     }
+    if (f->live)
+        cJSON_AddTrueToObject(o, "live");
     playlog_write(pl, "shown", o);
 }
 

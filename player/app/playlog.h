@@ -40,6 +40,7 @@ struct playlog_show {
     const char *media;           /* optional */
     int64_t duration_ms;
     const char *snapshot;        /* optional: the per-item PNG's name */
+    bool live;                   /* a live stream: "live": true */
 };
 void playlog_show(struct playlog *pl, const struct playlog_show *f);
 
@@ -48,6 +49,7 @@ struct playlog_shown {
     int64_t elapsed_ms;
     bool has_frames;             /* a video: frames and dropped are written */
     int64_t frames, dropped;
+    bool live;                   /* a live stream: "live": true */
 };
 void playlog_shown(struct playlog *pl, const struct playlog_shown *f);
 

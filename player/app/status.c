@@ -132,6 +132,28 @@ static void gather(struct status_server *s, struct status_info *info)
     info->now_showing.kind[sizeof info->now_showing.kind - 1] = '\0';
     info->feed.url[sizeof info->feed.url - 1] = '\0';
     info->feed.last_error[sizeof info->feed.last_error - 1] = '\0';
+    struct status_push *pushes[] = {&info->notify, &info->stream};
+    for (int i = 0; i < 2; i++) {
+        pushes[i]->state[sizeof pushes[i]->state - 1] = '\0';
+        pushes[i]->last_error[sizeof pushes[i]->last_error - 1] = '\0';
+    }
+}
+
+/* "notify" / "stream": null when the channel is off. */
+static void add_push(cJSON *o, const char *name, const struct status_push *p)
+{
+    if (!p->state[0]) {
+        cJSON_AddNullToObject(o, name);
+        return;
+    }
+    cJSON *n = cJSON_AddObjectToObject(o, name);
+    add_text(n, "state", p->state);
+    cJSON_AddNumberToObject(n, "messages", (double)p->messages);
+    cJSON_AddNumberToObject(n, "connects", (double)p->connects);
+    if (p->last_error[0])
+        add_text(n, "last_error", p->last_error);
+    else
+        cJSON_AddNullToObject(n, "last_error");
 }
 
 static char *status_json(const struct status_info *in, size_t *len)
@@ -163,6 +185,8 @@ static char *status_json(const struct status_info *in, size_t *len)
     cJSON_AddNumberToObject(c, "max_bytes", (double)in->cache.max_bytes);
     cJSON_AddNumberToObject(o, "shows_total", (double)in->shows_total);
     cJSON_AddNumberToObject(o, "frames_dropped_total", (double)in->frames_dropped_total);
+    add_push(o, "notify", &in->notify);
+    add_push(o, "stream", &in->stream);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!text)
@@ -201,6 +225,24 @@ static void metric_time(struct dp_buf *b, const char *name, const char *help, in
     snprintf(num, sizeof num, "%lld.%03lld", (long long)(unix_ms / 1000),
              (long long)(unix_ms % 1000));
     metric(b, name, "gauge", help, num);
+}
+
+/* A push channel's figures (issue 11); nothing when it is off. */
+static void push_metrics(struct dp_buf *b, const char *name, const char *what,
+                         const char *messages, const struct status_push *p)
+{
+    if (!p->state[0])
+        return;
+    char key[64], help[128];
+    snprintf(key, sizeof key, "deskplayer_%s_connected", name);
+    snprintf(help, sizeof help, "1 while %s is up.", what);
+    metric_int(b, key, "gauge", help, strcmp(p->state, "connected") == 0);
+    snprintf(key, sizeof key, "deskplayer_%s_messages_total", name);
+    snprintf(help, sizeof help, "%s that asked for a poll.", messages);
+    metric_int(b, key, "counter", help, p->messages);
+    snprintf(key, sizeof key, "deskplayer_%s_connects_total", name);
+    snprintf(help, sizeof help, "Successful connections of %s.", what);
+    metric_int(b, key, "counter", help, p->connects);
 }
 
 /* The Prometheus text format, version 0.0.4. */
@@ -243,6 +285,10 @@ static char *metrics_text(const struct status_info *in, size_t *len)
                in->cache.files);
     metric_int(&b, "deskplayer_cache_max_bytes", "gauge", "The media cache's size limit.",
                in->cache.max_bytes);
+    push_metrics(&b, "notify", "the [feed] notify (MQTT) subscription", "MQTT messages",
+                 &in->notify);
+    push_metrics(&b, "stream", "the Mastodon streaming connection", "Streaming events",
+                 &in->stream);
     return dp_buf_steal(&b, len);
 }
 

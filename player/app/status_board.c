@@ -124,6 +124,19 @@ void status_board_set_cache(struct status_board *b, int64_t bytes, int64_t files
     pthread_mutex_unlock(&b->lock);
 }
 
+void status_board_set_push(struct status_board *b, const char *channel, const char *state,
+                           int64_t messages, int64_t connects, const char *error)
+{
+    pthread_mutex_lock(&b->lock);
+    struct status_push *p = channel && strcmp(channel, "mqtt") == 0 ? &b->info.notify
+                                                                    : &b->info.stream;
+    status_copy_text(p->state, sizeof p->state, state);
+    p->messages = messages;
+    p->connects = connects;
+    status_copy_text(p->last_error, sizeof p->last_error, error);
+    pthread_mutex_unlock(&b->lock);
+}
+
 void status_board_snapshot(void *board, struct status_info *out)
 {
     struct status_board *b = board;
@@ -133,6 +146,8 @@ void status_board_snapshot(void *board, struct status_info *out)
     out->cache = b->info.cache;
     out->shows_total = b->info.shows_total;
     out->frames_dropped_total = b->info.frames_dropped_total;
+    out->notify = b->info.notify;
+    out->stream = b->info.stream;
     pthread_mutex_unlock(&b->lock);
     out->uptime_ms = dp_mono_ms() - b->started_ms;
 }

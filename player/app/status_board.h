@@ -41,6 +41,13 @@ struct status_info {
     } cache;
     int64_t shows_total;
     int64_t frames_dropped_total;
+    /* issue 11: the push channels ([feed] notify's MQTT link, Mastodon's
+     * stream); state "" when the channel is off. */
+    struct status_push {
+        char state[16];                     /* connecting, connected, down */
+        int64_t messages, connects;
+        char last_error[STATUS_ERROR_MAX];
+    } notify, stream;
 };
 
 /* Copies src (NULL reads as "") into dst[cap], cut to fit at a UTF-8
@@ -68,6 +75,9 @@ void status_board_feed_polled(struct status_board *b, const char *url, int64_t w
                               const char *error, long items);
 void status_board_set_cache(struct status_board *b, int64_t bytes, int64_t files,
                             int64_t max_bytes);
+/* A push channel's state: channel "mqtt" (status "notify") or "stream". */
+void status_board_set_push(struct status_board *b, const char *channel, const char *state,
+                           int64_t messages, int64_t connects, const char *error);
 
 /* A status_source.snapshot: ctx is the board. Copies the board's figures over
  * out's (uptime counts from status_board_create). Any thread. */

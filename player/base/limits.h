@@ -65,5 +65,16 @@
 #define DP_STATUS_CONN_MEMORY    (32 * 1024)         /* per connection: request head + buffers */
 #define DP_CONFIG_MAX_BYTES      (1024L * 1024)      /* a larger config file is refused */
 #define DP_CONFIG_LINE_MAX       (64 * 1024)         /* a longer config line is refused */
+/* Issue 11: push (MQTT, Mastodon streaming) and live streams */
+#define NET_POLL_COALESCE_MS     (1LL * 1000)        /* requested polls: at most one a second */
+#define NET_NOTIFY_KEEPALIVE_S   30                  /* MQTT keep-alive */
+#define NET_NOTIFY_RETRY_MIN_MS  (1LL * 1000)        /* first reconnection; doubles to the cap */
+#define NET_NOTIFY_LOOP_MS       250                 /* MQTT loop slice (how soon stop is seen) */
+#define NET_NOTIFY_URL_MAX       1024                /* a longer notify URL is refused */
+#define NET_STREAM_IDLE_S        60                  /* a silent SSE stream is dropped */
+#define NET_STREAM_LINE_MAX      (64 * 1024)         /* one SSE line (a status JSON) */
+#define NET_STREAM_EVENT_MAX     (256 * 1024)        /* one SSE event's data */
+#define MEDIA_LIVE_OPEN_TIMEOUT_MS (10LL * 1000)     /* opening a live stream */
+#define MEDIA_LIVE_STALL_MS      (6LL * 1000)        /* no packet this long: a stall */
 
 #endif

@@ -16,6 +16,7 @@ static const char *const names[DP_REASON_COUNT] = {
     [DP_REASON_EXPIRED] = "expired",
     [DP_REASON_UNSUPPORTED] = "unsupported",
     [DP_REASON_TOO_COSTLY] = "too_costly",
+    [DP_REASON_LIVE_UNAVAILABLE] = "live_unavailable",
 };
 
 const char *dp_reason_name(enum dp_reason r)

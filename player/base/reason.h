@@ -19,6 +19,7 @@ enum dp_reason {
     DP_REASON_EXPIRED,          /* past its _signage.end */
     DP_REASON_UNSUPPORTED,      /* a format variant we cannot decode (12-bit JPEG; issue 10) */
     DP_REASON_TOO_COSTLY,       /* a decode over its time or scan budget (issue 8) */
+    DP_REASON_LIVE_UNAVAILABLE, /* issue 11: a live stream that cannot be opened */
     DP_REASON_COUNT
 };
 

@@ -271,12 +271,42 @@ void feed_set(char **field, const char *s)
     *field = copy;
 }
 
+static bool hls_mime(const char *mime)
+{
+    static const char *const names[] = {"application/vnd.apple.mpegurl",
+                                        "application/x-mpegurl", "audio/mpegurl",
+                                        "audio/x-mpegurl", NULL};
+    while (mime && *mime == ' ')
+        mime++;
+    for (size_t i = 0; mime && names[i]; i++) {
+        size_t n = strlen(names[i]);
+        if (strncasecmp(mime, names[i], n) == 0 && (!mime[n] || mime[n] == ';' || mime[n] == ' '))
+            return true;
+    }
+    return false;
+}
+
+static bool hls_ext(const char *url)
+{
+    size_t end = url ? strcspn(url, "?#") : 0;
+    return end >= 5 && strncasecmp(url + end - 5, ".m3u8", 5) == 0;
+}
+
+bool feed_is_live(const char *mime, const char *url)
+{
+    return hls_mime(mime) || hls_ext(url);
+}
+
 bool feed_kind_from_mime(const char *mime, enum media_kind *kind)
 {
     if (!mime)
         return false;
     while (*mime == ' ')
         mime++;
+    if (hls_mime(mime)) {
+        *kind = MEDIA_VIDEO;   /* live: feed_is_live */
+        return true;
+    }
     if (strncasecmp(mime, "image/", 6) == 0 && mime[6]) {
         *kind = MEDIA_IMAGE;
         return true;
@@ -296,6 +326,10 @@ bool feed_kind_from_ext(const char *url, enum media_kind *kind)
                                          "ogv", "avi", "ts",  NULL};
     if (!url)
         return false;
+    if (hls_ext(url)) {
+        *kind = MEDIA_VIDEO;   /* live: feed_is_live */
+        return true;
+    }
     size_t end = strcspn(url, "?#");
     size_t dot = end;
     while (dot > 0 && url[dot - 1] != '.' && url[dot - 1] != '/')
@@ -495,6 +529,7 @@ static void finalize_media(struct post *p, const char *base, bool allow_file, dr
             m->duration_s = 0;
         if (m->size < 0)
             m->size = 0;
+        m->live = m->kind == MEDIA_VIDEO && feed_is_live(m->mime, m->url);
         p->media[keep++] = *m;
     }
     p->n_media = keep;

@@ -21,7 +21,14 @@ struct media_ref {
     int64_t size;       /* bytes, 0 when not given */
     char *alt;          /* may be NULL */
     bool loop;          /* Mastodon gifv: silent, played once per turn */
+    bool live;          /* an HLS playlist (application/vnd.apple.mpegurl,
+                           application/x-mpegURL, or a URL ending in .m3u8):
+                           a live video, played from the network, never
+                           cached (feeds.md) */
 };
+
+/* Is this attachment an HLS playlist (a live stream)? mime may be NULL. Pure. */
+bool feed_is_live(const char *mime, const char *url);
 
 struct signage {
     int64_t duration_ms;   /* 0: the default for the item's kind */

@@ -123,8 +123,13 @@ static void parse_attachments(const cJSON *item, struct post *p)
             enum media_kind kind;
             const char *url = cJSON_IsObject(a) ? str_of(a, "url") : NULL;
             const char *mime = url ? str_of(a, "mime_type") : NULL;
-            if (!url || !feed_kind_from_mime(mime, &kind))
+            if (!url)
                 continue;
+            if (!feed_kind_from_mime(mime, &kind)) {
+                if (!feed_is_live(NULL, url))
+                    continue;
+                kind = MEDIA_VIDEO;   /* a .m3u8, whatever its type says */
+            }
             struct media_ref *m = post_add_media(p);
             m->url = dp_strdup(url);
             m->mime = dp_strdup(mime);

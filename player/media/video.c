@@ -27,6 +27,7 @@
 #include <libswscale/swscale.h>
 
 #include "base/clock.h"
+#include "base/limits.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "media/video_budget.h"
@@ -48,7 +49,13 @@ void video_opts_defaults(struct video_opts *o)
 static int interrupt_cb(void *ctx)
 {
     struct video *v = ctx;
-    return atomic_load(&v->abort);
+    long long deadline = atomic_load(&v->io_deadline_ms);
+    return atomic_load(&v->abort) || (deadline > 0 && dp_mono_ms() > deadline);
+}
+
+int video_interrupt_cb(void *ctx)
+{
+    return interrupt_cb(ctx);
 }
 
 void video_wake_demux(struct video *v)
@@ -129,10 +136,14 @@ static void *demux_main(void *arg)
             demux_pause(v, gen);
             continue;
         }
-        int rc = av_read_frame(v->fmt, pkt);
+        int rc = v->opts.live ? video_live_read(v, pkt) : av_read_frame(v->fmt, pkt);
         if (rc < 0) {
             if (atomic_load(&v->abort))
                 break;
+            if (v->opts.live) {
+                LOG_I("media", "%s: the live stream ended: %s", v->path, av_err2str(rc));
+                break;
+            }
             if (rc != AVERROR_EOF && !avio_feof(v->fmt->pb)) {
                 LOG_W("media", "%s: read error, ending: %s", v->path, av_err2str(rc));
                 atomic_store(&v->broke, true);
@@ -567,6 +578,7 @@ void video_close(struct video *v)
     av_frame_free(&v->turned);
     avcodec_free_context(&v->adec);
     avcodec_free_context(&v->vdec);
+    avformat_close_input(&v->fmt_re);
     avformat_close_input(&v->fmt);
     video_webp_free(v->webp);
     free(v->path);
@@ -583,26 +595,32 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     }
     v->fmt->interrupt_callback = (AVIOInterruptCB){interrupt_cb, v};
     video_budget_format(v->fmt);
-    if (video_budget_file(v->path, err, errlen) < 0) {
-        v->why = DP_REASON_TOO_LARGE;
-        return -1;
-    }
-    int rc = avformat_open_input(&v->fmt, v->path, NULL, NULL);
-    if (rc < 0) {
-        snprintf(err, errlen, "cannot open: %s", av_err2str(rc));
-        return -1; /* fmt was freed and set to NULL */
-    }
-    AVDictionary **probe_opts;
-    unsigned n_opts;
-    if (video_budget_streams(v->fmt, &probe_opts, &n_opts, err, errlen) < 0) {
-        v->why = DP_REASON_TOO_LARGE;
-        return -1;
-    }
-    rc = avformat_find_stream_info(v->fmt, probe_opts);
-    video_budget_free(probe_opts, n_opts);
-    if (rc < 0) {
-        snprintf(err, errlen, "cannot read stream info: %s", av_err2str(rc));
-        return -1;
+    int rc;
+    if (v->opts.live) {
+        if (video_live_open_input(v, &v->fmt, err, errlen) < 0)
+            return -1;
+    } else {
+        if (video_budget_file(v->path, err, errlen) < 0) {
+            v->why = DP_REASON_TOO_LARGE;
+            return -1;
+        }
+        rc = avformat_open_input(&v->fmt, v->path, NULL, NULL);
+        if (rc < 0) {
+            snprintf(err, errlen, "cannot open: %s", av_err2str(rc));
+            return -1; /* fmt was freed and set to NULL */
+        }
+        AVDictionary **probe_opts;
+        unsigned n_opts;
+        if (video_budget_streams(v->fmt, &probe_opts, &n_opts, err, errlen) < 0) {
+            v->why = DP_REASON_TOO_LARGE;
+            return -1;
+        }
+        rc = avformat_find_stream_info(v->fmt, probe_opts);
+        video_budget_free(probe_opts, n_opts);
+        if (rc < 0) {
+            snprintf(err, errlen, "cannot read stream info: %s", av_err2str(rc));
+            return -1;
+        }
     }
     int idx = av_find_best_stream(v->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (idx < 0 || (v->fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
@@ -636,7 +654,9 @@ static int video_setup(struct video *v, char *err, size_t errlen)
         v->duration_ms = v->fmt->duration / (AV_TIME_BASE / 1000);
     else if (v->vst->duration > 0)
         v->duration_ms = (int64_t)ts_ms(v->vst->duration, v->vst->time_base);
-    if (v->opts.repeat && v->opts.max_duration_ms > 0)
+    if (v->opts.live)
+        v->duration_ms = v->opts.max_duration_ms;   /* its turn, or until it ends */
+    else if (v->opts.repeat && v->opts.max_duration_ms > 0)
         v->duration_ms = v->opts.max_duration_ms;
     else if (v->opts.max_duration_ms > 0 && v->duration_ms > v->opts.max_duration_ms)
         v->duration_ms = v->opts.max_duration_ms;
@@ -671,6 +691,7 @@ static struct video *video_alloc(const char *path, const struct video_opts *o)
     video_frame_queue_init(&v->fq, VIDEO_FRAME_QUEUE_DEPTH);
     video_frame_queue_set_limit(&v->fq, 1); /* until video_start */
     v->soft = -1;
+    v->live_last_v = v->live_last_a = AV_NOPTS_VALUE;
     pthread_mutex_init(&v->wake_mu, NULL);
     pthread_cond_init(&v->wake, NULL);
     return v;
@@ -714,7 +735,8 @@ struct video *video_open(const char *path, const struct video_opts *o, enum dp_r
     } else if (video_setup(v, err, errlen) < 0 || video_spawn(v, err, errlen) < 0) {
         goto fail;
     }
-    int rc = video_frame_queue_wait(&v->fq, VIDEO_PREROLL_TIMEOUT_MS);
+    int rc = video_frame_queue_wait(&v->fq, v->opts.live ? MEDIA_LIVE_OPEN_TIMEOUT_MS
+                                                         : VIDEO_PREROLL_TIMEOUT_MS);
     if (rc != 1) {
         if (v->open_err[0])
             snprintf(err, errlen, "%s", v->open_err);

@@ -109,6 +109,10 @@ struct video_opts {
     bool keep_decoder;           /* keep a software decoder open while waiting
                                     for video_start (costs memory, saves the
                                     reopening: a few ms) */
+    bool live;                   /* path is a live stream's URL (HLS): read
+                                    from the network by the demux thread,
+                                    played for max_duration_ms or until it
+                                    ends; a stall reconnects once */
     int nice;                    /* added to the decoder threads' nice value
                                     (Linux), so that the drawing thread wins
                                     the cores when they are short;

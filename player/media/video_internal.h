@@ -30,6 +30,12 @@ struct video {
     bool demux_on, vdec_on, adec_on;
     atomic_bool abort;
     atomic_bool broke;             /* a read error ended the stream early */
+    /* Live streams (opts.live, video_live.c). */
+    atomic_llong io_deadline_ms;   /* monotonic: network I/O past it is cut; 0: none */
+    AVFormatContext *fmt_re;       /* the input after a reconnection (demux thread) */
+    bool reconnected;              /* a stall has been given its one reconnection */
+    int re_vidx, re_aidx;          /* fmt_re's streams matching vst and ast */
+    int64_t live_last_v, live_last_a; /* last dts handed on (vst / ast time base) */
     atomic_bool running;           /* video_start was called */
     atomic_int late_ms;            /* how late the last frame went up */
     atomic_llong pkts_sent;        /* video packets given to the decoder ... */
@@ -75,5 +81,19 @@ void video_webp_free(struct video_webp *a);
 
 /* Wakes the demux thread (a queue has room, the video started, abort). */
 void video_wake_demux(struct video *v);
+
+/* FFmpeg's interrupt callback: abort, or network I/O past io_deadline_ms. */
+int video_interrupt_cb(void *ctx);
+
+/* Live streams (video_live.c). Opens v->path as a live stream into *out with
+ * the live options (protocols, time-outs) and reads its stream info, within
+ * MEDIA_LIVE_OPEN_TIMEOUT_MS. 0, or -1 with a reason in err. The thread
+ * that opens (loader, or the demux thread for a reconnection). */
+int video_live_open_input(struct video *v, AVFormatContext **out, char *err, size_t errlen);
+/* The demux thread's read: packets of the live input, their time stamps in
+ * the first input's stream time bases. A stall (nothing for
+ * MEDIA_LIVE_STALL_MS, or a read error) reconnects once; the next one, or
+ * the stream's end, returns a negative AVERROR. */
+int video_live_read(struct video *v, AVPacket *pkt);
 
 #endif

@@ -381,8 +381,9 @@ static CURLcode run_hop(struct http_client *h, struct xfer *x, const char *url, 
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_BUFFERSIZE, HTTP_RECV_BUFFER);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)DP_CONNECT_TIMEOUT_S);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, (long)DP_LOW_SPEED_BYTES);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)DP_LOW_SPEED_TIME_S);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, q->idle_s > 0 ? 1L : (long)DP_LOW_SPEED_BYTES);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                     q->idle_s > 0 ? (long)q->idle_s : (long)DP_LOW_SPEED_TIME_S);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "deskplayer/" DP_VERSION);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);

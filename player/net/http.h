@@ -42,6 +42,8 @@ struct http_req {
     bool refuse_html;
     int64_t cap;                  /* the whole body, range_from included */
     int64_t timeout_ms;           /* whole transfer, per hop; 0: none (media) */
+    int idle_s;                   /* > 0: a stream (SSE): abandoned only after
+                                     idle_s seconds without a byte */
     const atomic_bool *stop;
     struct http_sink sink;
 };

@@ -77,6 +77,28 @@ static void free_config(struct net_config *c)
     free((char *)c->headers);
     free((char *)c->ca_file);
     free((char *)c->public_key);
+    free((char *)c->notify_url);
+}
+
+/* The push threads: MQTT when [feed] notify is set, the Mastodon stream
+ * when the feed is a Mastodon account's and the headers carry a token.
+ * A thread that cannot start is logged; polls go on without it. */
+static void start_push(struct net *n)
+{
+    if (n->cfg.notify_url) {
+        if (pthread_create(&n->notify, NULL, net_notify_main, n) == 0)
+            n->notify_started = true;
+        else
+            LOG_E("net", "cannot start the notify thread");
+    }
+    n->stream_url = net_stream_url(n->cfg.feed_url, n->cfg.headers, &n->stream_account);
+    if (n->stream_url) {
+        n->stream_client = http_client_create();
+        if (n->stream_client && pthread_create(&n->stream, NULL, net_stream_main, n) == 0)
+            n->stream_started = true;
+        else
+            LOG_E("net", "cannot start the streaming thread");
+    }
 }
 
 struct net *net_start(const struct net_config *cfg, struct cache *cache,
@@ -92,6 +114,8 @@ struct net *net_start(const struct net_config *cfg, struct cache *cache,
     n->cfg.ca_file = cfg->ca_file && *cfg->ca_file ? dp_strdup(cfg->ca_file) : NULL;
     n->cfg.public_key = cfg->public_key && *cfg->public_key ? dp_strdup(cfg->public_key)
                                                             : NULL;
+    n->cfg.notify_url = cfg->notify_url && *cfg->notify_url ? dp_strdup(cfg->notify_url)
+                                                            : NULL;
     if (n->cfg.poll_interval_ms <= 0)
         n->cfg.poll_interval_ms = 60 * 1000;
     if (n->cfg.max_media_size <= 0)
@@ -103,6 +127,7 @@ struct net *net_start(const struct net_config *cfg, struct cache *cache,
     pthread_mutex_init(&n->lock, NULL);
     init_cond(&n->poll_cond);
     init_cond(&n->dl_cond);
+    init_cond(&n->push_cond);
 
     n->poll_client = http_client_create();
     for (int i = 0; i < DP_DOWNLOADERS; i++)
@@ -132,6 +157,7 @@ struct net *net_start(const struct net_config *cfg, struct cache *cache,
         }
         n->n_downloaders++;
     }
+    start_push(n);
     return n;
 }
 
@@ -143,7 +169,9 @@ void net_stop(struct net *n)
     pthread_mutex_lock(&n->lock);
     pthread_cond_broadcast(&n->poll_cond);
     pthread_cond_broadcast(&n->dl_cond);
+    pthread_cond_broadcast(&n->push_cond);
     http_client_wake(n->poll_client);
+    http_client_wake(n->stream_client);
     for (int i = 0; i < DP_DOWNLOADERS; i++)
         http_client_wake(n->dl_clients[i]);
     pthread_mutex_unlock(&n->lock);
@@ -151,6 +179,13 @@ void net_stop(struct net *n)
         pthread_join(n->poller, NULL);
     for (int i = 0; i < n->n_downloaders; i++)
         pthread_join(n->downloaders[i], NULL);
+    if (n->notify_started)
+        pthread_join(n->notify, NULL);
+    if (n->stream_started)
+        pthread_join(n->stream, NULL);
+    http_client_destroy(n->stream_client);
+    free(n->stream_url);
+    free(n->stream_account);
     http_client_destroy(n->poll_client);
     for (int i = 0; i < DP_DOWNLOADERS; i++)
         http_client_destroy(n->dl_clients[i]);
@@ -164,6 +199,7 @@ void net_stop(struct net *n)
         free(n->slots[i].url);
     pthread_cond_destroy(&n->poll_cond);
     pthread_cond_destroy(&n->dl_cond);
+    pthread_cond_destroy(&n->push_cond);
     pthread_mutex_destroy(&n->lock);
     free_config(&n->cfg);
     free(n);
@@ -174,9 +210,70 @@ void net_poll_now(struct net *n)
     if (!n)
         return;
     pthread_mutex_lock(&n->lock);
-    n->poll_now = true;
+    int64_t now = dp_mono_ms();
+    if (!n->poll_due_ms || n->poll_due_ms > now)
+        n->poll_due_ms = now;
     pthread_cond_signal(&n->poll_cond);
     pthread_mutex_unlock(&n->lock);
+}
+
+void net_push_poll(struct net *n)
+{
+    pthread_mutex_lock(&n->lock);
+    if (!n->poll_due_ms) {
+        int64_t j = n->cfg.notify_jitter_ms;
+        int64_t delay = j > 0 ? net_jitter(n, j / 2, 100) : 0;   /* 0 .. j */
+        n->poll_due_ms = dp_mono_ms() + delay;
+        pthread_cond_signal(&n->poll_cond);
+    }
+    pthread_mutex_unlock(&n->lock);
+}
+
+bool net_poll_due(struct net *n, int64_t now, int64_t *wake)
+{
+    if (!n->poll_due_ms)
+        return false;
+    int64_t due = n->poll_due_ms;
+    if (due < n->poll_started_ms + NET_POLL_COALESCE_MS)
+        due = n->poll_started_ms + NET_POLL_COALESCE_MS;
+    if (now >= due)
+        return true;
+    if (due < *wake)
+        *wake = due;
+    return false;
+}
+
+void net_push_report(struct net *n, const char *channel, const char *state, int64_t messages,
+                     int64_t connects, const char *error)
+{
+    struct net_push_status st = {
+        .channel = channel, .state = state, .messages = messages, .connects = connects,
+        .error = error && *error ? error : NULL,
+    };
+    if (n->cb.on_push)
+        n->cb.on_push(n->cb.ctx, &st);
+}
+
+int64_t net_push_backoff(struct net *n, int failures)
+{
+    int shift = failures - 1 < 0 ? 0 : failures - 1 > 20 ? 20 : failures - 1;
+    int64_t delay = NET_NOTIFY_RETRY_MIN_MS << shift;
+    if (delay > DP_BACKOFF_MAX_MS)
+        delay = DP_BACKOFF_MAX_MS;
+    pthread_mutex_lock(&n->lock);
+    delay = net_jitter(n, delay, 10);
+    pthread_mutex_unlock(&n->lock);
+    return delay;
+}
+
+bool net_sleep(struct net *n, int64_t ms)
+{
+    pthread_mutex_lock(&n->lock);
+    int64_t deadline = dp_mono_ms() + ms;
+    while (!net_stopping(n) && dp_mono_ms() < deadline)
+        net_wait_until(&n->push_cond, &n->lock, deadline);
+    pthread_mutex_unlock(&n->lock);
+    return !net_stopping(n);
 }
 
 void net_set_wanted(struct net *n, const char *const *urls, size_t n_urls)

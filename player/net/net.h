@@ -7,7 +7,10 @@
  * DESIGN: one poller thread waits on a condition variable until the next
  * poll time (monotonic) or net_poll_now(). Local feeds (file:// URLs, paths,
  * folders) are read by the same thread without curl. Downloaders take URLs
- * from the wanted list in order (newest posts first). */
+ * from the wanted list in order (newest posts first). With [feed] notify a
+ * notify thread keeps an MQTT subscription (notify.c), and for a Mastodon
+ * account feed with a token a stream thread follows the streaming API
+ * (stream.c); both only ask the poller for a poll. */
 #ifndef DP_NET_H
 #define DP_NET_H
 
@@ -35,6 +38,16 @@ struct net_event {
     const char *reason;     /* skip: reason */
 };
 
+/* The state of a push channel (the MQTT subscription, the Mastodon stream),
+ * reported on each change and each message. Strings valid during the call. */
+struct net_push_status {
+    const char *channel;       /* "mqtt" or "stream" */
+    const char *state;         /* "connecting", "connected", "down" */
+    int64_t messages;          /* messages (events) received since the start */
+    int64_t connects;          /* successful connections since the start */
+    const char *error;         /* the last failure, or NULL */
+};
+
 struct net_callbacks {
     /* A new feed was parsed (or loaded from the cache at start). Ownership
      * of one reference passes to the callee. */
@@ -42,6 +55,8 @@ struct net_callbacks {
     /* url's media is now complete in the cache. */
     void (*on_media)(void *ctx, const char *url);
     void (*on_event)(void *ctx, const struct net_event *ev);
+    /* A push channel changed state or got a message. May be NULL. */
+    void (*on_push)(void *ctx, const struct net_push_status *st);
     void *ctx;
 };
 
@@ -55,6 +70,10 @@ struct net_config {
      * a feed is used only with a valid <feed url>.minisig (interface.md). */
     const char *public_key;
     bool follow_symlinks;      /* [feed] follow_symlinks, for a folder feed */
+    /* [feed] notify: mqtt://[user:password@]host[:port]/topic or mqtts://,
+     * or NULL. A message on the topic asks for a poll (net_push_poll). */
+    const char *notify_url;
+    int64_t notify_jitter_ms;  /* a pushed poll waits a random 0..this */
 };
 
 /* Starts the threads. The first thing the poller does is load the last good
@@ -64,7 +83,8 @@ struct net *net_start(const struct net_config *cfg, struct cache *cache,
 /* Stops and joins every thread; transfers in progress are abandoned.
  * Blocks for at most about a second. NULL ok. Main thread. */
 void net_stop(struct net *n);
-/* Polls at once (SIGUSR1, SIGHUP). Any thread, never blocks. */
+/* Polls at once (SIGUSR1, SIGHUP); requests coalesce: at most one poll a
+ * NET_POLL_COALESCE_MS however many come. Any thread, never blocks. */
 void net_poll_now(struct net *n);
 /* The media the rotation needs, in download order (newest posts first).
  * Copies the strings. Any thread, never blocks for long. */

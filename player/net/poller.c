@@ -4,7 +4,8 @@
  * DESIGN: a single thread owns the poll state (validators and hash of the
  * last good feed, failure count); only the figures for net_get_progress
  * are shared, under net->lock. Between polls it waits on poll_cond until the
- * next deadline (monotonic), net_poll_now() or net_stop(). A poll that
+ * next deadline (monotonic), a requested poll (net_poll_now, net_push_poll:
+ * coalesced, at most one a NET_POLL_COALESCE_MS) or net_stop(). A poll that
  * fails keeps the last good feed: on_feed is called only with a feed that
  * parsed. A 304, or a 200 whose body hashes like the last good one, costs
  * no parsing and no new feed. Local feeds are read from disk each time.
@@ -424,7 +425,8 @@ void *net_poller_main(void *arg)
 
     pthread_mutex_lock(&n->lock);
     while (!net_stopping(n)) {
-        n->poll_now = false;
+        n->poll_due_ms = 0;
+        n->poll_started_ms = dp_mono_ms();
         pthread_mutex_unlock(&n->lock);
 
         ps.status = 0;
@@ -475,8 +477,12 @@ void *net_poller_main(void *arg)
 
         pthread_mutex_lock(&n->lock);
         int64_t deadline = dp_mono_ms() + delay;
-        while (!net_stopping(n) && !n->poll_now && dp_mono_ms() < deadline)
-            net_wait_until(&n->poll_cond, &n->lock, deadline);
+        for (;;) {
+            int64_t now = dp_mono_ms(), wake = deadline;
+            if (net_stopping(n) || now >= deadline || net_poll_due(n, now, &wake))
+                break;
+            net_wait_until(&n->poll_cond, &n->lock, wake);
+        }
     }
     pthread_mutex_unlock(&n->lock);
     free(ps.etag);

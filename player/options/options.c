@@ -96,6 +96,14 @@ static const struct opt_def defs[] = {
     {"feed", "follow_symlinks", OPT_BOOL, "false",
      "for a folder feed: follow symlinks that lead out of the folder", NULL,
      OFF(follow_symlinks), 0, 0, 0, NULL},
+    /* issue 11: push */
+    {"feed", "notify", OPT_STRING, "",
+     "mqtt://[user:password@]host[:port]/topic or mqtts://...: any message on the topic "
+     "means \"poll now\" (bursts coalesce to one poll a second)",
+     "no push; polls only", OFF(notify), 0, 0, 0, NULL},
+    {"feed", "notify_jitter", OPT_DURATION, "500ms",
+     "random delay before a pushed poll, so a fleet spreads its requests", NULL,
+     OFF(notify_jitter_ms), 0, 0, 60 * SEC, NULL},
 
     {"cache", "dir", OPT_STRING, "", "where feeds and media are kept",
      "$XDG_CACHE_HOME/deskplayer, else ~/.cache/deskplayer, else /var/cache/deskplayer",
@@ -160,6 +168,10 @@ static const struct opt_def defs[] = {
     {"playback", "hwdec", OPT_ENUM, "auto",
      "video decoder: auto (the platform's hardware decoder when there is one, else "
      "software), none, vaapi, v4l2m2m or drm", NULL, OFF(hwdec), 0, 0, 0, hwdec_words},
+    /* issue 11: live streams */
+    {"playback", "live_max_duration", OPT_DURATION, "10m",
+     "longest time a live stream (HLS) holds the screen", NULL,
+     OFF(live_max_duration_ms), 0, 1 * SEC, 24 * HOUR, NULL},
 
     {"schedule", "on_hours", OPT_SCHEDULE, "",
      "e.g. mon-fri 07:00-22:00, sat 09:00-18:00; outside it the screen is black",
@@ -695,15 +707,22 @@ int options_load_file(struct dp_config *cfg, const char *path, char *err, size_t
 /* ---- printing ---------------------------------------------------------- */
 
 /* A value as written to a file: headers get their "\n" escapes back (and
- * "<set>" for their values when secrets are hidden); a value that would
- * not read back the same (a quote first, " ;" inside, blanks around) is
- * quoted. */
+ * "<set>" for their values when secrets are hidden); the login in [feed]
+ * notify is hidden as "<login>" (issue 11); a value that would not read back
+ * the same (a quote first, " ;" inside, blanks around) is quoted. */
 static void put_value(FILE *out, const struct opt_def *d, const char *v,
                       enum options_secrets secrets)
 {
     bool hide = secrets == OPTIONS_HIDE_SECRETS;
     if (d->type == OPT_SECRET && hide) {
         fputs(*v ? "<set>" : "", out);
+        return;
+    }
+    const char *scheme = hide && d->offset == OFF(notify) ? strstr(v, "://") : NULL;
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+    if (at && (!slash || at < slash)) {
+        fprintf(out, "%.*s<login>%s", (int)(scheme + 3 - v), v, at);
         return;
     }
     if (d->type == OPT_HEADERS) {

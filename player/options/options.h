@@ -26,6 +26,8 @@ struct dp_config {
     char *ca_file;
     char *headers;             /* "Name: value\nName: value" */
     bool follow_symlinks;      /* issue 8: folder feeds may link out of the folder */
+    char *notify;              /* mqtt(s):// push URL, "" off (issue 11) */
+    int64_t notify_jitter_ms;
     /* [cache] */
     char *cache_dir;           /* NULL: the platform default, see options_default_cache_dir */
     int64_t max_size;
@@ -52,6 +54,7 @@ struct dp_config {
     enum rotation_new_posts new_posts;
     enum dp_sync sync;
     enum media_hwdec hwdec;       /* video decoding: auto tries the platform's decoder */
+    int64_t live_max_duration_ms;  /* a live stream's longest turn (issue 11) */
     /* [schedule] */
     char *on_hours;
     /* [status] */

@@ -262,3 +262,90 @@ def read_png(path):
 
 def near(rgb, want, tol=40):
     return all(abs(a - b) <= tol for a, b in zip(rgb, want))
+
+
+# ---- a real MQTT broker (the Debian mosquitto), for push tests -----------------
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def require_mosquitto():
+    for tool in ("/usr/sbin/mosquitto", "mosquitto_pub"):
+        if not (os.access(tool, os.X_OK) or shutil.which(tool)):
+            print("%s missing (apt-get install mosquitto mosquitto-clients); skipping" % tool)
+            sys.exit(SKIP)
+
+
+class Broker:
+    """mosquitto on 127.0.0.1 at a port picked here; kill() and start() again
+    keep the port. users: {name: password} turns anonymous access off."""
+
+    def __init__(self, workdir, users=None, tls=None):
+        self.dir = workdir
+        self.tls = tls
+        self.port = free_port()
+        self.proc = None
+        self.conf = os.path.join(workdir, "mosquitto-%d.conf" % self.port)
+        import pwd
+        # As root, mosquitto would drop to its own user, who cannot read here.
+        lines = ["listener %d 127.0.0.1" % self.port, "persistence false",
+                 "user " + pwd.getpwuid(os.getuid()).pw_name]
+        if users:
+            pw = os.path.join(workdir, "passwd-%d" % self.port)
+            open(pw, "w").close()
+            for name, password in users.items():
+                subprocess.run(["mosquitto_passwd", "-b", pw, name, password], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            lines += ["allow_anonymous false", "password_file " + pw]
+        else:
+            lines += ["allow_anonymous true"]
+        if tls:   # (certfile, keyfile): mqtts on the same port
+            lines += ["certfile " + tls[0], "keyfile " + tls[1]]
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.start()
+
+    def start(self):
+        exe = "/usr/sbin/mosquitto" if os.access("/usr/sbin/mosquitto", os.X_OK) else "mosquitto"
+        self.log = open(os.path.join(self.dir, "mosquitto-%d.log" % self.port), "ab")
+        self.proc = subprocess.Popen([exe, "-c", self.conf], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        import socket
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("mosquitto did not start")
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc:
+            self.log.close()
+        self.proc = None
+
+    def url(self, topic, login=""):
+        return "%s://%s127.0.0.1:%d/%s" % ("mqtts" if self.tls else "mqtt",
+                                           login + "@" if login else "", self.port, topic)
+
+    def publish(self, topic, message="new", count=1, login=None):
+        """mosquitto_pub, as a publisher would; count > 1 sends that many
+        messages over one connection (-l: one per line)."""
+        cmd = ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(self.port), "-t", topic]
+        if self.tls:
+            cmd += ["--cafile", self.tls[0]]
+        if login:
+            cmd += ["-u", login[0], "-P", login[1]]
+        if count == 1:
+            subprocess.run(cmd + ["-m", message], check=True)
+        else:
+            subprocess.run(cmd + ["-l"], input=("%s\n" % message * count).encode(), check=True)

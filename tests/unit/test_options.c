@@ -212,6 +212,29 @@ static void test_defaults(void **state)
     options_finish(NULL);
 }
 
+/* --check-config never prints the login of [feed] notify (issue 11). */
+static void test_print_hides_notify_login(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"mqtt://screen:s3cret@broker:1883/desk/t",
+         "\nnotify = mqtt://<login>@broker:1883/desk/t\n"},
+        {"mqtts://broker/desk/t", "\nnotify = mqtts://broker/desk/t\n"},
+        {"mqtt://broker/t@x", "\nnotify = mqtt://broker/t@x\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dp_config c;
+        options_defaults(&c);
+        free(c.notify);
+        c.notify = strdup(cases[i][0]);
+        char *out = print_config(&c);
+        if (!strstr(out, cases[i][1]) || strstr(out, "s3cret"))
+            fail_msg("%s printed as:\n%s", cases[i][0], out);
+        free(out);
+        options_finish(&c);
+    }
+}
+
 /* Every key of interface.md appears in --check-config output with its default. */
 static void test_print_every_key(void **state)
 {
@@ -228,6 +251,7 @@ static void test_print_every_key(void **state)
         "\nnew_posts = next\n", "\nsync = none\n",   "[schedule]\n",
         "\non_hours =\n",      "[status]\n",          "\nlisten = 127.0.0.1:8642\n",
         "\ntoken =\n",
+        "\nnotify =\n",       "\nnotify_jitter = 500ms\n", "\nlive_max_duration = 10m\n",
     };
     struct dp_config c;
     options_defaults(&c);
@@ -911,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_check_display),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_print_every_key),
+        cmocka_unit_test(test_print_hides_notify_login),
         cmocka_unit_test(test_good_file),
         cmocka_unit_test(test_headers_continuation),
         cmocka_unit_test(test_errors),
