@@ -46,15 +46,20 @@ static const char *write_file(const char *name, const char *text)
     return path;
 }
 
-static char *print_config(const struct dp_config *cfg)
+static char *print_config_as(const struct dp_config *cfg, enum options_secrets secrets)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    options_print(cfg, f, OPTIONS_SHOW_SECRETS);
+    options_print(cfg, f, secrets);
     fclose(f);
     return buf;
+}
+
+static char *print_config(const struct dp_config *cfg)
+{
+    return print_config_as(cfg, OPTIONS_SHOW_SECRETS);
 }
 
 /* ---- parsers ----------------------------------------------------------- */
@@ -227,7 +232,7 @@ static void test_print_hides_notify_login(void **state)
         options_defaults(&c);
         free(c.notify);
         c.notify = strdup(cases[i][0]);
-        char *out = print_config(&c);
+        char *out = print_config_as(&c, OPTIONS_HIDE_SECRETS);   /* as --check-config */
         if (!strstr(out, cases[i][1]) || strstr(out, "s3cret"))
             fail_msg("%s printed as:\n%s", cases[i][0], out);
         free(out);
