@@ -29,8 +29,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("ms=%.1f w=%d h=%d\n",
-           (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
-           s->w, s->h);
+           (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, s->w,
+           s->h);
     SDL_FreeSurface(s);
     return 0;
 }

@@ -34,13 +34,14 @@ static const struct {
     {"mixed", "The keynote נאום פתיחה starts at 19:30 in Hall A, doors open at 19:00. "},
     {"chinese", "欢迎大家参加今年的年度大会，下午两点在主会场开始。"},
     {"japanese", "本日の基調講演は午後七時半から大ホールで始まります。ぜひご参加ください。"},
-    {"emoji", "Party 🎉 family 👨‍👩‍👧 pride 🏳️‍🌈 alarm 🚨 thumbs 👍🏽 flag 🇫🇷 "},
+    {"emoji",
+     "Party 🎉 family 👨‍👩‍👧 pride 🏳️‍🌈 alarm 🚨 thumbs 👍🏽 flag 🇫🇷 "},
 };
 
 static double now_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);   /* CPU time: the machine is shared */
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); /* CPU time: the machine is shared */
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -104,8 +105,8 @@ int main(int argc, char **argv)
     struct layout *l = malloc(sizeof *l);
     size_t n = sizeof scripts / sizeof *scripts;
     double lay[16], card[16];
-    printf("%-9s %8s %9s %9s %10s %9s %8s\n", "script", "cold ms", "layout ms", "range",
-           "card ms", "vs latin", "frames");
+    printf("%-9s %8s %9s %9s %10s %9s %8s\n", "script", "cold ms", "layout ms", "range", "card ms",
+           "vs latin", "frames");
     for (size_t k = 0; k < n; k++) {
         char *text = make_text(scripts[k].sentence);
         struct post p = {0};
@@ -132,8 +133,8 @@ int main(int argc, char **argv)
         char range[32];
         snprintf(range, sizeof range, "%.2f-%.2f", med[0], med[ROUNDS - 1]);
         printf("%-9s %8.2f %9.2f %9s %10.2f %8.2fx %7.2f   (size %d, %d lines%s)\n",
-               scripts[k].name, cold, lay[k], range, card[k], lay[k] / lay[0],
-               lay[k] / 16.7, l->size, l->n_lines, l->ellipsis ? ", cut" : "");
+               scripts[k].name, cold, lay[k], range, card[k], lay[k] / lay[0], lay[k] / 16.7,
+               l->size, l->n_lines, l->ellipsis ? ", cut" : "");
         free(text);
     }
     printf("fonts open: %d\n", fontset_count(fs));

@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     size_t media = argc > 2 ? strtoul(argv[2], NULL, 10) : 20;
     size_t n = posts * media;
     char **urls = dp_calloc(n ? n : 1, sizeof *urls);
-    for (size_t i = 0; i < n; i++)   /* every tenth post repeats its neighbour's media */
+    for (size_t i = 0; i < n; i++) /* every tenth post repeats its neighbour's media */
         urls[i] = dp_strfmt("https://desk.example/media/%zu/%zu.jpg",
                             (i / media) - ((i / media) % 10 == 9), i % media);
     const char **out = dp_calloc(n ? n : 1, sizeof *out);

@@ -17,7 +17,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 
-#define STATUS_REFRESH_MS 10000   /* the feed's state is re-read this often */
+#define STATUS_REFRESH_MS 10000 /* the feed's state is re-read this often */
 
 void host_start(struct player *p)
 {
@@ -52,7 +52,7 @@ void host_stop(struct player *p)
 /* "ok (12 posts)", "error: <last error>" or "not polled yet". */
 static void feed_state(struct player *p, char *out, size_t cap)
 {
-    static struct status_info info;   /* main thread only; too big for the stack */
+    static struct status_info info; /* main thread only; too big for the stack */
     memset(&info, 0, sizeof info);
     status_board_snapshot(p->board, &info);
     if (info.feed.last_error[0])
@@ -73,10 +73,10 @@ int64_t host_tick(struct player *p, int64_t now)
         (key != p->status_key || now - p->status_at >= STATUS_REFRESH_MS)) {
         char state[STATUS_ERROR_MAX + 32];
         feed_state(p, state, sizeof state);
-        const char *item = p->screen_off                   ? "nothing (outside the opening hours)"
-                           : p->standby                     ? NULL
-                           : p->cur_id                      ? p->cur_id
-                                                            : "nothing yet";
+        const char *item = p->screen_off ? "nothing (outside the opening hours)"
+                           : p->standby  ? NULL
+                           : p->cur_id   ? p->cur_id
+                                         : "nothing yet";
         service_status(p->service, item, state);
         p->status_key = key;
         p->status_at = now;
@@ -91,6 +91,12 @@ int64_t host_tick(struct player *p, int64_t now)
     return due;
 }
 
-void host_frame_shown(struct player *p) { service_ready(p->service); }
+void host_frame_shown(struct player *p)
+{
+    service_ready(p->service);
+}
 
-void host_stopping(struct player *p, const char *reason) { service_stopping(p->service, reason); }
+void host_stopping(struct player *p, const char *reason)
+{
+    service_stopping(p->service, reason);
+}

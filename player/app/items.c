@@ -92,7 +92,7 @@ bool items_ready(void *ctx, const struct item *it)
     if (strlist_has(p->bad, p->n_bad, url))
         return false;
     if (it->media->live)
-        return true;   /* never cached: the loader opens it, or it is a skip */
+        return true; /* never cached: the loader opens it, or it is a skip */
     if (url_is_local(url)) {
         char *path = url_to_path(url);
         bool ok = path && access(path, R_OK) == 0;
@@ -157,9 +157,8 @@ void items_request_standby(struct player *p)
     req->gen = p->gen;
     req->what = LOAD_STANDBY;
     req->title = dp_strdup(p->feed ? p->feed->title : NULL);
-    req->downloading = prog.pending;   /* wanted and not cached, running ones included */
-    req->percent = prog.active_total > 0 ? (int)(prog.active_bytes * 100 / prog.active_total)
-                                         : -1;
+    req->downloading = prog.pending; /* wanted and not cached, running ones included */
+    req->percent = prog.active_total > 0 ? (int)(prog.active_bytes * 100 / prog.active_total) : -1;
     req->now_wall_ms = dp_wall_ms();
     p->standby_requested = true;
     p->standby_refreshed = dp_mono_ms();
@@ -177,15 +176,18 @@ void items_plan_next(struct player *p)
     if (p->next != NEXT_NONE || !p->rotation || p->screen_off)
         return;
     bool on_screen = p->cur_id && !p->standby;
-    struct rotation_ask ask = {.now_ms = dp_wall_ms(), .on_screen = on_screen,
-                               .cur_end_ms = p->cur_slot_end, .ready = items_ready,
-                               .skip = on_rotation_skip, .ctx = p};
+    struct rotation_ask ask = {.now_ms = dp_wall_ms(),
+                               .on_screen = on_screen,
+                               .cur_end_ms = p->cur_slot_end,
+                               .ready = items_ready,
+                               .skip = on_rotation_skip,
+                               .ctx = p};
     rotation_plan(p->rotation, &ask, &p->next_plan);
     const struct item *it = p->next_plan.item;
     if (!it)
-        return;   /* the loop shows the standby card when the screen is empty */
+        return; /* the loop shows the standby card when the screen is empty */
     if (p->next_plan.start_ms > 0 && (on_screen || !p->next_plan.at_once))
-        p->cur_deadline = wall_to_mono(p->next_plan.start_ms);   /* its slot begins */
+        p->cur_deadline = wall_to_mono(p->next_plan.start_ms); /* its slot begins */
     if (on_screen && strcmp(it->id, p->cur_id) == 0 && it->kind != ITEM_VIDEO) {
         /* The only playable item: it simply stays on screen. */
         free(p->next_id);
@@ -201,14 +203,16 @@ void items_replan(struct player *p)
     if (p->next != NEXT_NONE && p->rotation && !p->screen_off) {
         struct rotation_plan cand;
         bool on_screen = p->cur_id && !p->standby;
-        struct rotation_ask ask = {.now_ms = dp_wall_ms(), .on_screen = on_screen,
-                                   .cur_end_ms = p->cur_slot_end, .ready = items_ready,
+        struct rotation_ask ask = {.now_ms = dp_wall_ms(),
+                                   .on_screen = on_screen,
+                                   .cur_end_ms = p->cur_slot_end,
+                                   .ready = items_ready,
                                    .ctx = p};
         rotation_plan(p->rotation, &ask, &cand);
         if (!cand.item || !p->next_id || strcmp(cand.item->id, p->next_id) != 0) {
             items_invalidate_next(p);
         } else {
-            p->next_plan = cand;   /* the same item (in the new feed: a new pointer) */
+            p->next_plan = cand; /* the same item (in the new feed: a new pointer) */
             if (cand.start_ms > 0 && (on_screen || !cand.at_once))
                 p->cur_deadline = wall_to_mono(cand.start_ms);
         }
@@ -228,8 +232,10 @@ void items_emit_shown(struct player *p, int64_t now)
 {
     if (!p->cur_id)
         return;
-    struct playlog_shown f = {.item = p->cur_id, .kind = items_kind_name(p->cur_kind),
-                              .elapsed_ms = now - p->cur_started, .live = p->cur_live};
+    struct playlog_shown f = {.item = p->cur_id,
+                              .kind = items_kind_name(p->cur_kind),
+                              .elapsed_ms = now - p->cur_started,
+                              .live = p->cur_live};
     if (p->cur_kind == ITEM_VIDEO && scene_video_stats(&p->scene, &f.frames, &f.dropped)) {
         f.has_frames = true;
         status_board_add_dropped(p->board, f.dropped);
@@ -244,7 +250,8 @@ void items_announce(struct player *p)
     if (!it)
         return;
     p->shows++;
-    struct playlog_show f = {.item = it->id, .post = it->post->id,
+    struct playlog_show f = {.item = it->id,
+                             .post = it->post->id,
                              .kind = items_kind_name(it->kind),
                              .media = it->media ? it->media->url : NULL,
                              .duration_ms = p->cur_planned,
@@ -254,13 +261,12 @@ void items_announce(struct player *p)
     if (p->snaps && !p->snapshot_due && snapshots_reserve(p->snaps, SNAPSHOT_ITEM)) {
         char slug[80];
         dp_slug(it->id, 64, slug, sizeof slug);
-        snprintf(p->snapshot_name, sizeof p->snapshot_name, "%06lld-%s.png",
-                 (long long)p->shows, slug);
+        snprintf(p->snapshot_name, sizeof p->snapshot_name, "%06lld-%s.png", (long long)p->shows,
+                 slug);
         f.snapshot = p->snapshot_name;
         p->snapshot_due = true;
         p->dirty = true;
-    }
-    else if (p->snaps)
+    } else if (p->snaps)
         LOG_W("app", "no snapshot for %s: the writer is behind", it->id);
     playlog_show(p->log, &f);
     LOG_I("app", "show %s (%s)", it->id, items_kind_name(it->kind));
@@ -276,17 +282,17 @@ void items_advance(struct player *p, int64_t now)
 {
     const struct item *it = p->next_id ? rotation_find(p->rotation, p->next_id) : NULL;
     if ((p->next == NEXT_READY || p->next == NEXT_SAME) && !it) {
-        items_invalidate_next(p);   /* its post left the feed meanwhile */
+        items_invalidate_next(p); /* its post left the feed meanwhile */
         return;
     }
     if (p->next != NEXT_READY && p->next != NEXT_SAME)
-        return;               /* not ready: the current item stays a little longer */
+        return; /* not ready: the current item stays a little longer */
     if (p->next_plan.item != it) {
-        items_invalidate_next(p);   /* not what the planner chose (cannot happen) */
+        items_invalidate_next(p); /* not what the planner chose (cannot happen) */
         return;
     }
-    if (p->cl->cycles > 0 && !p->standby && p->cur_id &&
-        rotation_wraps(p->rotation, it) && rotation_cycles(p->rotation) + 1 >= p->cl->cycles) {
+    if (p->cl->cycles > 0 && !p->standby && p->cur_id && rotation_wraps(p->rotation, it) &&
+        rotation_cycles(p->rotation) + 1 >= p->cl->cycles) {
         items_emit_shown(p, now);
         free(p->cur_id);
         p->cur_id = NULL;
@@ -354,7 +360,7 @@ static void update_wanted(struct player *p)
     size_t n = rotation_items(p->rotation, &items);
     size_t cap = n;
     for (size_t i = 0; i < n; i++)
-        cap += items[i].post->n_emoji;   /* custom emoji are cached like media */
+        cap += items[i].post->n_emoji; /* custom emoji are cached like media */
     const char **urls = dp_calloc(cap ? cap : 1, sizeof *urls);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -374,7 +380,7 @@ static void update_wanted(struct player *p)
     struct loader_request *req = dp_calloc(1, sizeof *req);
     req->what = LOAD_WANTED;
     req->gen = p->gen;
-    req->feed = feed_ref(p->feed);   /* keeps the strings alive */
+    req->feed = feed_ref(p->feed); /* keeps the strings alive */
     req->net = p->net;
     req->urls = urls;
     req->n_urls = k;
@@ -407,7 +413,7 @@ void items_handle_feed(struct player *p, struct feed *feed)
     }
     bool interrupt = rotation_set_feed(p->rotation, feed, dp_wall_ms());
     feed_unref(p->feed);
-    p->feed = feed;           /* the message's reference */
+    p->feed = feed; /* the message's reference */
     strlist_clear(&p->skipped, &p->n_skipped);
     update_wanted(p);
     /* What comes next may have changed (new posts first, a post removed). */
@@ -434,7 +440,7 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
     if (res->what == LOAD_STANDBY) {
         p->standby_requested = false;
         if ((p->cur_id && !p->standby) || p->next == NEXT_READY)
-            return;           /* content arrived meanwhile */
+            return; /* content arrived meanwhile */
         SDL_Surface *s = res->surface;
         res->surface = NULL;
         if (s && scene_set_next(&p->scene, s) == 0) {
@@ -449,12 +455,12 @@ void items_handle_loaded(struct player *p, struct loader_result *res, int64_t no
         return;
     }
     if (res->gen != p->gen || p->next != NEXT_REQUESTED)
-        return;               /* stale */
+        return; /* stale */
     if (!res->surface && !res->video) {
         items_log_skip(p, res->item_id, res->reason);
         const struct item *it = rotation_find(p->rotation, res->item_id);
         if (it && it->media && res->reason == DP_REASON_CORRUPT)
-            net_refetch(p->net, it->media->url);   /* deleted by the cache: again */
+            net_refetch(p->net, it->media->url); /* deleted by the cache: again */
         else if (it && it->media && res->reason != DP_REASON_NOT_CACHED)
             strlist_add(&p->bad, &p->n_bad, it->media->url);
         if (it && it->media && it->media->live && !p->live_retry_ms)
@@ -526,7 +532,7 @@ int64_t items_apply_schedule(struct player *p, int64_t now)
         scene_clear(&p->scene);
         p->screen_off = true;
         p->dirty = true;
-        SDL_EnableScreenSaver();   /* lets X11 / Wayland blank the display */
+        SDL_EnableScreenSaver(); /* lets X11 / Wayland blank the display */
     } else if (on && p->screen_off) {
         LOG_I("app", "schedule: opening hours, screen on");
         p->screen_off = false;
@@ -539,4 +545,3 @@ int64_t items_apply_schedule(struct player *p, int64_t now)
     /* Checked at least every minute: daylight saving and clock steps. */
     return now + (in < 60000 ? (in < 0 ? 0 : in) : 60000);
 }
-

@@ -43,7 +43,10 @@ void loader_request_free(struct loader_request *req)
     free(req);
 }
 
-static void request_free(void *p) { loader_request_free(p); }
+static void request_free(void *p)
+{
+    loader_request_free(p);
+}
 
 void loader_result_free(void *p)
 {
@@ -83,9 +86,8 @@ static int media_file(struct loader *l, const char *url, char **path, enum dp_re
 /* An animated GIF or WebP: a silent loop (the video path) until the
  * item's time is up, enlarged no more than a still would be. Returns -1
  * when it cannot be opened (then shown as a still). */
-static int load_animation(struct loader *l, struct loader_request *req,
-                          struct loader_result *res, const struct card_style *st, int bw,
-                          int bh)
+static int load_animation(struct loader *l, struct loader_request *req, struct loader_result *res,
+                          const struct card_style *st, int bw, int bh)
 {
     struct video_opts o;
     video_opts_defaults(&o);
@@ -166,7 +168,7 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
         return;
     }
     if (req->media->live)
-        res->media_path = dp_strdup(req->media->url);   /* read from the network, never cached */
+        res->media_path = dp_strdup(req->media->url); /* read from the network, never cached */
     else if (media_file(l, req->media->url, &res->media_path, &res->reason) < 0)
         return;
     int bw, bh;
@@ -242,7 +244,8 @@ static void *loader_main(void *arg)
         }
         dp_msg_free(&m);
         /* Never lost: main waits for it (one result per request). */
-        dp_mq_post_must(l->out, (struct dp_msg){.type = l->msg_type, .payload = res,
+        dp_mq_post_must(l->out, (struct dp_msg){.type = l->msg_type,
+                                                .payload = res,
                                                 .free_payload = loader_result_free});
     }
     /* SDL keeps per-thread storage (the error text SDL_image sets on a file
@@ -292,6 +295,6 @@ void loader_submit(struct loader *l, struct loader_request *req)
 {
     /* Never dropped: main waits for its result. Main submits one item
      * request at a time (and standby cards), so the list stays short. */
-    dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_REQ, .payload = req,
-                                           .free_payload = request_free});
+    dp_mq_post_must(
+        l->in, (struct dp_msg){.type = MSG_REQ, .payload = req, .free_payload = request_free});
 }

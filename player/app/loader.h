@@ -51,38 +51,38 @@ struct loader_result {
     uint64_t gen;
     enum loader_what what;
     char *item_id;
-    SDL_Surface *surface;      /* the composed canvas; NULL on failure or video */
-    struct video *video;       /* a video item: opened and pre-rolled */
-    SDL_Surface *overlay;      /* drawn over the video (caption, QR); may be NULL */
-    int box_w, box_h;          /* the safe area the video fits in */
-    enum dp_reason reason;     /* why there is no picture (NONE on success) */
-    char *media_path;          /* the verified file that was used */
+    SDL_Surface *surface;  /* the composed canvas; NULL on failure or video */
+    struct video *video;   /* a video item: opened and pre-rolled */
+    SDL_Surface *overlay;  /* drawn over the video (caption, QR); may be NULL */
+    int box_w, box_h;      /* the safe area the video fits in */
+    enum dp_reason reason; /* why there is no picture (NONE on success) */
+    char *media_path;      /* the verified file that was used */
 };
 
 void loader_result_free(void *r);
 
 struct loader_config {
-    int w, h;                  /* the canvas */
+    int w, h; /* the canvas */
     struct card_style style;
-    const char *font;          /* [display] font or NULL */
+    const char *font; /* [display] font or NULL */
     const char *assets_dir;
     struct cache *cache;
     /* Video */
-    struct audio_out *audio_out;   /* shared device or NULL (silent) */
+    struct audio_out *audio_out; /* shared device or NULL (silent) */
     bool audio;
     int volume;
     int64_t video_max_duration_ms;
-    int64_t live_max_duration_ms;  /* a live stream's longest turn (issue 11) */
+    int64_t live_max_duration_ms; /* a live stream's longest turn (issue 11) */
     const char *hwdec;
     /* Still and animated pictures (issue 10) */
-    int upscale_max;               /* enlarged at most this many times; 0: no cap */
+    int upscale_max; /* enlarged at most this many times; 0: no cap */
 };
 
 /* Starts the thread; results are posted to out with type msg_type.
  * Returns NULL with a message in err (no font). */
 struct loader *loader_create(const struct loader_config *cfg, struct dp_mq *out, int msg_type,
                              char *err, size_t errlen);
-void loader_destroy(struct loader *l);   /* NULL ok; joins the thread */
+void loader_destroy(struct loader *l); /* NULL ok; joins the thread */
 /* Queues a request (ownership passes; the feed reference too). Never blocks,
  * never drops: its result always comes. Main thread. */
 void loader_submit(struct loader *l, struct loader_request *req);

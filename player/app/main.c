@@ -126,9 +126,9 @@ int main(int argc, char **argv)
             feed = abs;
         }
     }
-    char *cache_dir = cl.cache_dir ? dp_strdup(cl.cache_dir)
+    char *cache_dir = cl.cache_dir                      ? dp_strdup(cl.cache_dir)
                       : cfg.cache_dir && *cfg.cache_dir ? dp_strdup(cfg.cache_dir)
-                                                         : options_default_cache_dir();
+                                                        : options_default_cache_dir();
 
     struct player_setup setup = {
         .cfg = &cfg,

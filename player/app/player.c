@@ -81,7 +81,7 @@ static void *signal_main(void *arg)
         int sig;
         if (sigwait(&set, &sig) != 0)
             continue;
-        if (sig == SIGUSR2)   /* sent by player_run to end this thread */
+        if (sig == SIGUSR2) /* sent by player_run to end this thread */
             break;
         dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_SIGNAL, .arg = sig});
     }
@@ -90,29 +90,32 @@ static void *signal_main(void *arg)
 
 /* ---- net callbacks (net's threads) ----------------------------------------------- */
 
-static void feed_msg_free(void *f) { feed_unref(f); }
+static void feed_msg_free(void *f)
+{
+    feed_unref(f);
+}
 
 static void on_feed(void *ctx, struct feed *feed)
 {
     struct player *p = ctx;
     /* A lost feed would not come again until it changes: never dropped. */
-    dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_FEED, .payload = feed,
-                                           .free_payload = feed_msg_free});
+    dp_mq_post_must(
+        p->mq, (struct dp_msg){.type = MSG_FEED, .payload = feed, .free_payload = feed_msg_free});
 }
 
 static void on_media(void *ctx, const char *url)
 {
     struct player *p = ctx;
-    dp_mq_post_must(p->mq, (struct dp_msg){.type = MSG_MEDIA, .payload = dp_strdup(url),
-                                           .free_payload = free});
+    dp_mq_post_must(
+        p->mq,
+        (struct dp_msg){.type = MSG_MEDIA, .payload = dp_strdup(url), .free_payload = free});
 }
 
 /* net's push channels: their state goes to the status board (issue 11). */
 static void on_push(void *ctx, const struct net_push_status *st)
 {
     struct player *p = ctx;
-    status_board_set_push(p->board, st->channel, st->state, st->messages, st->connects,
-                          st->error);
+    status_board_set_push(p->board, st->channel, st->state, st->messages, st->connects, st->error);
 }
 
 static void on_net_event(void *ctx, const struct net_event *ev)
@@ -128,19 +131,22 @@ static void on_net_event(void *ctx, const struct net_event *ev)
                                      ? NULL
                                      : (ev->error ? ev->error : ev->result),
                                  ev->items);
-        playlog_poll(p->log, &(struct playlog_poll){.url = url, .status = ev->status,
-                                                    .result = result, .items = ev->items,
+        playlog_poll(p->log, &(struct playlog_poll){.url = url,
+                                                    .status = ev->status,
+                                                    .result = result,
+                                                    .items = ev->items,
                                                     .error = ev->error});
         break;
     case NET_EV_DOWNLOAD:
-        playlog_download(p->log, &(struct playlog_download){.url = url, .bytes = ev->bytes,
-                                                            .result = result,
-                                                            .error = ev->error});
+        playlog_download(
+            p->log, &(struct playlog_download){
+                        .url = url, .bytes = ev->bytes, .result = result, .error = ev->error});
         break;
     case NET_EV_SKIP:
         playlog_skip(p->log, &(struct playlog_skip){.item = ev->item ? ev->item : "",
                                                     .reason = ev->reason ? ev->reason : "",
-                                                    .media = ev->url, .error = ev->error});
+                                                    .media = ev->url,
+                                                    .error = ev->error});
         break;
     case NET_EV_ERROR:
         playlog_error(p->log, ev->item ? ev->item : "net", ev->error);
@@ -208,9 +214,8 @@ static void handle_sdl_event(struct player *p, const SDL_Event *e)
     } else if (e->type == SDL_KEYDOWN &&
                (e->key.keysym.sym == SDLK_ESCAPE || e->key.keysym.sym == SDLK_q)) {
         player_stop(p, "quit");
-    } else if (e->type == SDL_WINDOWEVENT &&
-               (e->window.event == SDL_WINDOWEVENT_EXPOSED ||
-                e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
+    } else if (e->type == SDL_WINDOWEVENT && (e->window.event == SDL_WINDOWEVENT_EXPOSED ||
+                                              e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)) {
         p->dirty = true;
     } else if (e->type == SDL_RENDER_TARGETS_RESET || e->type == SDL_RENDER_DEVICE_RESET) {
         p->dirty = true;
@@ -250,7 +255,10 @@ static void wait_until(struct player *p, int64_t deadline)
         pump_sdl(p);
 }
 
-static void free_surface(void *s) { SDL_FreeSurface(s); }
+static void free_surface(void *s)
+{
+    SDL_FreeSurface(s);
+}
 
 /* Writes the --snapshot-interval frame when one is due (after drawing,
  * before presenting). */
@@ -260,7 +268,7 @@ static void interval_snapshot(struct player *p, int64_t now)
         return;
     p->next_interval_snap = now + p->cl->snapshot_interval_ms;
     if (!snapshots_reserve(p->snaps, SNAPSHOT_INTERVAL))
-        return;   /* the writer is behind: skipped (no event names it) */
+        return; /* the writer is behind: skipped (no event names it) */
     char name[32];
     snprintf(name, sizeof name, "t%08lld.png", (long long)(now - p->start_ms));
     snapshots_write(p->snaps, SNAPSHOT_INTERVAL, display_read(&p->display), name);
@@ -293,7 +301,10 @@ static void draw(struct player *p, int64_t now)
     host_frame_shown(p);
 }
 
-static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
 static void loop(struct player *p)
 {
     p->last_pump = dp_mono_ms();
@@ -305,7 +316,7 @@ static void loop(struct player *p)
         if (p->quit)
             break;
         int64_t now = dp_mono_ms();
-        int64_t host_due = host_tick(p, now);   /* watchdog, STATUS=, screen power */
+        int64_t host_due = host_tick(p, now); /* watchdog, STATUS=, screen power */
         if (p->cl->run_for_ms > 0 && now - p->start_ms >= p->cl->run_for_ms) {
             player_stop(p, "run_for");
             break;
@@ -334,13 +345,13 @@ static void loop(struct player *p)
             p->dirty = true;
         if ((vflags & SCENE_VIDEO_ENDED) && p->cur_kind == ITEM_VIDEO && p->cur_id &&
             !p->standby && p->cur_deadline > now && p->cur_slot_end == 0)
-            p->cur_deadline = now;   /* the video has played: on to the next item */
+            p->cur_deadline = now; /* the video has played: on to the next item */
         if (p->cur_id && !p->standby && now >= p->cur_deadline) {
             if (p->next == NEXT_NONE)
                 items_plan_next(p);
             items_advance(p, now);
         } else if (items_join_due(p, now)) {
-            items_advance(p, now);   /* a synced screen joins at a slot's start */
+            items_advance(p, now); /* a synced screen joins at a slot's start */
         }
         /* With a warm cache the first item is ready at once; otherwise the
          * standby card fills the screen until it is. */
@@ -361,7 +372,7 @@ static void loop(struct player *p)
          * there: a frame of plain background is what a viewer must not see. */
         bool content = scene_has_current(&p->scene);
         if (p->board && status_board_frame_wanted(p->board))
-            p->dirty = true;   /* /screenshot.png: the next frame is read back */
+            p->dirty = true; /* /screenshot.png: the next frame is read back */
         if (content && (p->dirty || animating || (interval && now >= p->next_interval_snap)))
             draw(p, now);
 
@@ -400,7 +411,8 @@ static enum display_mode display_mode(const struct dp_cmdline *cl)
 
 static void write_start(struct player *p)
 {
-    playlog_start(p->log, &(struct playlog_start){.version = DP_VERSION, .feed = p->feed_url,
+    playlog_start(p->log, &(struct playlog_start){.version = DP_VERSION,
+                                                  .feed = p->feed_url,
                                                   .cache_dir = p->setup->cache_dir,
                                                   .w = p->display.out_w,
                                                   .h = p->display.out_h});
@@ -408,8 +420,10 @@ static void write_start(struct player *p)
     if (dp_wall_clock_suspect(wall)) {
         char ts[40];
         dp_format_rfc3339(wall, ts, sizeof ts);
-        LOG_W("app", "the clock says %s, before this program was built: it is wrong "
-              "(TLS certificate checks will fail until NTP sets it)", ts);
+        LOG_W("app",
+              "the clock says %s, before this program was built: it is wrong "
+              "(TLS certificate checks will fail until NTP sets it)",
+              ts);
         char msg[128];
         snprintf(msg, sizeof msg, "wall clock %s is before the build date", ts);
         playlog_error(p->log, "clock", msg);
@@ -445,12 +459,12 @@ static int status_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
  * new listen on a new socket). */
 static void start_status(struct player *p)
 {
-    struct status_source src = {.ctx = p, .snapshot = status_snapshot,
-                                .screenshot = status_screenshot};
+    struct status_source src = {
+        .ctx = p, .snapshot = status_snapshot, .screenshot = status_screenshot};
     char err[256] = "";
     if (status_reconfigure(&p->status, p->cfg->status_listen, p->cfg->status_token, &src, err,
                            sizeof err) < 0)
-        LOG_W("app", "status endpoint: %s", err);   /* never fatal */
+        LOG_W("app", "status endpoint: %s", err); /* never fatal */
 }
 
 static int start_loader(struct player *p, char *err, size_t errlen)
@@ -458,7 +472,8 @@ static int start_loader(struct player *p, char *err, size_t errlen)
     struct loader_config lc = {
         .w = p->display.w,
         .h = p->display.h,
-        .style = {.background = p->cfg->background, .margin = p->cfg->margin,
+        .style = {.background = p->cfg->background,
+                  .margin = p->cfg->margin,
                   .show_qr = p->cfg->show_qr},
         .font = p->cfg->font,
         .assets_dir = p->setup->assets_dir,
@@ -488,8 +503,11 @@ static int start_net(struct player *p)
         .notify_url = p->cfg->notify && *p->cfg->notify ? p->cfg->notify : NULL,
         .notify_jitter_ms = p->cfg->notify_jitter_ms,
     };
-    struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
-                               .on_event = on_net_event, .on_push = on_push, .ctx = p};
+    struct net_callbacks cb = {.on_feed = on_feed,
+                               .on_media = on_media,
+                               .on_event = on_net_event,
+                               .on_push = on_push,
+                               .ctx = p};
     p->net = net_start(&nc, p->cache, &cb);
     return p->net ? 0 : -1;
 }
@@ -521,14 +539,14 @@ static void reload(struct player *p)
         return;
     }
     warn_restart_needed(p->cfg, cfg);
-    loader_destroy(p->loader);   /* first: a queued LOAD_WANTED still uses net */
+    loader_destroy(p->loader); /* first: a queued LOAD_WANTED still uses net */
     p->loader = NULL;
     net_stop(p->net);
     p->net = NULL;
     items_invalidate_next(p);
     p->standby_requested = false;
 
-    struct dp_config *old_owned = p->reloaded;   /* setup's cfg is main's */
+    struct dp_config *old_owned = p->reloaded; /* setup's cfg is main's */
     p->cfg = cfg;
     p->reloaded = cfg;
     if (!p->cl->feed && cfg->feed_url && *cfg->feed_url &&
@@ -592,14 +610,14 @@ int player_run(const struct player_setup *setup)
         p->log = playlog_open(setup->cl->play_log);
         if (!p->log) {
             LOG_E("app", "play log %s: %s", setup->cl->play_log, strerror(errno));
-            goto out;   /* exit_code is 1 */
+            goto out; /* exit_code is 1 */
         }
     }
     p->cache = cache_open(setup->cache_dir, p->cfg->max_size, p->cfg->max_media_size, err,
                           sizeof err);
     if (!p->cache) {
         LOG_E("app", "cache: %s", err);
-        goto out;   /* exit_code is 1; feed_url freed there (issue 8: it leaked) */
+        goto out; /* exit_code is 1; feed_url freed there (issue 8: it leaked) */
     }
 
     enum display_mode mode = display_mode(p->cl);
@@ -618,12 +636,10 @@ int player_run(const struct player_setup *setup)
     if (p->cfg->audio) {
         p->audio = audio_out_create(err, sizeof err);
         if (!p->audio)
-            LOG_W("app", "no sound: %s", err);   /* video still plays, silently */
+            LOG_W("app", "no sound: %s", err); /* video still plays, silently */
     }
-    int w = p->cl->headless ? p->cl->size_w : p->cl->windowed ? p->cl->windowed_w
-                                                               : p->cfg->size_w;
-    int h = p->cl->headless ? p->cl->size_h : p->cl->windowed ? p->cl->windowed_h
-                                                               : p->cfg->size_h;
+    int w = p->cl->headless ? p->cl->size_w : p->cl->windowed ? p->cl->windowed_w : p->cfg->size_w;
+    int h = p->cl->headless ? p->cl->size_h : p->cl->windowed ? p->cl->windowed_h : p->cfg->size_h;
     if (display_open(&p->display, mode, w, h, p->cfg->rotation, err, sizeof err) < 0) {
         LOG_E("app", "%s%s", err, mode == DISPLAY_HEADLESS ? "" : " (try --headless)");
         goto out_ttf;
@@ -631,8 +647,8 @@ int player_run(const struct player_setup *setup)
     p->wake_event = SDL_RegisterEvents(1);
     p->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     p->mq = dp_mq_create(DP_MQ_DEPTH, wake_main, p);
-    scene_init(&p->scene, p->display.renderer, p->display.w, p->display.h,
-               p->cfg->background, p->cfg->transition, p->cfg->transition_ms);
+    scene_init(&p->scene, p->display.renderer, p->display.w, p->display.h, p->cfg->background,
+               p->cfg->transition, p->cfg->transition_ms);
     if (p->cl->snapshot_dir) {
         p->snaps = snapshots_create(p->cl->snapshot_dir, err, sizeof err);
         if (!p->snaps) {
@@ -665,7 +681,7 @@ int player_run(const struct player_setup *setup)
     playlog_stop(p->log, p->stop_reason ? p->stop_reason : "quit");
     LOG_I("app", "stop: %s", p->stop_reason ? p->stop_reason : "quit");
 
-    loader_destroy(p->loader);   /* first: a queued LOAD_WANTED still uses net */
+    loader_destroy(p->loader); /* first: a queued LOAD_WANTED still uses net */
     p->loader = NULL;
     net_stop(p->net);
 out_threads:
@@ -685,7 +701,7 @@ out_display:
     feed_unref(p->feed);
     host_stop(p);
     display_close(&p->display);
-    audio_out_destroy(p->audio);   /* after every video (scene, messages) is closed */
+    audio_out_destroy(p->audio); /* after every video (scene, messages) is closed */
     if (p->efd >= 0)
         close(p->efd);
     free(p->cur_id);

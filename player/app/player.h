@@ -7,8 +7,8 @@
 struct player_setup {
     const struct dp_config *cfg;
     const struct dp_cmdline *cl;
-    const char *feed_url;       /* resolved: command line, config, or demo */
-    const char *cache_dir;      /* resolved */
+    const char *feed_url;  /* resolved: command line, config, or demo */
+    const char *cache_dir; /* resolved */
     const char *assets_dir;
     /* SIGHUP: loads the config again into a fresh cfg (defaults + file).
      * Returns 0, or -1 with a message (the running settings stay). */

@@ -18,20 +18,20 @@
 
 enum msg_type { MSG_FEED = 1, MSG_MEDIA, MSG_LOADED, MSG_SIGNAL };
 
-#define FRAME_MS 16               /* redraw period during a transition */
-#define PUMP_MS 1000              /* SDL event pumping where SDL cannot wait */
-#define STANDBY_REFRESH_MS 5000   /* download progress on the standby card */
-#define STANDBY_AFTER_MS 250      /* nothing ready this long after start: standby */
-#define VIDEO_GRACE_MS 3000       /* a video still playing this long past its length ends */
+#define FRAME_MS 16                    /* redraw period during a transition */
+#define PUMP_MS 1000                   /* SDL event pumping where SDL cannot wait */
+#define STANDBY_REFRESH_MS 5000        /* download progress on the standby card */
+#define STANDBY_AFTER_MS 250           /* nothing ready this long after start: standby */
+#define VIDEO_GRACE_MS 3000            /* a video still playing this long past its length ends */
 #define VIDEO_UNKNOWN_MS (3600 * 1000) /* the cap for a video of unknown length */
 
 enum next_state { NEXT_NONE, NEXT_REQUESTED, NEXT_READY, NEXT_SAME };
 
 struct player {
     const struct player_setup *setup;
-    const struct dp_config *cfg;  /* setup's, or reloaded (SIGHUP) */
-    struct dp_config *reloaded;   /* owned when a SIGHUP replaced the settings */
-    char *feed_url;               /* the feed polled (owned) */
+    const struct dp_config *cfg; /* setup's, or reloaded (SIGHUP) */
+    struct dp_config *reloaded;  /* owned when a SIGHUP replaced the settings */
+    char *feed_url;              /* the feed polled (owned) */
     const struct dp_cmdline *cl;
     struct display display;
     struct scene scene;
@@ -50,7 +50,7 @@ struct player {
     pthread_t sig_thread;
     bool sig_thread_started;
 
-    struct feed *feed;            /* the feed the rotation uses */
+    struct feed *feed; /* the feed the rotation uses */
     int64_t start_ms;
     bool quit;
     const char *stop_reason;
@@ -60,23 +60,23 @@ struct player {
     char *cur_id;
     enum item_kind cur_kind;
     int64_t cur_started, cur_deadline;
-    int64_t cur_planned;          /* the duration the show event announces */
-    bool cur_announced;           /* its show event was written */
-    bool standby;                 /* the standby card is on screen */
+    int64_t cur_planned; /* the duration the show event announces */
+    bool cur_announced;  /* its show event was written */
+    bool standby;        /* the standby card is on screen */
     int64_t standby_refreshed;
     bool standby_requested;
-    bool standby_stale;           /* the feed changed while it was being drawn */
+    bool standby_stale; /* the feed changed while it was being drawn */
     /* issue 11: live streams */
-    bool cur_live;                /* the item on screen is a live stream */
-    int64_t live_retry_ms;        /* monotonic: live streams that failed are tried again */
+    bool cur_live;         /* the item on screen is a live stream */
+    int64_t live_retry_ms; /* monotonic: live streams that failed are tried again */
 
     /* [schedule] on_hours */
     bool has_schedule;
     struct schedule schedule;
-    bool screen_off;              /* outside the opening hours: black */
+    bool screen_off; /* outside the opening hours: black */
 
-    int64_t cur_slot_end;         /* synced: the end of its slot (Unix ms), else 0 */
-    bool cur_until_ended;         /* a video that plays until it ends */
+    int64_t cur_slot_end; /* synced: the end of its slot (Unix ms), else 0 */
+    bool cur_until_ended; /* a video that plays until it ends */
     /* The planner's answer for the item that comes next (its pointer is
      * valid until the next rotation_set_feed, which re-plans). */
     struct rotation_plan next_plan;
@@ -86,24 +86,24 @@ struct player {
     char *next_id;
     uint64_t gen;
 
-    bool dirty;                   /* the screen needs a redraw */
-    bool snapshot_due;            /* write a snapshot with the next frame */
+    bool dirty;        /* the screen needs a redraw */
+    bool snapshot_due; /* write a snapshot with the next frame */
     char snapshot_name[128];
     int64_t shows;
     int64_t next_interval_snap;
     int64_t last_pump;
 
-    char **bad;                   /* media URLs that failed to decode */
+    char **bad; /* media URLs that failed to decode */
     size_t n_bad;
-    char **skipped;               /* "id\nreason" already reported */
+    char **skipped; /* "id\nreason" already reported */
     size_t n_skipped;
 
     /* host.c (issue 12): the service manager and the screen's power. */
     struct service *service;
     struct screen_power *power;
-    bool power_on;                /* what the screen was last told */
-    int64_t status_key;           /* what was on screen when STATUS= was refreshed */
-    int64_t status_at;            /* monotonic ms of that refresh */
+    bool power_on;      /* what the screen was last told */
+    int64_t status_key; /* what was on screen when STATUS= was refreshed */
+    int64_t status_at;  /* monotonic ms of that refresh */
 };
 
 /* ---- items.c: the item state machine -------------------------------------------- */

@@ -13,7 +13,7 @@ struct playlog;
 /* path: a file (appended), "-" for standard output, NULL for none.
  * Returns NULL with errno set when the file cannot be opened. */
 struct playlog *playlog_open(const char *path);
-void playlog_close(struct playlog *pl);       /* NULL ok */
+void playlog_close(struct playlog *pl); /* NULL ok */
 /* Writes obj (adding ts and event first) and frees it. pl may be NULL (the
  * object is freed). */
 void playlog_write(struct playlog *pl, const char *event, cJSON *obj);
@@ -22,7 +22,7 @@ void playlog_write(struct playlog *pl, const char *event, cJSON *obj);
  * a NULL optional string leaves its field out. Any thread; pl may be NULL. */
 struct playlog_start {
     const char *version, *feed, *cache_dir;
-    int w, h;                    /* the output size */
+    int w, h; /* the output size */
 };
 void playlog_start(struct playlog *pl, const struct playlog_start *f);
 void playlog_stop(struct playlog *pl, const char *reason);
@@ -30,41 +30,41 @@ void playlog_stop(struct playlog *pl, const char *reason);
 void playlog_error(struct playlog *pl, const char *where, const char *error);
 
 struct playlog_skip {
-    const char *item, *reason;   /* required ("" when unknown) */
-    const char *media, *error;   /* optional */
+    const char *item, *reason; /* required ("" when unknown) */
+    const char *media, *error; /* optional */
 };
 void playlog_skip(struct playlog *pl, const struct playlog_skip *f);
 
 struct playlog_show {
     const char *item, *post, *kind;
-    const char *media;           /* optional */
+    const char *media; /* optional */
     int64_t duration_ms;
-    const char *snapshot;        /* optional: the per-item PNG's name */
-    bool live;                   /* a live stream: "live": true */
+    const char *snapshot; /* optional: the per-item PNG's name */
+    bool live;            /* a live stream: "live": true */
 };
 void playlog_show(struct playlog *pl, const struct playlog_show *f);
 
 struct playlog_shown {
     const char *item, *kind;
     int64_t elapsed_ms;
-    bool has_frames;             /* a video: frames and dropped are written */
+    bool has_frames; /* a video: frames and dropped are written */
     int64_t frames, dropped;
-    bool live;                   /* a live stream: "live": true */
+    bool live; /* a live stream: "live": true */
 };
 void playlog_shown(struct playlog *pl, const struct playlog_shown *f);
 
 struct playlog_poll {
-    const char *url, *result;    /* required ("" / "error" when unknown) */
-    int status;                  /* HTTP status or 0 */
-    int64_t items;               /* < 0: left out */
-    const char *error;           /* optional */
+    const char *url, *result; /* required ("" / "error" when unknown) */
+    int status;               /* HTTP status or 0 */
+    int64_t items;            /* < 0: left out */
+    const char *error;        /* optional */
 };
 void playlog_poll(struct playlog *pl, const struct playlog_poll *f);
 
 struct playlog_download {
     const char *url, *result;
-    int64_t bytes;               /* < 0: left out */
-    const char *error;           /* optional */
+    int64_t bytes;     /* < 0: left out */
+    const char *error; /* optional */
 };
 void playlog_download(struct playlog *pl, const struct playlog_download *f);
 

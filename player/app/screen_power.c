@@ -23,27 +23,54 @@
 struct screen_power {
     struct screen_power_setup setup;
     const struct screen_power_ops *ops;
-    int cec_fd;              /* -1: no CEC */
+    int cec_fd; /* -1: no CEC */
     bool warned_drm, warned_x11;
 };
 
 /* ---- the real system calls ------------------------------------------------ */
 
-static void *real_get_resources(int fd) { return drmModeGetResources(fd); }
-static void real_free_resources(void *r) { drmModeFreeResources(r); }
-static void *real_get_connector(int fd, uint32_t id) { return drmModeGetConnector(fd, id); }
-static void real_free_connector(void *c) { drmModeFreeConnector(c); }
-static void *real_get_property(int fd, uint32_t id) { return drmModeGetProperty(fd, id); }
-static void real_free_property(void *p) { drmModeFreeProperty(p); }
+static void *real_get_resources(int fd)
+{
+    return drmModeGetResources(fd);
+}
+static void real_free_resources(void *r)
+{
+    drmModeFreeResources(r);
+}
+static void *real_get_connector(int fd, uint32_t id)
+{
+    return drmModeGetConnector(fd, id);
+}
+static void real_free_connector(void *c)
+{
+    drmModeFreeConnector(c);
+}
+static void *real_get_property(int fd, uint32_t id)
+{
+    return drmModeGetProperty(fd, id);
+}
+static void real_free_property(void *p)
+{
+    drmModeFreeProperty(p);
+}
 
 static int real_set_connector_property(int fd, uint32_t conn, uint32_t prop, uint64_t value)
 {
     return drmModeConnectorSetProperty(fd, conn, prop, value);
 }
 
-static int real_cec_open(const char *path) { return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC); }
-static int real_cec_ioctl(int fd, unsigned long req, void *arg) { return ioctl(fd, req, arg); }
-static void real_cec_close(int fd) { close(fd); }
+static int real_cec_open(const char *path)
+{
+    return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+}
+static int real_cec_ioctl(int fd, unsigned long req, void *arg)
+{
+    return ioctl(fd, req, arg);
+}
+static void real_cec_close(int fd)
+{
+    close(fd);
+}
 
 static int real_x11_force_level(void *display, uint16_t level)
 {
@@ -98,7 +125,7 @@ static void cec_claim(struct screen_power *sp)
     struct cec_log_addrs la;
     memset(&la, 0, sizeof la);
     if (sp->ops->cec_ioctl(sp->cec_fd, CEC_ADAP_G_LOG_ADDRS, &la) == 0 && la.num_log_addrs > 0)
-        return;   /* configured already (by us earlier, or cec-ctl) */
+        return; /* configured already (by us earlier, or cec-ctl) */
     memset(&la, 0, sizeof la);
     la.cec_version = CEC_OP_CEC_VERSION_1_4;
     la.num_log_addrs = 1;
@@ -208,7 +235,7 @@ struct screen_power *screen_power_create(const struct screen_power_setup *setup,
         else
             cec_claim(sp);
     }
-    sp->setup.cec_path = NULL;   /* not kept: the caller's string */
+    sp->setup.cec_path = NULL; /* not kept: the caller's string */
     return sp;
 }
 

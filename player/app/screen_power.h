@@ -31,14 +31,14 @@ enum {
 /* The system calls, replaceable by tests. Real ones: screen_power_real_ops.
  * The DRM calls take and return libdrm's own types (xf86drmMode.h). */
 struct screen_power_ops {
-    void *(*drm_get_resources)(int fd);                     /* drmModeGetResources */
+    void *(*drm_get_resources)(int fd); /* drmModeGetResources */
     void (*drm_free_resources)(void *res);
-    void *(*drm_get_connector)(int fd, uint32_t id);        /* drmModeGetConnector */
+    void *(*drm_get_connector)(int fd, uint32_t id); /* drmModeGetConnector */
     void (*drm_free_connector)(void *conn);
-    void *(*drm_get_property)(int fd, uint32_t id);         /* drmModeGetProperty */
+    void *(*drm_get_property)(int fd, uint32_t id); /* drmModeGetProperty */
     void (*drm_free_property)(void *prop);
     int (*drm_set_connector_property)(int fd, uint32_t conn, uint32_t prop, uint64_t value);
-    int (*cec_open)(const char *path);                      /* open O_RDWR|O_NONBLOCK */
+    int (*cec_open)(const char *path); /* open O_RDWR|O_NONBLOCK */
     int (*cec_ioctl)(int fd, unsigned long req, void *arg);
     void (*cec_close)(int fd);
     /* DPMSCapable + DPMSEnable + DPMSForceLevel(level) + XFlush: 0 or -1. */
@@ -48,10 +48,10 @@ struct screen_power_ops {
 extern const struct screen_power_ops screen_power_real_ops;
 
 struct screen_power_setup {
-    int drm_fd;              /* SDL's KMS/DRM fd, -1 when not on KMS/DRM */
-    void *x11_display;       /* Display * when on X11, else NULL */
-    bool cec;                /* [display] cec */
-    const char *cec_path;    /* NULL: /dev/cec0 */
+    int drm_fd;           /* SDL's KMS/DRM fd, -1 when not on KMS/DRM */
+    void *x11_display;    /* Display * when on X11, else NULL */
+    bool cec;             /* [display] cec */
+    const char *cec_path; /* NULL: /dev/cec0 */
 };
 
 struct screen_power;

@@ -13,11 +13,11 @@
 #include "base/xalloc.h"
 
 struct service {
-    bool active;              /* $NOTIFY_SOCKET names a socket */
+    bool active; /* $NOTIFY_SOCKET names a socket */
     bool ready_sent;
     bool stopping_sent;
-    int64_t interval_ms;      /* WATCHDOG_USEC / 2; 0: no watchdog */
-    int64_t next_ping;        /* monotonic ms */
+    int64_t interval_ms; /* WATCHDOG_USEC / 2; 0: no watchdog */
+    int64_t next_ping;   /* monotonic ms */
     char last_status[SERVICE_STATUS_MAX];
 };
 
@@ -41,18 +41,26 @@ struct service *service_create(int64_t now_ms)
         s->interval_ms = (int64_t)(usec / 2000);
         if (s->interval_ms < 1)
             s->interval_ms = 1;
-        s->next_ping = now_ms;   /* the first ping goes out at once */
-        LOG_I("service", "systemd watchdog: a ping every %lld ms",
-              (long long)s->interval_ms);
+        s->next_ping = now_ms; /* the first ping goes out at once */
+        LOG_I("service", "systemd watchdog: a ping every %lld ms", (long long)s->interval_ms);
     }
     return s;
 }
 
-void service_destroy(struct service *s) { free(s); }
+void service_destroy(struct service *s)
+{
+    free(s);
+}
 
-bool service_active(const struct service *s) { return s && s->active; }
+bool service_active(const struct service *s)
+{
+    return s && s->active;
+}
 
-int64_t service_ping_interval(const struct service *s) { return s ? s->interval_ms : 0; }
+int64_t service_ping_interval(const struct service *s)
+{
+    return s ? s->interval_ms : 0;
+}
 
 void service_ready(struct service *s)
 {

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SERVICE_STATUS_MAX 256   /* one STATUS= line, cut to fit */
+#define SERVICE_STATUS_MAX 256 /* one STATUS= line, cut to fit */
 
 struct service;
 

@@ -46,21 +46,21 @@
 #include "base/utf8.h"
 #include "base/xalloc.h"
 
-#define STATUS_MAX_CONNS       DP_STATUS_MAX_CONNS
-#define STATUS_IDLE_TIMEOUT_S  DP_STATUS_IDLE_TIMEOUT_S
-#define STATUS_CONN_MEMORY     DP_STATUS_CONN_MEMORY
-#define STATUS_SHOT_TIMEOUT_MS 2000                      /* for the screenshot callback */
-#define STATUS_TEXT_MAX        (64 * 1024)               /* /status and /metrics bodies */
-#define STATUS_BACKLOG         64
-#define STATUS_LISTEN_MAX      300
+#define STATUS_MAX_CONNS DP_STATUS_MAX_CONNS
+#define STATUS_IDLE_TIMEOUT_S DP_STATUS_IDLE_TIMEOUT_S
+#define STATUS_CONN_MEMORY DP_STATUS_CONN_MEMORY
+#define STATUS_SHOT_TIMEOUT_MS 2000 /* for the screenshot callback */
+#define STATUS_TEXT_MAX (64 * 1024) /* /status and /metrics bodies */
+#define STATUS_BACKLOG 64
+#define STATUS_LISTEN_MAX 300
 
 struct shot;
 
 struct status_server {
     struct MHD_Daemon *daemon;
-    int lfd;                      /* ours until the daemon runs, then the daemon's */
+    int lfd; /* ours until the daemon runs, then the daemon's */
     int port;
-    bool loopback;                /* every address bound is a loopback one */
+    bool loopback; /* every address bound is a loopback one */
     char listen[STATUS_LISTEN_MAX];
     struct status_source src;
     int64_t started_ms;
@@ -70,8 +70,8 @@ struct status_server {
     unsigned char token_hash[STATUS_TOKEN_HASH_BYTES];
     struct status_limiter limiter;
     pthread_cond_t shot_wake;
-    struct shot *shot_job;        /* handed to the screenshot thread, not yet taken */
-    bool shot_busy;               /* a screenshot is being made */
+    struct shot *shot_job; /* handed to the screenshot thread, not yet taken */
+    bool shot_busy;        /* a screenshot is being made */
     bool quit;
     pthread_t shot_thread;
     bool shot_thread_started;
@@ -205,8 +205,7 @@ static char *status_json(const struct status_info *in, size_t *len)
 static void metric(struct dp_buf *b, const char *name, const char *type, const char *help,
                    const char *value)
 {
-    dp_buf_appendf(b, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, type, name,
-                   value);
+    dp_buf_appendf(b, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, type, name, value);
 }
 
 static void metric_int(struct dp_buf *b, const char *name, const char *type, const char *help,
@@ -259,9 +258,11 @@ static char *metrics_text(const struct status_info *in, size_t *len)
         label[n++] = *p == '\n' ? 'n' : *p;
     }
     label[n] = '\0';
-    dp_buf_appendf(&b, "# HELP deskplayer_info The running version.\n"
+    dp_buf_appendf(&b,
+                   "# HELP deskplayer_info The running version.\n"
                    "# TYPE deskplayer_info gauge\n"
-                   "deskplayer_info{version=\"%s\"} 1\n", label);
+                   "deskplayer_info{version=\"%s\"} 1\n",
+                   label);
     metric_int(&b, "deskplayer_uptime_seconds", "gauge", "Seconds since the player started.",
                in->uptime_ms / 1000);
     metric_int(&b, "deskplayer_clock_suspect", "gauge",
@@ -376,8 +377,8 @@ static int check_token(struct status_server *s, struct MHD_Connection *c, enum M
     MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &a);
     if (a.count > 0) {
         unsigned char key[STATUS_ADDR_MAX];
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+            c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         size_t klen = status_limiter_key(ci ? ci->client_addr : NULL,
                                          ci ? sizeof(struct sockaddr_in6) : 0, key);
         int64_t now = dp_mono_ms();
@@ -415,8 +416,9 @@ static void *shot_thread(void *arg)
         s->shot_job = NULL;
         bool quit = s->quit;
         pthread_mutex_unlock(&s->lock);
-        job->rc = quit ? -1 : s->src.screenshot(s->src.ctx, &job->png, &job->len,
-                                                 STATUS_SHOT_TIMEOUT_MS);
+        job->rc = quit ? -1
+                       : s->src.screenshot(s->src.ctx, &job->png, &job->len,
+                                           STATUS_SHOT_TIMEOUT_MS);
         job->done = true;
         /* Outside the lock: the HTTP thread takes it while the daemon holds
          * its own. */
@@ -432,7 +434,7 @@ static enum MHD_Result serve_screenshot(struct status_server *s, struct MHD_Conn
                                         void **req_cls)
 {
     struct shot *job = *req_cls;
-    if (job) {                    /* resumed: the screenshot is made */
+    if (job) { /* resumed: the screenshot is made */
         if (job->rc != 0 || !job->png)
             return answer_text(c, 503, "Service Unavailable", MHD_HTTP_HEADER_RETRY_AFTER, "1");
         void *png = job->png;
@@ -450,7 +452,7 @@ static enum MHD_Result serve_screenshot(struct status_server *s, struct MHD_Conn
         return answer_text(c, 503, "Service Unavailable", MHD_HTTP_HEADER_RETRY_AFTER, "1");
     job = dp_calloc(1, sizeof *job);
     job->conn = c;
-    *req_cls = job;               /* freed by request_done */
+    *req_cls = job; /* freed by request_done */
     MHD_suspend_connection(c);
     pthread_mutex_lock(&s->lock);
     s->shot_job = job;
@@ -466,7 +468,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
                               size_t *upload_data_size, void **req_cls)
 {
     struct status_server *s = cls;
-    if (*req_cls)                 /* a screenshot coming back */
+    if (*req_cls) /* a screenshot coming back */
         return serve_screenshot(s, c, req_cls);
     enum MHD_Result ret = MHD_NO;
     if (check_token(s, c, &ret) < 0) {
@@ -566,8 +568,10 @@ static int open_listener(const char *addr, bool has_token, bool *loopback, char 
         snprintf(err, errlen, "status listen \"%.80s\": expected HOST:PORT", addr);
         return -1;
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *res = NULL;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV},
+                    *res = NULL;
     int rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0) {
         snprintf(err, errlen, "status listen \"%.80s\": %s", addr, gai_strerror(rc));
@@ -602,8 +606,10 @@ static int open_listener(const char *addr, bool has_token, bool *loopback, char 
     if (fd >= 0)
         return fd;
     if (refused && !saved)
-        snprintf(err, errlen, "status listen \"%.80s\": not a loopback address, and no "
-                 "[status] token is set", addr);
+        snprintf(err, errlen,
+                 "status listen \"%.80s\": not a loopback address, and no "
+                 "[status] token is set",
+                 addr);
     else
         snprintf(err, errlen, "status listen \"%.80s\": %s", addr, strerror(saved));
     return -1;
@@ -650,13 +656,11 @@ static int start_threads(struct status_server *s, char *err, size_t errlen)
         s->daemon = MHD_start_daemon(
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                 MHD_USE_ERROR_LOG,
-            0, NULL, NULL, handle, s,
-            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
-            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->lfd,
-            MHD_OPTION_CONNECTION_LIMIT, (unsigned)STATUS_MAX_CONNS,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)STATUS_IDLE_TIMEOUT_S,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)STATUS_CONN_MEMORY,
-            MHD_OPTION_NOTIFY_COMPLETED, request_done, (void *)NULL,
+            0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
+            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->lfd, MHD_OPTION_CONNECTION_LIMIT,
+            (unsigned)STATUS_MAX_CONNS, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)STATUS_IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+            (size_t)STATUS_CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, request_done, (void *)NULL,
             MHD_OPTION_END);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -668,7 +672,7 @@ static int start_threads(struct status_server *s, char *err, size_t errlen)
         snprintf(err, errlen, "status: libmicrohttpd cannot start on %s", s->listen);
         return -1;
     }
-    s->lfd = -1;                  /* the daemon's now: it closes it */
+    s->lfd = -1; /* the daemon's now: it closes it */
     return 0;
 }
 
@@ -751,8 +755,10 @@ int status_reconfigure(struct status_server **sp, const char *listen, const char
     if (s && listen && strcmp(listen, s->listen) == 0) {
         bool has = token && *token;
         if (!has && !s->loopback) {
-            snprintf(err, errlen, "status listen \"%.80s\": not a loopback address, and no "
-                     "[status] token is set; the old token stays", listen);
+            snprintf(err, errlen,
+                     "status listen \"%.80s\": not a loopback address, and no "
+                     "[status] token is set; the old token stays",
+                     listen);
             return -1;
         }
         unsigned char hash[STATUS_TOKEN_HASH_BYTES] = {0};

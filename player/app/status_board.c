@@ -35,15 +35,15 @@ void status_copy_text(char *dst, size_t cap, const char *src)
 
 struct status_board {
     pthread_mutex_t lock;
-    struct status_info info;      /* version, uptime, clock_suspect unused */
+    struct status_info info; /* version, uptime, clock_suspect unused */
     int64_t started_ms;
     void (*wake)(void *ctx);
     void *wake_ctx;
     /* The frame rendezvous, under lock (wanted is also read without it). */
     pthread_cond_t frame_ready;
     atomic_bool wanted;
-    uint64_t want_gen;            /* the request being waited for */
-    uint64_t frame_gen;           /* the request frame answers */
+    uint64_t want_gen;  /* the request being waited for */
+    uint64_t frame_gen; /* the request frame answers */
     void *frame;
     void (*free_frame)(void *);
 };

@@ -12,20 +12,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATUS_ITEM_MAX  512   /* item ids: "<post id>#<n>", cut to fit */
-#define STATUS_KIND_MAX  16    /* "text", "image", "video" */
-#define STATUS_URL_MAX   4096  /* DP_URL_MAX_BYTES */
+#define STATUS_ITEM_MAX 512 /* item ids: "<post id>#<n>", cut to fit */
+#define STATUS_KIND_MAX 16  /* "text", "image", "video" */
+#define STATUS_URL_MAX 4096 /* DP_URL_MAX_BYTES */
 #define STATUS_ERROR_MAX 256
 #define STATUS_VERSION_MAX 32
 
 /* The figures of one answer. Plain data: strings are copied in (cut to fit,
  * always NUL-terminated); times are Unix milliseconds, 0 meaning "never". */
 struct status_info {
-    char version[STATUS_VERSION_MAX];   /* preset to DP_VERSION */
-    int64_t uptime_ms;                  /* preset to the server's own uptime */
-    bool clock_suspect;                 /* preset: wall clock before the build */
+    char version[STATUS_VERSION_MAX]; /* preset to DP_VERSION */
+    int64_t uptime_ms;                /* preset to the server's own uptime */
+    bool clock_suspect;               /* preset: wall clock before the build */
     struct {
-        char item[STATUS_ITEM_MAX];     /* "" when nothing is on screen */
+        char item[STATUS_ITEM_MAX]; /* "" when nothing is on screen */
         char kind[STATUS_KIND_MAX];
         int64_t since_ms;
     } now_showing;
@@ -33,8 +33,8 @@ struct status_info {
         char url[STATUS_URL_MAX];
         int64_t last_poll_ms;
         int64_t last_success_ms;
-        char last_error[STATUS_ERROR_MAX];  /* of the last poll; "" when it worked */
-        int64_t items;                      /* posts in the last good feed */
+        char last_error[STATUS_ERROR_MAX]; /* of the last poll; "" when it worked */
+        int64_t items;                     /* posts in the last good feed */
     } feed;
     struct {
         int64_t bytes, files, max_bytes;
@@ -44,7 +44,7 @@ struct status_info {
     /* issue 11: the push channels ([feed] notify's MQTT link, Mastodon's
      * stream); state "" when the channel is off. */
     struct status_push {
-        char state[16];                     /* connecting, connected, down */
+        char state[16]; /* connecting, connected, down */
         int64_t messages, connects;
         char last_error[STATUS_ERROR_MAX];
     } notify, stream;

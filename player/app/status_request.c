@@ -29,8 +29,8 @@ int status_token_hash(const char *token, unsigned char hash[STATUS_TOKEN_HASH_BY
 {
     if (sodium_init() < 0)
         return -1;
-    crypto_generichash(hash, STATUS_TOKEN_HASH_BYTES, (const unsigned char *)token,
-                       strlen(token), NULL, 0);
+    crypto_generichash(hash, STATUS_TOKEN_HASH_BYTES, (const unsigned char *)token, strlen(token),
+                       NULL, 0);
     return 0;
 }
 
@@ -55,8 +55,8 @@ bool status_auth_ok(const unsigned char hash[STATUS_TOKEN_HASH_BYTES], const cha
     while (t < end && blank(*t))
         t++;
     unsigned char h[STATUS_TOKEN_HASH_BYTES];
-    crypto_generichash(h, sizeof h, (const unsigned char *)t, (unsigned long long)(end - t),
-                       NULL, 0);
+    crypto_generichash(h, sizeof h, (const unsigned char *)t, (unsigned long long)(end - t), NULL,
+                       0);
     return sodium_memcmp(h, hash, sizeof h) == 0;
 }
 
@@ -85,7 +85,7 @@ size_t status_limiter_key(const void *sa, size_t salen, unsigned char key[STATUS
             memcpy(key, in6.sin6_addr.s6_addr + 12, 4);
             return 4;
         }
-        memcpy(key, in6.sin6_addr.s6_addr, 8);     /* the /64 */
+        memcpy(key, in6.sin6_addr.s6_addr, 8); /* the /64 */
         return 8;
     }
     key[0] = 0;
@@ -111,8 +111,8 @@ static const struct status_limiter_entry *find(const struct status_limiter *l,
     return NULL;
 }
 
-bool status_limiter_allowed(const struct status_limiter *l, const unsigned char *key,
-                            size_t len, int64_t now_ms)
+bool status_limiter_allowed(const struct status_limiter *l, const unsigned char *key, size_t len,
+                            int64_t now_ms)
 {
     if (len == 0 || len > STATUS_ADDR_MAX)
         return false;

@@ -10,14 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATUS_TOKEN_HASH_BYTES 32       /* BLAKE2b-256 of the token */
+#define STATUS_TOKEN_HASH_BYTES 32 /* BLAKE2b-256 of the token */
 
 enum status_route {
-    STATUS_ROUTE_STATUS,                 /* GET|HEAD /status */
-    STATUS_ROUTE_METRICS,                /* GET|HEAD /metrics */
-    STATUS_ROUTE_SCREENSHOT,             /* GET|HEAD /screenshot.png */
-    STATUS_ROUTE_NOT_FOUND,              /* GET|HEAD anything else: 404 */
-    STATUS_ROUTE_BAD_METHOD,             /* another method: 405 */
+    STATUS_ROUTE_STATUS,     /* GET|HEAD /status */
+    STATUS_ROUTE_METRICS,    /* GET|HEAD /metrics */
+    STATUS_ROUTE_SCREENSHOT, /* GET|HEAD /screenshot.png */
+    STATUS_ROUTE_NOT_FOUND,  /* GET|HEAD anything else: 404 */
+    STATUS_ROUTE_BAD_METHOD, /* another method: 405 */
 };
 
 /* The route of method and path (the path without its query; NULL reads as
@@ -43,16 +43,16 @@ bool status_auth_ok(const unsigned char hash[STATUS_TOKEN_HASH_BYTES], const cha
  * is answered 429 without its token being looked at. The table holds
  * STATUS_AUTH_CLIENTS addresses; a new one replaces the entry that has been
  * quiet longest. IPv6 clients are counted per /64. */
-#define STATUS_AUTH_BURST     5
+#define STATUS_AUTH_BURST 5
 #define STATUS_AUTH_REFILL_MS 1000
-#define STATUS_AUTH_CLIENTS   256
-#define STATUS_ADDR_MAX       16
+#define STATUS_AUTH_CLIENTS 256
+#define STATUS_ADDR_MAX 16
 
 struct status_limiter_entry {
     unsigned char addr[STATUS_ADDR_MAX];
-    size_t addr_len;                     /* 0: free */
-    int64_t last_ms;                     /* of the last failure */
-    double tokens;                       /* at last_ms */
+    size_t addr_len; /* 0: free */
+    int64_t last_ms; /* of the last failure */
+    double tokens;   /* at last_ms */
 };
 
 struct status_limiter {
@@ -67,8 +67,8 @@ void status_limiter_init(struct status_limiter *l);
  * length (at least 1: clients of an unknown family share one key). Pure. */
 size_t status_limiter_key(const void *sa, size_t salen, unsigned char key[STATUS_ADDR_MAX]);
 /* Whether the client key may try a token now. */
-bool status_limiter_allowed(const struct status_limiter *l, const unsigned char *key,
-                            size_t len, int64_t now_ms);
+bool status_limiter_allowed(const struct status_limiter *l, const unsigned char *key, size_t len,
+                            int64_t now_ms);
 /* Counts one failed attempt of key at now_ms. */
 void status_limiter_failed(struct status_limiter *l, const unsigned char *key, size_t len,
                            int64_t now_ms);

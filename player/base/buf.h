@@ -5,10 +5,10 @@
 #include <stddef.h>
 
 struct dp_buf {
-    char *data;   /* owned; NULL until the first append */
+    char *data; /* owned; NULL until the first append */
     size_t len;
     size_t cap;
-    size_t max;   /* appends beyond this fail with -E2BIG; 0 = no cap */
+    size_t max; /* appends beyond this fail with -E2BIG; 0 = no cap */
 };
 
 void dp_buf_init(struct dp_buf *b, size_t max);

@@ -194,8 +194,8 @@ void dp_slug(const char *s, size_t max, char *out, size_t cap)
     size_t n = 0;
     for (; s && *s && n < max && n + 1 < cap; s++) {
         char c = *s;
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
         out[n++] = ok ? c : '_';
     }
     out[n] = '\0';

@@ -14,7 +14,7 @@ static enum dp_log_level log_level = DP_LOG_INFO;
 static char last_line[600];
 static unsigned repeats;
 
-static bool to_journal;   /* stderr is the journal's stream: <N> prefixes, no stamp */
+static bool to_journal; /* stderr is the journal's stream: <N> prefixes, no stamp */
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 /* sd-daemon(3) priorities: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG. */
@@ -34,8 +34,14 @@ bool dp_log_init(void)
     return journal;
 }
 
-void dp_log_set_level(enum dp_log_level level) { log_level = level; }
-enum dp_log_level dp_log_get_level(void) { return log_level; }
+void dp_log_set_level(enum dp_log_level level)
+{
+    log_level = level;
+}
+enum dp_log_level dp_log_get_level(void)
+{
+    return log_level;
+}
 
 bool dp_log_parse_level(const char *s, enum dp_log_level *out)
 {

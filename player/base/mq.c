@@ -94,9 +94,15 @@ static int post(struct dp_mq *q, struct dp_msg msg, bool must)
     return 0;
 }
 
-int dp_mq_post(struct dp_mq *q, struct dp_msg msg) { return post(q, msg, false); }
+int dp_mq_post(struct dp_mq *q, struct dp_msg msg)
+{
+    return post(q, msg, false);
+}
 
-int dp_mq_post_must(struct dp_mq *q, struct dp_msg msg) { return post(q, msg, true); }
+int dp_mq_post_must(struct dp_mq *q, struct dp_msg msg)
+{
+    return post(q, msg, true);
+}
 
 unsigned dp_mq_count(struct dp_mq *q)
 {

@@ -15,8 +15,8 @@
 
 struct dp_msg {
     int type;
-    int64_t arg;          /* a number, meaning per type */
-    void *payload;        /* owned by the message */
+    int64_t arg;   /* a number, meaning per type */
+    void *payload; /* owned by the message */
     void (*free_payload)(void *payload);
 };
 
@@ -24,7 +24,7 @@ struct dp_mq;
 
 /* wake may be NULL; it is called from the posting thread. */
 struct dp_mq *dp_mq_create(unsigned depth, void (*wake)(void *ctx), void *ctx);
-void dp_mq_destroy(struct dp_mq *q);   /* frees pending payloads; NULL ok */
+void dp_mq_destroy(struct dp_mq *q); /* frees pending payloads; NULL ok */
 /* Any thread. 0, or -ENOSPC when full (msg's payload freed). */
 int dp_mq_post(struct dp_mq *q, struct dp_msg msg);
 /* Any thread. Never drops: when the queue is full msg joins the overflow

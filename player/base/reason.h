@@ -5,12 +5,12 @@
 #define DP_REASON_H
 
 enum dp_reason {
-    DP_REASON_NONE,             /* "": no failure */
-    DP_REASON_NOT_CACHED,       /* its media is not (yet) verified in the cache */
-    DP_REASON_NOT_FOUND,        /* a local file that is not there */
-    DP_REASON_CORRUPT,          /* the cache found it damaged (deleted: fetched again) */
+    DP_REASON_NONE,       /* "": no failure */
+    DP_REASON_NOT_CACHED, /* its media is not (yet) verified in the cache */
+    DP_REASON_NOT_FOUND,  /* a local file that is not there */
+    DP_REASON_CORRUPT,    /* the cache found it damaged (deleted: fetched again) */
     DP_REASON_DECODE_ERROR,
-    DP_REASON_TOO_LARGE,        /* over a decode budget (limits.h) */
+    DP_REASON_TOO_LARGE, /* over a decode budget (limits.h) */
     DP_REASON_NOT_AN_IMAGE,
     DP_REASON_UNREADABLE,
     DP_REASON_NO_VIDEO_STREAM,

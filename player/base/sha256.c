@@ -26,7 +26,7 @@ void dp_sha256_hex(const void *data, size_t len, char out[DP_SHA256_HEX])
 
 int dp_sha256_file(const char *path, char out[DP_SHA256_HEX], int64_t *size)
 {
-    int fd = dp_open_regular(path, O_RDONLY, 0);   /* a symlink is not ours */
+    int fd = dp_open_regular(path, O_RDONLY, 0); /* a symlink is not ours */
     if (fd < 0)
         return fd;
     crypto_hash_sha256_state st;

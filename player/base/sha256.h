@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DP_SHA256_HEX 65   /* 64 hex digits and a NUL */
+#define DP_SHA256_HEX 65 /* 64 hex digits and a NUL */
 
 void dp_sha256_hex(const void *data, size_t len, char out[DP_SHA256_HEX]);
 /* Hashes a whole regular file, never through a symlink (-ELOOP) nor from a

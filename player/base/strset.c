@@ -52,7 +52,7 @@ bool dp_strset_add(struct dp_strset *s, const char *key, size_t i, size_t *at)
         }
     }
     if (at)
-        *at = SIZE_MAX;   /* full: the caller sized it wrong */
+        *at = SIZE_MAX; /* full: the caller sized it wrong */
     return false;
 }
 

@@ -10,15 +10,15 @@
 #include <stddef.h>
 
 struct dp_strset {
-    const char **keys;   /* not owned; must outlive the set */
+    const char **keys; /* not owned; must outlive the set */
     size_t *index;
-    size_t cap;          /* a power of two, at least twice the expected count */
+    size_t cap; /* a power of two, at least twice the expected count */
 };
 
 /* Room for about expected strings (never grows past that times two: add
  * returns false with *at = SIZE_MAX when full). Cannot fail (aborts on OOM). */
 void dp_strset_init(struct dp_strset *s, size_t expected);
-void dp_strset_finish(struct dp_strset *s);   /* NULL ok */
+void dp_strset_finish(struct dp_strset *s); /* NULL ok */
 /* Adds key with index i. Returns true when it was new; else false and *at
  * (may be NULL) gets the index it was added with first. */
 bool dp_strset_add(struct dp_strset *s, const char *key, size_t i, size_t *at);

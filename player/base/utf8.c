@@ -18,11 +18,17 @@ bool dp_utf8_next(const char *str, size_t len, size_t *i, uint32_t *cp)
         (*i)++;
         return true;
     } else if ((c & 0xE0) == 0xC0) {
-        n = 1; v = c & 0x1F; min = 0x80;
+        n = 1;
+        v = c & 0x1F;
+        min = 0x80;
     } else if ((c & 0xF0) == 0xE0) {
-        n = 2; v = c & 0x0F; min = 0x800;
+        n = 2;
+        v = c & 0x0F;
+        min = 0x800;
     } else if ((c & 0xF8) == 0xF0) {
-        n = 3; v = c & 0x07; min = 0x10000;
+        n = 3;
+        v = c & 0x07;
+        min = 0x10000;
     } else {
         goto bad;
     }
@@ -70,16 +76,16 @@ size_t dp_utf8_put(char *out, uint32_t cp)
 
 static bool is_bidi_control(uint32_t cp)
 {
-    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
-           cp == 0x200E || cp == 0x200F || cp == 0x061C;
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+           cp == 0x200F || cp == 0x061C;
 }
 
 static bool is_space(uint32_t cp)
 {
     /* No-break spaces (U+00A0, U+2007, U+202F) are kept: French typography
      * ties « » ! ? : ; to their words with them. */
-    return cp == ' ' || cp == '\t' || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A &&
-           cp != 0x2007) || cp == 0x205F;
+    return cp == ' ' || cp == '\t' || cp == 0x3000 ||
+           (cp >= 0x2000 && cp <= 0x200A && cp != 0x2007) || cp == 0x205F;
 }
 
 char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_newlines)
@@ -89,7 +95,7 @@ char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_ne
      * in place: this runs on every text of every post. */
     size_t cap = 3 * len;
     if (max_chars < SIZE_MAX / 8 && cap > 4 * max_chars + 16)
-        cap = 4 * max_chars + 16;   /* counted characters are at most 4 bytes */
+        cap = 4 * max_chars + 16; /* counted characters are at most 4 bytes */
     char *out = dp_malloc(cap + 8);
     size_t o = 0, i = 0, count = 0;
     uint32_t cp;
@@ -98,7 +104,7 @@ char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_ne
     while (s && i < len) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c < 0x7F && c != ' ') {
-            cp = c;            /* printable ASCII: the common case */
+            cp = c; /* printable ASCII: the common case */
             i++;
         } else {
             dp_utf8_next(s, len, &i, &cp);
@@ -120,9 +126,9 @@ char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_ne
                 pending_space = 1;
             continue;
         }
-        if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || is_bidi_control(cp) ||
-            cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) || cp == 0xFFFE || cp == 0xFFFF)
-            continue;   /* U+FFFF: a \u0000 in a JSON feed (feed_ids.c) */
+        if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || is_bidi_control(cp) || cp == 0xFEFF ||
+            (cp >= 0xFFF9 && cp <= 0xFFFB) || cp == 0xFFFE || cp == 0xFFFF)
+            continue; /* U+FFFF: a \u0000 in a JSON feed (feed_ids.c) */
         if (count >= max_chars) {
             memcpy(out + o, "\xE2\x80\xA6", 3);
             o += 3;

@@ -14,9 +14,18 @@ static void *check(void *p, size_t n)
     return p;
 }
 
-void *dp_malloc(size_t n) { return check(malloc(n ? n : 1), n); }
-void *dp_calloc(size_t c, size_t s) { return check(calloc(c ? c : 1, s ? s : 1), c * s); }
-void *dp_realloc(void *p, size_t n) { return check(realloc(p, n ? n : 1), n); }
+void *dp_malloc(size_t n)
+{
+    return check(malloc(n ? n : 1), n);
+}
+void *dp_calloc(size_t c, size_t s)
+{
+    return check(calloc(c ? c : 1, s ? s : 1), c * s);
+}
+void *dp_realloc(void *p, size_t n)
+{
+    return check(realloc(p, n ? n : 1), n);
+}
 
 char *dp_strdup(const char *s)
 {

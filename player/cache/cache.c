@@ -183,10 +183,9 @@ static void evict(struct cache *c, const char *protect)
                 continue;
             bool keep = in_keep(c, e->rec.url);
             if (!victim || (!keep && victim_keep) ||
-                (keep == victim_keep &&
-                 (e->rec.shown_ms < victim->rec.shown_ms ||
-                  (e->rec.shown_ms == victim->rec.shown_ms &&
-                   e->rec.committed_ms < victim->rec.committed_ms)))) {
+                (keep == victim_keep && (e->rec.shown_ms < victim->rec.shown_ms ||
+                                         (e->rec.shown_ms == victim->rec.shown_ms &&
+                                          e->rec.committed_ms < victim->rec.committed_ms)))) {
                 victim = e;
                 victim_keep = keep;
             }
@@ -284,8 +283,8 @@ static bool part_resumable(struct cache *c, const char *key)
         return false;
     char want[DP_SHA256_HEX];
     cache_key(r.url, want);
-    bool ok = strcmp(want, key) == 0 && (part_validator_usable(r.etag) ||
-                                        (r.last_modified && *r.last_modified));
+    bool ok = strcmp(want, key) == 0 &&
+              (part_validator_usable(r.etag) || (r.last_modified && *r.last_modified));
     record_finish(&r);
     return ok;
 }
@@ -335,8 +334,7 @@ struct cache *cache_open(const char *dir, int64_t max_size, int64_t max_media_si
         snprintf(p, sizeof p, "%s/%s", dir, subs[i]);
         int e = dp_mkdir_p(p, 0755);
         if (e < 0 || access(p, W_OK | X_OK) < 0) {
-            snprintf(err, errlen, "cache dir %s: %s", p,
-                     strerror(e < 0 ? -e : errno));
+            snprintf(err, errlen, "cache dir %s: %s", p, strerror(e < 0 ? -e : errno));
             return NULL;
         }
     }
@@ -427,7 +425,7 @@ int cache_media_path(struct cache *c, const char *url, char *path, size_t cap)
         struct stat st;
         const char *why = NULL;
         if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode))
-            why = "file missing";   /* or a symlink, a FIFO: not ours */
+            why = "file missing"; /* or a symlink, a FIFO: not ours */
         else if (st.st_size != size)
             why = "size differs from the record";
         if (!why && !verified) {
@@ -440,7 +438,7 @@ int cache_media_path(struct cache *c, const char *url, char *path, size_t cap)
         if (why) {
             if (remove_entry(c, url, gen, why))
                 return -EBADMSG;
-            continue;   /* replaced meanwhile: look again */
+            continue; /* replaced meanwhile: look again */
         }
         pthread_mutex_lock(&c->lock);
         e = find(c, url);
@@ -557,7 +555,7 @@ static int commit(struct cache *c, const char *url, const char *sha, int64_t siz
     int fd = dp_open_regular(part, O_RDONLY, 0);
     if (fd < 0) {
         if (fd == -ELOOP || fd == -EINVAL)
-            cache_part_discard(c, url);   /* planted: removed, never renamed */
+            cache_part_discard(c, url); /* planted: removed, never renamed */
         return fd;
     }
     struct stat st;
@@ -620,7 +618,7 @@ static int commit(struct cache *c, const char *url, const char *sha, int64_t siz
     struct entry *ne = dp_calloc(1, sizeof *ne);
     memcpy(ne->key, key, sizeof key);
     ne->gen = ++c->gen;
-    ne->verified = true;   /* hashed just now */
+    ne->verified = true; /* hashed just now */
     snapshot(&(struct entry){.rec = r}, &ne->rec);
     attach(c, ne);
     unsigned gen = ne->gen;

@@ -33,9 +33,9 @@ struct cache;
 /* Opens (creating) the cache dir, removes leftovers (temp files, parts
  * without a validator, media without an index record), loads the index.
  * Returns NULL with a message in err when the dir cannot be used (exit 1). */
-struct cache *cache_open(const char *dir, int64_t max_size, int64_t max_media_size,
-                         char *err, size_t errlen);
-void cache_close(struct cache *c);                 /* NULL ok */
+struct cache *cache_open(const char *dir, int64_t max_size, int64_t max_media_size, char *err,
+                         size_t errlen);
+void cache_close(struct cache *c); /* NULL ok */
 
 /* Cheap: true when url has a complete media file recorded in the index. */
 bool cache_has(struct cache *c, const char *url);
@@ -49,9 +49,9 @@ void cache_mark_shown(struct cache *c, const char *url, int64_t wall_ms);
 
 /* A download in progress. */
 struct cache_part {
-    char path[4096];        /* where to write (append from `have`) */
-    int64_t have;           /* bytes already there from an earlier attempt */
-    char etag[256];         /* validator of those bytes ("" when none) */
+    char path[4096]; /* where to write (append from `have`) */
+    int64_t have;    /* bytes already there from an earlier attempt */
+    char etag[256];  /* validator of those bytes ("" when none) */
     char last_modified[64];
 };
 /* Prepares url's .part: fills p; `have` > 0 only when a validator is known. */
@@ -93,13 +93,12 @@ int cache_load_feed(struct cache *c, const char *feed_url, char **body, size_t *
 /* Same, with the effective URL (after redirects) that relative URLs of the
  * feed resolve against; base_url may be NULL. Poller thread. */
 int cache_store_feed_ex(struct cache *c, const char *feed_url, const char *base_url,
-                        const char *body, size_t len, const char *content_type,
-                        const char *etag, const char *last_modified);
+                        const char *body, size_t len, const char *content_type, const char *etag,
+                        const char *last_modified);
 /* Same; *base_url gets the stored effective URL or NULL (caller frees).
  * Validators are NULL when the record does not match the body. */
 int cache_load_feed_ex(struct cache *c, const char *feed_url, char **body, size_t *len,
-                       char **content_type, char **etag, char **last_modified,
-                       char **base_url);
+                       char **content_type, char **etag, char **last_modified, char **base_url);
 
 /* Media not in keep are evicted first (least recently shown first) until the
  * total is under max_size. keep: the URLs of the current rotation (copied).
@@ -113,8 +112,8 @@ void cache_flush(struct cache *c);
 struct cache_stats {
     int64_t bytes, files, max_bytes;
 };
-void cache_get_stats(struct cache *c, struct cache_stats *st);   /* cheap */
+void cache_get_stats(struct cache *c, struct cache_stats *st); /* cheap */
 const char *cache_dir(const struct cache *c);
-int64_t cache_max_media_size(const struct cache *c);   /* cheap */
+int64_t cache_max_media_size(const struct cache *c); /* cheap */
 
 #endif

@@ -10,24 +10,24 @@
 
 /* One complete media file. Owned by the cache's array; guarded by lock. */
 struct entry {
-    char key[DP_SHA256_HEX];   /* sha256(url): its file names */
+    char key[DP_SHA256_HEX]; /* sha256(url): its file names */
     struct record rec;
-    unsigned gen;              /* changes whenever the file is replaced */
-    bool verified;             /* SHA-256 checked since this start */
-    bool dirty;                /* shown_ms changed; record not yet rewritten */
+    unsigned gen;  /* changes whenever the file is replaced */
+    bool verified; /* SHA-256 checked since this start */
+    bool dirty;    /* shown_ms changed; record not yet rewritten */
 };
 
 struct cache {
     char *dir;
-    int lock_fd;               /* flock: one player per cache dir */
+    int lock_fd; /* flock: one player per cache dir */
     int64_t max_size, max_media_size;
-    pthread_mutex_t lock;      /* the fields below */
-    pthread_mutex_t fs_lock;   /* changes to media/ and index/ */
+    pthread_mutex_t lock;    /* the fields below */
+    pthread_mutex_t fs_lock; /* changes to media/ and index/ */
     struct entry **entries;
     size_t n_entries, cap_entries;
     int64_t total;
     unsigned gen;
-    char **keep;               /* the rotation's URLs */
+    char **keep; /* the rotation's URLs */
     size_t n_keep;
 };
 

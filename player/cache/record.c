@@ -90,7 +90,7 @@ bool record_parse(const char *text, size_t len, struct record *r)
             memcpy(r->sha, val, DP_SHA256_HEX);
             continue;
         } else {
-            continue;   /* unknown keys from a newer version are ignored */
+            continue; /* unknown keys from a newer version are ignored */
         }
         if (str) {
             free(*str);
@@ -134,9 +134,9 @@ char *record_format(const struct record *r, size_t *len)
     put_str(&b, "mime", r->mime);
     if (r->sha[0])
         dp_buf_appendf(&b, "sha256 %s\n", r->sha);
-    dp_buf_appendf(&b, "size %" PRId64 "\ncommitted %" PRId64 "\nchecked %" PRId64
-                   "\nshown %" PRId64 "\n",
-                   r->size, r->committed_ms, r->checked_ms, r->shown_ms);
+    dp_buf_appendf(
+        &b, "size %" PRId64 "\ncommitted %" PRId64 "\nchecked %" PRId64 "\nshown %" PRId64 "\n",
+        r->size, r->committed_ms, r->checked_ms, r->shown_ms);
     return dp_buf_steal(&b, len);
 }
 

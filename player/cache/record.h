@@ -13,7 +13,7 @@
 
 #include "base/sha256.h"
 
-#define RECORD_MAX_BYTES (16 * 1024)   /* a larger record file is corrupt */
+#define RECORD_MAX_BYTES (16 * 1024) /* a larger record file is corrupt */
 #define RECORD_MAGIC "deskplayer-cache 1"
 
 /* One record: the fields of every kind of record (media, part, feed); the
@@ -21,15 +21,15 @@
  * record_finish). */
 struct record {
     char *url;
-    char *base_url;         /* feed: the effective URL after redirects */
+    char *base_url; /* feed: the effective URL after redirects */
     char *etag;
     char *last_modified;
-    char *mime;             /* media: mime; feed: content type */
+    char *mime; /* media: mime; feed: content type */
     char sha[DP_SHA256_HEX];
-    int64_t size;           /* media/feed: bytes; part: durable bytes */
-    int64_t committed_ms;   /* wall clock */
-    int64_t checked_ms;     /* wall clock of the last check with the server */
-    int64_t shown_ms;       /* wall clock of the last show */
+    int64_t size;         /* media/feed: bytes; part: durable bytes */
+    int64_t committed_ms; /* wall clock */
+    int64_t checked_ms;   /* wall clock of the last check with the server */
+    int64_t shown_ms;     /* wall clock of the last show */
 };
 
 void record_finish(struct record *r);

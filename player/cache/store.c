@@ -52,8 +52,8 @@ int cache_part_begin(struct cache *c, const char *url, struct cache_part *p)
     bool resumable = record_load(pmeta, &r) == 0;
     if (resumable) {
         resumable = strcmp(r.url, url) == 0 && has_validator(r.etag, r.last_modified) &&
-                    lstat(p->path, &st) == 0 && S_ISREG(st.st_mode) &&
-                    st.st_uid == geteuid() && st.st_nlink == 1;
+                    lstat(p->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+                    st.st_nlink == 1;
         if (resumable) {
             p->have = st.st_size < r.size ? st.st_size : r.size;
             if (part_validator_usable(r.etag))
@@ -112,7 +112,7 @@ int cache_part_checkpoint(struct cache *c, const char *url, int64_t durable_byte
     cache_path(c, "media", key, ".pmeta", pmeta, sizeof pmeta);
     struct record r;
     if (record_load(pmeta, &r) != 0)
-        return 0;   /* not resumable: nothing to record */
+        return 0; /* not resumable: nothing to record */
     r.size = durable_bytes;
     int e = record_save(pmeta, &r);
     record_finish(&r);
@@ -132,8 +132,8 @@ void cache_part_discard(struct cache *c, const char *url)
 /* ---- feeds ---- */
 
 int cache_store_feed_ex(struct cache *c, const char *feed_url, const char *base_url,
-                        const char *body, size_t len, const char *content_type,
-                        const char *etag, const char *last_modified)
+                        const char *body, size_t len, const char *content_type, const char *etag,
+                        const char *last_modified)
 {
     char key[DP_SHA256_HEX], bp[4096], mp[4096];
     cache_key(feed_url, key);
@@ -158,13 +158,11 @@ int cache_store_feed_ex(struct cache *c, const char *feed_url, const char *base_
 int cache_store_feed(struct cache *c, const char *feed_url, const char *body, size_t len,
                      const char *content_type, const char *etag, const char *last_modified)
 {
-    return cache_store_feed_ex(c, feed_url, NULL, body, len, content_type, etag,
-                               last_modified);
+    return cache_store_feed_ex(c, feed_url, NULL, body, len, content_type, etag, last_modified);
 }
 
 int cache_load_feed_ex(struct cache *c, const char *feed_url, char **body, size_t *len,
-                       char **content_type, char **etag, char **last_modified,
-                       char **base_url)
+                       char **content_type, char **etag, char **last_modified, char **base_url)
 {
     char key[DP_SHA256_HEX], bp[4096], mp[4096];
     cache_key(feed_url, key);

@@ -36,9 +36,10 @@ static char *construct_text(const xmlNode *n, char **html_out)
     char *type = xml_attr(n, "type");
     char *mode = xml_attr(n, "mode"); /* Atom 0.3 */
     char *text;
-    bool html_type =
-        type && (strcasecmp(type, "html") == 0 || strcasecmp(type, "text/html") == 0 ||
-                 strcasecmp(type, "xhtml") == 0 || strcasecmp(type, "application/xhtml+xml") == 0);
+    bool html_type = type &&
+                     (strcasecmp(type, "html") == 0 || strcasecmp(type, "text/html") == 0 ||
+                      strcasecmp(type, "xhtml") == 0 ||
+                      strcasecmp(type, "application/xhtml+xml") == 0);
     /* RFC 4287 4.1.3.3: a MIME type that is neither text nor XML means
      * base64 content; Atom 0.3 says it with mode="base64". */
     size_t tl = type ? strlen(type) : 0;

@@ -273,9 +273,8 @@ void feed_set(char **field, const char *s)
 
 static bool hls_mime(const char *mime)
 {
-    static const char *const names[] = {"application/vnd.apple.mpegurl",
-                                        "application/x-mpegurl", "audio/mpegurl",
-                                        "audio/x-mpegurl", NULL};
+    static const char *const names[] = {"application/vnd.apple.mpegurl", "application/x-mpegurl",
+                                        "audio/mpegurl", "audio/x-mpegurl", NULL};
     while (mime && *mime == ' ')
         mime++;
     for (size_t i = 0; mime && names[i]; i++) {
@@ -304,7 +303,7 @@ bool feed_kind_from_mime(const char *mime, enum media_kind *kind)
     while (*mime == ' ')
         mime++;
     if (hls_mime(mime)) {
-        *kind = MEDIA_VIDEO;   /* live: feed_is_live */
+        *kind = MEDIA_VIDEO; /* live: feed_is_live */
         return true;
     }
     if (strncasecmp(mime, "image/", 6) == 0 && mime[6]) {
@@ -327,7 +326,7 @@ bool feed_kind_from_ext(const char *url, enum media_kind *kind)
     if (!url)
         return false;
     if (hls_ext(url)) {
-        *kind = MEDIA_VIDEO;   /* live: feed_is_live */
+        *kind = MEDIA_VIDEO; /* live: feed_is_live */
         return true;
     }
     size_t end = strcspn(url, "?#");

@@ -62,14 +62,14 @@ char *feed_json_fix_escapes(const char *s, size_t len)
             continue;
         long u = escape_at(s, len, i);
         if (u < 0) {
-            i++;                      /* a two-character escape: skip it whole */
+            i++; /* a two-character escape: skip it whole */
             continue;
         }
         const char *repl = NULL;
         if (u >= 0xD800 && u <= 0xDBFF) {
             long lo = i + 6 < len ? escape_at(s, len, i + 6) : -1;
             if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                i += 11;              /* a pair: left alone */
+                i += 11; /* a pair: left alone */
                 continue;
             }
             repl = "\\uFFFD";
@@ -97,13 +97,13 @@ bool feed_id_finish(char **id)
         return true;
     char *src = *id;
     size_t len = strlen(src);
-    if (strstr(src, "\xEF\xBF\xBF"))   /* U+FFFF: a NUL in the source */
+    if (strstr(src, "\xEF\xBF\xBF")) /* U+FFFF: a NUL in the source */
         return false;
     char *clean = dp_text_sanitize(src, len, DP_URL_MAX_BYTES, false);
     if (!*clean) {
         free(clean);
         free(src);
-        *id = NULL;                    /* nothing left: a synthesised id */
+        *id = NULL; /* nothing left: a synthesised id */
         return true;
     }
     if (strcmp(clean, src) != 0) {

@@ -10,16 +10,16 @@
 
 #include "feed/feed.h"
 
-#define NS_ATOM    "http://www.w3.org/2005/Atom"
-#define NS_ATOM03  "http://purl.org/atom/ns#"
-#define NS_RSS10   "http://purl.org/rss/1.0/"
-#define NS_RSS090  "http://my.netscape.com/rdf/simple/0.9/"
-#define NS_RDF     "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-#define NS_DC      "http://purl.org/dc/elements/1.1/"
+#define NS_ATOM "http://www.w3.org/2005/Atom"
+#define NS_ATOM03 "http://purl.org/atom/ns#"
+#define NS_RSS10 "http://purl.org/rss/1.0/"
+#define NS_RSS090 "http://my.netscape.com/rdf/simple/0.9/"
+#define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_DC "http://purl.org/dc/elements/1.1/"
 #define NS_DCTERMS "http://purl.org/dc/terms/"
 #define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
-#define NS_MEDIA   "http://search.yahoo.com/mrss/"
-#define NS_ITUNES  "http://www.itunes.com/dtds/podcast-1.0.dtd"
+#define NS_MEDIA "http://search.yahoo.com/mrss/"
+#define NS_ITUNES "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
 /* ns NULL: an element in no namespace or in one of the RSS namespaces
  * (RSS 0.9x/2.0 have none, RDF uses RSS 1.0's). NS_MEDIA also matches the

@@ -18,7 +18,7 @@
 #include "base/xalloc.h"
 #include "feed/feed_internal.h"
 
-#define FOLDER_MAX_ENTRIES    10000       /* names looked at in one folder */
+#define FOLDER_MAX_ENTRIES 10000          /* names looked at in one folder */
 #define FOLDER_TEXT_MAX_BYTES (64 * 1024) /* read from one .txt file */
 
 static int cmp_names(const void *a, const void *b)

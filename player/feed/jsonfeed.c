@@ -128,7 +128,7 @@ static void parse_attachments(const cJSON *item, struct post *p)
             if (!feed_kind_from_mime(mime, &kind)) {
                 if (!feed_is_live(NULL, url))
                     continue;
-                kind = MEDIA_VIDEO;   /* a .m3u8, whatever its type says */
+                kind = MEDIA_VIDEO; /* a .m3u8, whatever its type says */
             }
             struct media_ref *m = post_add_media(p);
             m->url = dp_strdup(url);

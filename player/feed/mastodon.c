@@ -89,8 +89,9 @@ static void add_attachments(const cJSON *status, struct post *p, int *unknown)
         m->loop = loop;
         m->alt = dp_strdup(str_of(a, "description"));
         const cJSON *meta = cJSON_GetObjectItemCaseSensitive(a, "meta");
-        const cJSON *orig =
-            cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, "original") : NULL;
+        const cJSON *orig = cJSON_IsObject(meta)
+                                ? cJSON_GetObjectItemCaseSensitive(meta, "original")
+                                : NULL;
         if (cJSON_IsObject(orig)) {
             double w = num_of(orig, "width"), h = num_of(orig, "height");
             if (w < DP_IMAGE_MAX_SIDE * 10.0 && h < DP_IMAGE_MAX_SIDE * 10.0) {

@@ -69,7 +69,7 @@ void mastodon_strip_emoji(const struct cJSON *status, char *text)
     text[o] = '\0';
 }
 
-#define MASTODON_EMOJI_MAX 32   /* pictures per post; more are taken out */
+#define MASTODON_EMOJI_MAX 32 /* pictures per post; more are taken out */
 
 static const char *emoji_url(const cJSON *e)
 {
@@ -88,7 +88,7 @@ void mastodon_place_emoji(const struct cJSON *status, struct post *p)
     size_t o = 0;
     for (size_t i = 0; text[i];) {
         if (strncmp(text + i, POST_EMOJI_CHAR, 3) == 0) {
-            i += 3;   /* one the post wrote itself would shift the pictures */
+            i += 3; /* one the post wrote itself would shift the pictures */
             continue;
         }
         const cJSON *e;

@@ -247,8 +247,8 @@ int minisign_verify(const struct minisign_key *key, const void *msg, size_t len,
         char want[17], got[17];
         minisign_key_id_hex(key->id, want);
         minisign_key_id_hex(ps.id, got);
-        return fail(MINISIGN_ERR_KEY_ID, err, errlen,
-                    "key id mismatch (signed by %s, key is %s)", got, want);
+        return fail(MINISIGN_ERR_KEY_ID, err, errlen, "key id mismatch (signed by %s, key is %s)",
+                    got, want);
     }
 
     int bad;
@@ -265,8 +265,8 @@ int minisign_verify(const struct minisign_key *key, const void *msg, size_t len,
     unsigned char signed_comment[MINISIGN_SIG_BYTES + MINISIGN_TRUSTED_COMMENT_MAX];
     memcpy(signed_comment, ps.sig, MINISIGN_SIG_BYTES);
     memcpy(signed_comment + MINISIGN_SIG_BYTES, ps.comment, ps.comment_len);
-    if (minisign_ed25519_verify(ps.global_sig, signed_comment,
-                                MINISIGN_SIG_BYTES + ps.comment_len, key->pk) != 0)
+    if (minisign_ed25519_verify(ps.global_sig, signed_comment, MINISIGN_SIG_BYTES + ps.comment_len,
+                                key->pk) != 0)
         return fail(MINISIGN_ERR_TRUSTED_COMMENT, err, errlen, "bad trusted comment signature");
     return 0;
 }

@@ -30,18 +30,18 @@
 #define MINISIGN_SIG_BYTES 64
 /* Caps on hostile input; minisign's own limits (COMMENTMAXBYTES,
  * TRUSTEDCOMMENTMAXBYTES) include the line's newline. */
-#define MINISIGN_PUBKEY_TEXT_MAX 4096    /* a whole .pub file */
-#define MINISIGN_COMMENT_MAX 1024        /* untrusted comment line */
+#define MINISIGN_PUBKEY_TEXT_MAX 4096     /* a whole .pub file */
+#define MINISIGN_COMMENT_MAX 1024         /* untrusted comment line */
 #define MINISIGN_TRUSTED_COMMENT_MAX 8192 /* trusted comment line */
-#define MINISIGN_SIG_TEXT_MAX 16384      /* a whole .minisig file */
+#define MINISIGN_SIG_TEXT_MAX 16384       /* a whole .minisig file */
 
 /* Negative results of minisign_verify() and minisign_parse_pubkey(). */
 enum minisign_error {
-    MINISIGN_ERR_MALFORMED = -1,     /* unparsable key or signature file */
-    MINISIGN_ERR_KEY_ID = -2,        /* signed by another key */
-    MINISIGN_ERR_SIGNATURE = -3,     /* message does not match */
+    MINISIGN_ERR_MALFORMED = -1,       /* unparsable key or signature file */
+    MINISIGN_ERR_KEY_ID = -2,          /* signed by another key */
+    MINISIGN_ERR_SIGNATURE = -3,       /* message does not match */
     MINISIGN_ERR_TRUSTED_COMMENT = -4, /* trusted comment does not match */
-    MINISIGN_ERR_INTERNAL = -5,      /* libsodium failed to initialise */
+    MINISIGN_ERR_INTERNAL = -5,        /* libsodium failed to initialise */
 };
 
 /* A parsed public key; plain data, copy it freely. */

@@ -91,7 +91,7 @@ static void add_enclosures(const xmlNode *item, struct post *p)
 /* What an item inherits from its channel. */
 struct channel_ctx {
     char *author;
-    char *image;   /* itunes:image href */
+    char *image; /* itunes:image href */
 };
 
 static void parse_item(const xmlNode *item, const struct channel_ctx *ch, struct feed *f)

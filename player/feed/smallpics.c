@@ -33,9 +33,9 @@ void feed_drop_small_pictures(struct post *p,
     size_t keep = 0;
     for (size_t i = 0; i < p->n_media; i++) {
         struct media_ref *m = &p->media[i];
-        const char *reason = is_avatar(p, m)                ? "avatar"
-                             : larger && small_picture(m)   ? "small_picture"
-                                                            : NULL;
+        const char *reason = is_avatar(p, m)              ? "avatar"
+                             : larger && small_picture(m) ? "small_picture"
+                                                          : NULL;
         if (!reason) {
             p->media[keep++] = *m;
             continue;

@@ -36,9 +36,9 @@
 #include "feed/url.h"
 
 #define XML_ENTITY_MAX_BYTES 1024 /* longest entity value accepted */
-#define XML_ENTITIES_MAX     256  /* entity declarations accepted */
-#define XML_TEXT_MAX_BYTES   (4L * 1024 * 1024)
-#define XML_TEXT_MAX_DEPTH   64
+#define XML_ENTITIES_MAX 256      /* entity declarations accepted */
+#define XML_TEXT_MAX_BYTES (4L * 1024 * 1024)
+#define XML_TEXT_MAX_DEPTH 64
 
 /* ---- hardened parsing -------------------------------------------------- */
 

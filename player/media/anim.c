@@ -62,7 +62,7 @@ int gif_count_frames(const unsigned char *d, size_t len, int enough)
                 break;
             frames++;
         } else {
-            break;   /* trailer */
+            break; /* trailer */
         }
     }
     return frames;
@@ -136,8 +136,8 @@ SDL_Surface *webp_first_frame(const unsigned char *d, size_t len)
     if (WebPAnimDecoderGetInfo(dec, &info) && info.canvas_width > 0 && info.canvas_height > 0 &&
         (int64_t)info.canvas_width * info.canvas_height <= DP_IMAGE_MAX_PIXELS_FULL &&
         WebPAnimDecoderGetNext(dec, &px, &ts)) {
-        s = SDL_CreateRGBSurfaceWithFormat(0, (int)info.canvas_width, (int)info.canvas_height,
-                                           32, SDL_PIXELFORMAT_RGBA32);
+        s = SDL_CreateRGBSurfaceWithFormat(0, (int)info.canvas_width, (int)info.canvas_height, 32,
+                                           SDL_PIXELFORMAT_RGBA32);
         for (int y = 0; s && y < s->h; y++)
             memcpy((unsigned char *)s->pixels + (size_t)y * s->pitch,
                    px + (size_t)y * info.canvas_width * 4, (size_t)info.canvas_width * 4);

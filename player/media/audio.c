@@ -16,25 +16,25 @@
 struct audio_source {
     struct audio_out *out;
     pthread_mutex_t mu;
-    pthread_cond_t space;      /* signalled by the callback after reading */
-    float *ring;               /* cap frames, interleaved stereo */
-    uint64_t cap, rd, wr;      /* wr - rd frames buffered */
-    uint64_t base_idx;         /* frame index whose pts is base_pts */
-    double base_pts;           /* ms; < 0 until the first write */
-    double skip_before;        /* frames with pts below are dropped; -1 none */
+    pthread_cond_t space; /* signalled by the callback after reading */
+    float *ring;          /* cap frames, interleaved stereo */
+    uint64_t cap, rd, wr; /* wr - rd frames buffered */
+    uint64_t base_idx;    /* frame index whose pts is base_pts */
+    double base_pts;      /* ms; < 0 until the first write */
+    double skip_before;   /* frames with pts below are dropped; -1 none */
     float gain;
     bool aborted, finished, attached;
     bool clock_valid;
-    double clock_pts;          /* ms heard ... */
-    int64_t clock_at;          /* ... at this monotonic time */
+    double clock_pts; /* ms heard ... */
+    int64_t clock_at; /* ... at this monotonic time */
 };
 
 struct audio_out {
-    SDL_AudioDeviceID dev;     /* 0 while no source exists (device closed) */
-    SDL_AudioSpec spec;        /* learnt at create; kept while closed */
-    pthread_mutex_t dev_mu;    /* guards dev and users: opening and closing */
-    int users;                 /* sources in existence */
-    pthread_mutex_t mu;        /* guards src[]; held by the callback */
+    SDL_AudioDeviceID dev;  /* 0 while no source exists (device closed) */
+    SDL_AudioSpec spec;     /* learnt at create; kept while closed */
+    pthread_mutex_t dev_mu; /* guards dev and users: opening and closing */
+    int users;              /* sources in existence */
+    pthread_mutex_t mu;     /* guards src[]; held by the callback */
     struct audio_source *src[AUDIO_MAX_SOURCES];
     int nsrc;
 };
@@ -115,14 +115,15 @@ struct audio_out *audio_out_create(char *err, size_t errlen)
         .userdata = a,
     };
     pthread_mutex_init(&a->mu, NULL);
-    a->dev = SDL_OpenAudioDevice(NULL, 0, &want, &a->spec, SDL_AUDIO_ALLOW_FREQUENCY_CHANGE |
-                                 SDL_AUDIO_ALLOW_SAMPLES_CHANGE);
+    a->dev = SDL_OpenAudioDevice(NULL, 0, &want, &a->spec,
+                                 SDL_AUDIO_ALLOW_FREQUENCY_CHANGE |
+                                     SDL_AUDIO_ALLOW_SAMPLES_CHANGE);
     if (a->dev == 0) {
         snprintf(err, errlen, "audio device: %s", SDL_GetError());
         goto fail_quit;
     }
-    LOG_I("media", "audio: %s, %d Hz, %d-frame buffer", SDL_GetCurrentAudioDriver(),
-          a->spec.freq, a->spec.samples);
+    LOG_I("media", "audio: %s, %d Hz, %d-frame buffer", SDL_GetCurrentAudioDriver(), a->spec.freq,
+          a->spec.samples);
     /* Closed until a video with sound needs it: an open device, even paused,
      * keeps SDL's audio thread waking every buffer (about 47 times a second),
      * which a still image must not cost. */
@@ -153,7 +154,10 @@ void audio_out_destroy(struct audio_out *a)
     free(a);
 }
 
-int audio_out_rate(const struct audio_out *a) { return a->spec.freq; }
+int audio_out_rate(const struct audio_out *a)
+{
+    return a->spec.freq;
+}
 
 /* The first source opens the device with the spec learnt at create (SDL
  * converts if the device changed); the last one closes it. Sources are

@@ -23,11 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AUDIO_OUT_RATE        48000
-#define AUDIO_OUT_CHANNELS    2
-#define AUDIO_OUT_SAMPLES     1024  /* device buffer, frames */
-#define AUDIO_MAX_SOURCES     4     /* mixed at once (a cross-fade needs 2) */
-#define AUDIO_RING_MS         500   /* per source */
+#define AUDIO_OUT_RATE 48000
+#define AUDIO_OUT_CHANNELS 2
+#define AUDIO_OUT_SAMPLES 1024 /* device buffer, frames */
+#define AUDIO_MAX_SOURCES 4    /* mixed at once (a cross-fade needs 2) */
+#define AUDIO_RING_MS 500      /* per source */
 
 struct audio_out;
 struct audio_source;

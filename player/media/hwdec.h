@@ -13,7 +13,10 @@ enum media_hwdec {
     MEDIA_HWDEC_DRM
 };
 
-#define MEDIA_HWDEC_WORDS {"auto", "none", "vaapi", "v4l2m2m", "drm", NULL}
+#define MEDIA_HWDEC_WORDS                               \
+    {                                                   \
+        "auto", "none", "vaapi", "v4l2m2m", "drm", NULL \
+    }
 
 /* The name video_opts.hwdec takes ("auto" out of range). Any thread. */
 static inline const char *media_hwdec_name(enum media_hwdec h)

@@ -32,8 +32,14 @@ static unsigned be32(const unsigned char *p)
     return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
 }
 
-static unsigned le16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
-static unsigned le24(const unsigned char *p) { return le16(p) | (unsigned)p[2] << 16; }
+static unsigned le16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+static unsigned le24(const unsigned char *p)
+{
+    return le16(p) | (unsigned)p[2] << 16;
+}
 
 enum image_format image_sniff(const unsigned char *d, size_t len, int *w, int *h)
 {
@@ -155,7 +161,7 @@ static bool png_well_formed(const unsigned char *d, size_t len)
 struct jpeg_err {
     struct jpeg_error_mgr mgr;
     jmp_buf jump;
-    bool corrupt;     /* a warning that means missing or damaged data */
+    bool corrupt; /* a warning that means missing or damaged data */
 };
 
 static void jpeg_error_exit(j_common_ptr cinfo)
@@ -216,9 +222,9 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
      * swap the sides: cover the larger box side with the smaller image side). */
     int need = box_w > box_h ? box_w : box_h;
     int img_small = (int)(cinfo.image_width < cinfo.image_height ? cinfo.image_width
-                                                                   : cinfo.image_height);
+                                                                 : cinfo.image_height);
     int img_large = (int)(cinfo.image_width > cinfo.image_height ? cinfo.image_width
-                                                                   : cinfo.image_height);
+                                                                 : cinfo.image_height);
     int fit_w, fit_h;
     image_fit(img_large, img_small, need, need, &fit_w, &fit_h);
     (void)fit_h;
@@ -231,8 +237,8 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGBA;
     jpeg_start_decompress(&cinfo);
 
-    surf = SDL_CreateRGBSurfaceWithFormat(0, (int)cinfo.output_width, (int)cinfo.output_height,
-                                          32, SDL_PIXELFORMAT_RGBA32);
+    surf = SDL_CreateRGBSurfaceWithFormat(0, (int)cinfo.output_width, (int)cinfo.output_height, 32,
+                                          SDL_PIXELFORMAT_RGBA32);
     if (!surf)
         longjmp(jerr.jump, 1);
     if (cmyk)
@@ -295,13 +301,34 @@ static SDL_Surface *apply_orientation(SDL_Surface *src, int o)
         for (int x = 0; x < dst->w; x++) {
             int sx, sy;
             switch (o) {
-            case 2: sx = w - 1 - x; sy = y; break;
-            case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-            case 4: sx = x; sy = h - 1 - y; break;
-            case 5: sx = y; sy = x; break;
-            case 6: sx = y; sy = h - 1 - x; break;
-            case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-            default: sx = w - 1 - y; sy = x; break; /* 8 */
+            case 2:
+                sx = w - 1 - x;
+                sy = y;
+                break;
+            case 3:
+                sx = w - 1 - x;
+                sy = h - 1 - y;
+                break;
+            case 4:
+                sx = x;
+                sy = h - 1 - y;
+                break;
+            case 5:
+                sx = y;
+                sy = x;
+                break;
+            case 6:
+                sx = y;
+                sy = h - 1 - x;
+                break;
+            case 7:
+                sx = w - 1 - y;
+                sy = h - 1 - x;
+                break;
+            default:
+                sx = w - 1 - y;
+                sy = x;
+                break; /* 8 */
             }
             out[x] = ((uint32_t *)((unsigned char *)src->pixels + (size_t)sy * src->pitch))[sx];
         }
@@ -330,8 +357,8 @@ static SDL_Surface *shrink_area(SDL_Surface *src, int w, int h)
                 x1 = x0 + 1;
             uint64_t r = 0, g = 0, b = 0, a = 0, n = 0;
             for (int sy = y0; sy < y1; sy++) {
-                const unsigned char *p =
-                    (const unsigned char *)src->pixels + (size_t)sy * src->pitch + 4 * x0;
+                const unsigned char *p = (const unsigned char *)src->pixels +
+                                         (size_t)sy * src->pitch + 4 * x0;
                 for (int sx = x0; sx < x1; sx++, p += 4) {
                     /* Weighted by alpha, so transparent pixels add no colour. */
                     r += (uint64_t)p[0] * p[3];
@@ -380,8 +407,7 @@ static void image_apply_icc(SDL_Surface *s, enum image_format fmt, const unsigne
     free(icc);
 }
 
-int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
-               enum dp_reason *why)
+int image_load(const char *path, int box_w, int box_h, SDL_Surface **out, enum dp_reason *why)
 {
     return image_load_capped(path, box_w, box_h, 0, out, why);
 }
@@ -419,7 +445,8 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
         goto fail;
     }
     if (fmt == IMAGE_HEIF || fmt == IMAGE_JXL) {
-        surf = fmt == IMAGE_HEIF ? image_heif_decode(ud, len, why) : image_jxl_decode(ud, len, why);
+        surf = fmt == IMAGE_HEIF ? image_heif_decode(ud, len, why)
+                                 : image_jxl_decode(ud, len, why);
         if (!surf)
             goto fail;
     } else if (fmt == IMAGE_WEBP && webp_is_animated(ud, len)) {

@@ -12,9 +12,14 @@
 #include "base/reason.h"
 
 enum image_format {
-    IMAGE_UNKNOWN, IMAGE_JPEG, IMAGE_PNG, IMAGE_GIF, IMAGE_WEBP, IMAGE_BMP,
-    IMAGE_HEIF,    /* HEIC and AVIF (ISO BMFF "ftyp" brands), through libheif */
-    IMAGE_JXL,     /* JPEG XL, codestream or container, through libjxl */
+    IMAGE_UNKNOWN,
+    IMAGE_JPEG,
+    IMAGE_PNG,
+    IMAGE_GIF,
+    IMAGE_WEBP,
+    IMAGE_BMP,
+    IMAGE_HEIF, /* HEIC and AVIF (ISO BMFF "ftyp" brands), through libheif */
+    IMAGE_JXL,  /* JPEG XL, codestream or container, through libjxl */
 };
 
 /* Looks at the first bytes (at least 32): the format, and the pixel size
@@ -29,8 +34,7 @@ enum image_format image_sniff(const unsigned char *data, size_t len, int *w, int
  * why (DP_REASON_DECODE_ERROR, _TOO_LARGE, _NOT_AN_IMAGE, _UNREADABLE) in
  * *why. A truncated or corrupt file is refused, never shown partly. Any
  * thread. */
-int image_load(const char *path, int box_w, int box_h, SDL_Surface **out,
-               enum dp_reason *why);
+int image_load(const char *path, int box_w, int box_h, SDL_Surface **out, enum dp_reason *why);
 /* The same, enlarging a small picture at most upscale_max times ([display]
  * upscale_max; 0: no cap): it is then smaller than the box, to be centred.
  * Reasons also include DP_REASON_UNSUPPORTED (a 12-bit JPEG, a HEIF codec

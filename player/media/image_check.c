@@ -16,16 +16,27 @@
 
 static atomic_bool cancelled;
 
-void image_budget_cancel(bool on) { atomic_store(&cancelled, on); }
+void image_budget_cancel(bool on)
+{
+    atomic_store(&cancelled, on);
+}
 
-static unsigned le16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
-static unsigned le24(const unsigned char *p) { return le16(p) | (unsigned)p[2] << 16; }
-static uint32_t le32(const unsigned char *p) { return le24(p) | (uint32_t)p[3] << 24; }
+static unsigned le16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+static unsigned le24(const unsigned char *p)
+{
+    return le16(p) | (unsigned)p[2] << 16;
+}
+static uint32_t le32(const unsigned char *p)
+{
+    return le24(p) | (uint32_t)p[3] << 24;
+}
 
 static bool frame_fits(int64_t w, int64_t h)
 {
-    return w <= DP_IMAGE_MAX_SIDE && h <= DP_IMAGE_MAX_SIDE &&
-           w * h <= DP_IMAGE_MAX_PIXELS_FULL;
+    return w <= DP_IMAGE_MAX_SIDE && h <= DP_IMAGE_MAX_SIDE && w * h <= DP_IMAGE_MAX_PIXELS_FULL;
 }
 
 static int refuse(enum dp_reason *why, enum dp_reason r)
@@ -56,17 +67,17 @@ static int check_gif(const unsigned char *d, size_t len, enum dp_reason *why)
         return 0;
     size_t pos = 13;
     if (d[10] & 0x80)
-        pos += 3u * (1u << ((d[10] & 7) + 1));   /* global colour table */
+        pos += 3u * (1u << ((d[10] & 7) + 1)); /* global colour table */
     long frames = 0;
     while (pos < len) {
         unsigned char block = d[pos++];
-        if (block == 0x21) {                     /* extension: label, sub-blocks */
+        if (block == 0x21) { /* extension: label, sub-blocks */
             if (pos >= len)
                 return 0;
             pos++;
             if (!gif_sub_blocks(d, len, &pos))
                 return 0;
-        } else if (block == 0x2C) {              /* image descriptor */
+        } else if (block == 0x2C) { /* image descriptor */
             if (len - pos < 9)
                 return 0;
             /* SDL_image allocates the frame's own size, whatever the
@@ -81,11 +92,11 @@ static int check_gif(const unsigned char *d, size_t len, enum dp_reason *why)
                 pos += 3u * (1u << ((flags & 7) + 1));
             if (pos >= len)
                 return 0;
-            pos++;                               /* LZW minimum code size */
+            pos++; /* LZW minimum code size */
             if (!gif_sub_blocks(d, len, &pos))
                 return 0;
         } else {
-            return 0;                            /* the trailer, or junk after it */
+            return 0; /* the trailer, or junk after it */
         }
     }
     return 0;
@@ -126,7 +137,7 @@ static int webp_chunks(const unsigned char *p, size_t n, int64_t *canvas_w, int6
         uint32_t size = le32(p + pos + 4);
         pos += 8;
         if (size > n - pos)
-            return refuse(why, DP_REASON_DECODE_ERROR);   /* a chunk past the end */
+            return refuse(why, DP_REASON_DECODE_ERROR); /* a chunk past the end */
         const unsigned char *body = p + pos;
         int64_t w, h;
         if (memcmp(cc, "VP8X", 4) == 0 && depth == 0 && size >= 10) {
@@ -149,7 +160,7 @@ static int webp_chunks(const unsigned char *p, size_t n, int64_t *canvas_w, int6
             if (!frame_fits(w, h) || (*canvas_w && (w > *canvas_w || h > *canvas_h)))
                 return refuse(why, DP_REASON_TOO_LARGE);
         }
-        pos += size + (size & 1);                    /* chunks are padded to even */
+        pos += size + (size & 1); /* chunks are padded to even */
         if (pos > n)
             break;
     }
@@ -184,9 +195,8 @@ static void jpeg_progress(j_common_ptr cinfo)
 {
     struct image_jpeg_budget *b = (struct image_jpeg_budget *)cinfo->progress;
     bool over = atomic_load(&cancelled) || dp_mono_ms() > b->deadline_ms;
-    if (cinfo->is_decompressor &&
-        ((j_decompress_ptr)cinfo)->input_scan_number > DP_JPEG_MAX_SCANS)
-        over = true;   /* what libjpeg-turbo's djpeg -maxscans and its fuzzers do */
+    if (cinfo->is_decompressor && ((j_decompress_ptr)cinfo)->input_scan_number > DP_JPEG_MAX_SCANS)
+        over = true; /* what libjpeg-turbo's djpeg -maxscans and its fuzzers do */
     if (over) {
         b->exceeded = true;
         cinfo->err->msg_code = JERR_BAD_PROGRESSION;
@@ -194,8 +204,7 @@ static void jpeg_progress(j_common_ptr cinfo)
     }
 }
 
-void image_jpeg_budget_install(struct jpeg_decompress_struct *cinfo,
-                               struct image_jpeg_budget *b)
+void image_jpeg_budget_install(struct jpeg_decompress_struct *cinfo, struct image_jpeg_budget *b)
 {
     memset(b, 0, sizeof *b);
     b->progress.progress_monitor = jpeg_progress;
@@ -206,8 +215,7 @@ void image_jpeg_budget_install(struct jpeg_decompress_struct *cinfo,
     cinfo->mem->max_memory_to_use = DP_JPEG_MAX_MEMORY;
 }
 
-int image_jpeg_budget_check(const struct jpeg_decompress_struct *cinfo,
-                            enum dp_reason *why)
+int image_jpeg_budget_check(const struct jpeg_decompress_struct *cinfo, enum dp_reason *why)
 {
     if (!jpeg_has_multiple_scans((j_decompress_ptr)cinfo))
         return 0;

@@ -33,9 +33,9 @@ int image_check_frames(enum image_format fmt, const unsigned char *d, size_t len
 /* The limits one libjpeg decode runs under. Embedded in the caller's frame;
  * image_jpeg_budget_install hooks it on cinfo (after jpeg_create_decompress). */
 struct image_jpeg_budget {
-    struct jpeg_progress_mgr progress;   /* first: libjpeg calls through it */
-    int64_t deadline_ms;                 /* dp_mono_ms() after which it gives up */
-    bool exceeded;                       /* set when a budget stopped the decode */
+    struct jpeg_progress_mgr progress; /* first: libjpeg calls through it */
+    int64_t deadline_ms;               /* dp_mono_ms() after which it gives up */
+    bool exceeded;                     /* set when a budget stopped the decode */
 };
 
 /* Sets the progress monitor (scan count, time budget DP_IMAGE_DECODE_MAX_MS,
@@ -43,15 +43,13 @@ struct image_jpeg_budget {
  * cinfo. Over a budget the monitor sets b->exceeded and calls the error
  * handler (error_exit must not return). The loader thread, or any thread
  * decoding. */
-void image_jpeg_budget_install(struct jpeg_decompress_struct *cinfo,
-                               struct image_jpeg_budget *b);
+void image_jpeg_budget_install(struct jpeg_decompress_struct *cinfo, struct image_jpeg_budget *b);
 
 /* After jpeg_read_header: 0, or -1 with DP_REASON_TOO_LARGE in *why when a
  * progressive (multi-scan) file's coefficient array would not fit in
  * DP_JPEG_MAX_MEMORY (libjpeg keeps it whole, at full size, whatever the
  * output scale). Pure. */
-int image_jpeg_budget_check(const struct jpeg_decompress_struct *cinfo,
-                            enum dp_reason *why);
+int image_jpeg_budget_check(const struct jpeg_decompress_struct *cinfo, enum dp_reason *why);
 
 /* Makes every JPEG decode in progress or to come give up (true) or run
  * again (false): set at shutdown, so that SIGTERM or --run-for never wait

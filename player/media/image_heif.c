@@ -29,8 +29,7 @@ static void heif_icc(struct heif_image_handle *h, SDL_Surface *s)
     SDL_free(icc);
 }
 
-SDL_Surface *image_heif_decode(const unsigned char *d, size_t len,
-                               enum dp_reason *why)
+SDL_Surface *image_heif_decode(const unsigned char *d, size_t len, enum dp_reason *why)
 {
     struct heif_context *ctx = heif_context_alloc();
     struct heif_image_handle *h = NULL;

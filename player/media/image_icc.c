@@ -108,7 +108,7 @@ unsigned char *icc_profile_find(enum image_format fmt, const unsigned char *d, s
                          : fmt == IMAGE_PNG  ? png_icc(d, len, icc_len)
                          : fmt == IMAGE_WEBP ? webp_icc(d, len, icc_len)
                                              : NULL;
-    if (icc && *icc_len < 128) {   /* shorter than an ICC header: not one */
+    if (icc && *icc_len < 128) { /* shorter than an ICC header: not one */
         free(icc);
         icc = NULL;
         *icc_len = 0;

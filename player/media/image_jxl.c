@@ -22,16 +22,15 @@ static unsigned char *jxl_icc(JxlDecoder *dec, size_t *n)
         *n < 128 || *n > 4 * 1024 * 1024)
         return NULL;
     unsigned char *icc = malloc(*n);
-    if (icc && JxlDecoderGetColorAsICCProfile(dec, NULL, JXL_COLOR_PROFILE_TARGET_DATA, icc,
-                                              *n) != JXL_DEC_SUCCESS) {
+    if (icc && JxlDecoderGetColorAsICCProfile(dec, NULL, JXL_COLOR_PROFILE_TARGET_DATA, icc, *n) !=
+                   JXL_DEC_SUCCESS) {
         free(icc);
         icc = NULL;
     }
     return icc;
 }
 
-SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len,
-                              enum dp_reason *why)
+SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len, enum dp_reason *why)
 {
     JxlDecoder *dec = JxlDecoderCreate(NULL);
     SDL_Surface *s = NULL;
@@ -90,14 +89,14 @@ SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len,
             break;
         }
         case JXL_DEC_FULL_IMAGE:
-            done = true;   /* the first frame */
+            done = true; /* the first frame */
             break;
         case JXL_DEC_SUCCESS:
             done = s != NULL;
             if (!done)
                 goto fail;
             break;
-        default:           /* JXL_DEC_ERROR, or NEED_MORE_INPUT: truncated */
+        default: /* JXL_DEC_ERROR, or NEED_MORE_INPUT: truncated */
             LOG_D("media", "jxl: status %d", (int)st);
             goto fail;
         }

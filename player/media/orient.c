@@ -59,7 +59,7 @@ static int png_orientation(const unsigned char *d, size_t len)
         if (memcmp(d + pos + 4, "eXIf", 4) == 0)
             return orient_from_exif(d + pos + 8, n);
         if (memcmp(d + pos + 4, "IDAT", 4) == 0 || memcmp(d + pos + 4, "IEND", 4) == 0)
-            return 1;   /* eXIf must come before the image data */
+            return 1; /* eXIf must come before the image data */
         pos += 12 + (size_t)n;
     }
     return 1;
@@ -96,7 +96,7 @@ int jpeg_precision(const unsigned char *d, size_t len)
         if (d[pos] != 0xFF)
             return 0;
         unsigned char m = d[pos + 1];
-        if (m == 0xFF) {            /* fill byte */
+        if (m == 0xFF) { /* fill byte */
             pos++;
             continue;
         }

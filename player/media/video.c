@@ -187,17 +187,17 @@ static void *demux_main(void *arg)
 
 struct vdec_state {
     AVFrame *frame, *sw;
-    double loop_offset;            /* added to pts after each loop */
-    double turn_first, turn_end;   /* pts span of the current turn */
-    double next_pts;               /* guess when a frame has no pts */
-    double frame_dur;              /* from the stream's frame rate */
+    double loop_offset;          /* added to pts after each loop */
+    double turn_first, turn_end; /* pts span of the current turn */
+    double next_pts;             /* guess when a frame has no pts */
+    double frame_dur;            /* from the stream's frame rate */
     /* Cold pre-roll (video.h): the packets given to the first decoder. */
-    bool keep;                     /* recording them for a replay */
+    bool keep; /* recording them for a replay */
     AVPacket *replay[VIDEO_REPLAY_MAX];
     int n_replay;
-    int pushed;                    /* frames queued so far */
-    double last_pts;               /* of the last frame queued */
-    double skip_until;             /* replaying: frames up to here are queued
+    int pushed;        /* frames queued so far */
+    double last_pts;   /* of the last frame queued */
+    double skip_until; /* replaying: frames up to here are queued
                                       already; < 0: none */
 };
 
@@ -424,8 +424,8 @@ static int adec_frame(struct video *v, struct adec_state *s)
     int out_rate = audio_out_rate(v->opts.audio_out);
     if (!s->swr) {
         AVChannelLayout stereo = AV_CHANNEL_LAYOUT_STEREO;
-        int rc = swr_alloc_set_opts2(&s->swr, &stereo, AV_SAMPLE_FMT_FLT, out_rate,
-                                     &f->ch_layout, f->format, f->sample_rate, 0, NULL);
+        int rc = swr_alloc_set_opts2(&s->swr, &stereo, AV_SAMPLE_FMT_FLT, out_rate, &f->ch_layout,
+                                     f->format, f->sample_rate, 0, NULL);
         if (rc >= 0)
             rc = swr_init(s->swr);
         if (rc < 0) {
@@ -632,8 +632,9 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     AVCodecParameters *par = v->vst->codecpar;
     if (par->width <= 0 || par->height <= 0 ||
         (int64_t)par->width * par->height > VIDEO_MAX_PIXELS) {
-        snprintf(err, errlen, par->width > 0 && par->height > 0 ? "picture too large: %dx%d"
-                                                                : "bad picture size %dx%d",
+        snprintf(err, errlen,
+                 par->width > 0 && par->height > 0 ? "picture too large: %dx%d"
+                                                   : "bad picture size %dx%d",
                  par->width, par->height);
         if (par->width > 0 && par->height > 0)
             v->why = DP_REASON_TOO_LARGE;
@@ -655,7 +656,7 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     else if (v->vst->duration > 0)
         v->duration_ms = (int64_t)ts_ms(v->vst->duration, v->vst->time_base);
     if (v->opts.live)
-        v->duration_ms = v->opts.max_duration_ms;   /* its turn, or until it ends */
+        v->duration_ms = v->opts.max_duration_ms; /* its turn, or until it ends */
     else if (v->opts.repeat && v->opts.max_duration_ms > 0)
         v->duration_ms = v->opts.max_duration_ms;
     else if (v->opts.max_duration_ms > 0 && v->duration_ms > v->opts.max_duration_ms)
@@ -722,7 +723,7 @@ struct video *video_open(const char *path, const struct video_opts *o, enum dp_r
     struct video *v = video_alloc(path, o);
     v->why = DP_REASON_DECODE_ERROR;
     struct video_webp *webp = video_webp_probe(path);
-    if (webp) {   /* FFmpeg cannot decode an animated WebP: libwebp's thread */
+    if (webp) { /* FFmpeg cannot decode an animated WebP: libwebp's thread */
         if (video_webp_setup(v, webp, err, errlen) < 0) {
             video_webp_free(webp);
             goto fail;
@@ -745,8 +746,8 @@ struct video *video_open(const char *path, const struct video_opts *o, enum dp_r
         goto fail;
     }
     v->start_pts = video_frame_queue_peek(&v->fq, 0)->pts_ms;
-    LOG_D("media", "%s: %dx%d rot %d, %s%s, %lld ms", path, v->w, v->h, v->rotation,
-          v->dec_name, v->asrc ? " + audio" : "", (long long)v->duration_ms);
+    LOG_D("media", "%s: %dx%d rot %d, %s%s, %lld ms", path, v->w, v->h, v->rotation, v->dec_name,
+          v->asrc ? " + audio" : "", (long long)v->duration_ms);
     return v;
 
 fail:
@@ -785,16 +786,16 @@ void video_log_init(bool verbose)
 
 /* ---- benchmark 1 ------------------------------------------------------- */
 
-int video_benchmark_decode(const char *path, int threads, const char *hwdec,
-                           int64_t *frames, double *seconds, char *err, size_t errlen)
+int video_benchmark_decode(const char *path, int threads, const char *hwdec, int64_t *frames,
+                           double *seconds, char *err, size_t errlen)
 {
     struct video_opts o;
     video_opts_defaults(&o);
     o.audio = false;
     o.threads = threads;
     o.hwdec = hwdec ? hwdec : "none";
-    o.nice = 0;              /* measured against ffmpeg at normal priority */
-    o.keep_decoder = true;   /* started at once: no park and reopen */
+    o.nice = 0;            /* measured against ffmpeg at normal priority */
+    o.keep_decoder = true; /* started at once: no park and reopen */
     int64_t t0 = dp_mono_ms();
     struct video *v = video_open(path, &o, NULL, err, errlen);
     if (!v)

@@ -76,19 +76,19 @@
 #include "media/audio.h"
 #include "base/reason.h"
 
-#define VIDEO_FRAME_QUEUE_DEPTH   3
-#define VIDEO_PACKET_QUEUE_BYTES  (16 * 1024 * 1024) /* both streams together */
-#define VIDEO_PACKETS_ENOUGH      25                 /* per stream, and ... */
-#define VIDEO_PACKETS_ENOUGH_MS   1000               /* ... this much of it */
-#define VIDEO_PREROLL_PACKETS     8                  /* demuxed ahead before start */
-#define VIDEO_START_WAIT_MS       500                /* see video_start */
-#define VIDEO_REPLAY_MAX          64                 /* packets kept for a reopen */
-#define VIDEO_PREROLL_TIMEOUT_MS  10000              /* open fails past this */
-#define VIDEO_AUDIO_STALE_MS      250                /* audio clock older: wall */
-#define VIDEO_DECODE_NICE         5                  /* decoders yield to drawing */
-#define VIDEO_LATE_SKIP_MS        80                 /* decoder skips non-ref ... */
-#define VIDEO_LATE_OK_MS          20                 /* ... until this on time */
-#define VIDEO_MAX_PIXELS          DP_VIDEO_MAX_PIXELS /* larger streams refused */
+#define VIDEO_FRAME_QUEUE_DEPTH 3
+#define VIDEO_PACKET_QUEUE_BYTES (16 * 1024 * 1024) /* both streams together */
+#define VIDEO_PACKETS_ENOUGH 25                     /* per stream, and ... */
+#define VIDEO_PACKETS_ENOUGH_MS 1000                /* ... this much of it */
+#define VIDEO_PREROLL_PACKETS 8                     /* demuxed ahead before start */
+#define VIDEO_START_WAIT_MS 500                     /* see video_start */
+#define VIDEO_REPLAY_MAX 64                         /* packets kept for a reopen */
+#define VIDEO_PREROLL_TIMEOUT_MS 10000              /* open fails past this */
+#define VIDEO_AUDIO_STALE_MS 250                    /* audio clock older: wall */
+#define VIDEO_DECODE_NICE 5                         /* decoders yield to drawing */
+#define VIDEO_LATE_SKIP_MS 80                       /* decoder skips non-ref ... */
+#define VIDEO_LATE_OK_MS 20                         /* ... until this on time */
+#define VIDEO_MAX_PIXELS DP_VIDEO_MAX_PIXELS        /* larger streams refused */
 
 struct video;
 
@@ -203,8 +203,7 @@ void video_log_init(bool verbose);
  * display, no audio) through the same threads and queues. threads: decoder
  * threads (0: one per core). Returns 0 and the frame count and wall
  * seconds, or -1 with a reason in err. Any thread; blocks. */
-int video_benchmark_decode(const char *path, int threads, const char *hwdec,
-                           int64_t *frames, double *seconds,
-                           char *err, size_t errlen);
+int video_benchmark_decode(const char *path, int threads, const char *hwdec, int64_t *frames,
+                           double *seconds, char *err, size_t errlen);
 
 #endif

@@ -19,10 +19,10 @@
 #include "base/limits.h"
 #include "base/log.h"
 
-#define EBML_ID_HEADER      0x1A45DFA3u
-#define MKV_ID_SEGMENT      0x18538067u
-#define MKV_ID_ATTACHMENTS  0x1941A469u
-#define EBML_MAX_ELEMENTS   100000   /* top-level elements walked at most */
+#define EBML_ID_HEADER 0x1A45DFA3u
+#define MKV_ID_SEGMENT 0x18538067u
+#define MKV_ID_ATTACHMENTS 0x1941A469u
+#define EBML_MAX_ELEMENTS 100000 /* top-level elements walked at most */
 
 /* A variable-length integer at p (n bytes available): its length, or 0.
  * keep_marker: IDs keep their length marker, sizes lose it; *unknown when
@@ -51,8 +51,7 @@ static int ebml_vint(const unsigned char *p, size_t n, bool keep_marker, uint64_
 
 /* The element header at off: ID, body size, header length; false at the
  * end, on a read error or a malformed header. */
-static bool ebml_header(int fd, off_t off, uint32_t *id, uint64_t *size, bool *unknown,
-                        int *hlen)
+static bool ebml_header(int fd, off_t off, uint32_t *id, uint64_t *size, bool *unknown, int *hlen)
 {
     unsigned char b[12];
     ssize_t n = pread(fd, b, sizeof b, off);
@@ -85,7 +84,7 @@ int video_budget_file(const char *path, char *err, size_t errlen)
     off = hlen + (off_t)size;
     if (!ebml_header(fd, off, &id, &size, &unknown, &hlen) || id != MKV_ID_SEGMENT)
         goto out;
-    off += hlen;   /* into the segment's children */
+    off += hlen; /* into the segment's children */
     uint64_t attached = 0;
     for (int i = 0; i < EBML_MAX_ELEMENTS; i++) {
         if (!ebml_header(fd, off, &id, &size, &unknown, &hlen) || unknown)
@@ -110,7 +109,10 @@ out:
 
 static pthread_once_t max_alloc_once = PTHREAD_ONCE_INIT;
 
-static void set_max_alloc(void) { av_max_alloc(DP_VIDEO_MAX_ALLOC); }
+static void set_max_alloc(void)
+{
+    av_max_alloc(DP_VIDEO_MAX_ALLOC);
+}
 
 void video_budget_format(AVFormatContext *fmt)
 {
@@ -157,4 +159,7 @@ void video_budget_free(AVDictionary **opts, unsigned n)
     av_free(opts);
 }
 
-void video_budget_codec(AVCodecContext *ctx) { ctx->max_pixels = DP_VIDEO_MAX_PIXELS; }
+void video_budget_codec(AVCodecContext *ctx)
+{
+    ctx->max_pixels = DP_VIDEO_MAX_PIXELS;
+}

@@ -29,7 +29,7 @@ void video_budget_format(AVFormatContext *fmt);
  * opens. */
 int video_budget_streams(AVFormatContext *fmt, AVDictionary ***opts, unsigned *n, char *err,
                          size_t errlen);
-void video_budget_free(AVDictionary **opts, unsigned n);   /* NULL ok */
+void video_budget_free(AVDictionary **opts, unsigned n); /* NULL ok */
 
 /* Sets the pixel budget on a decoder before avcodec_open2: a stream that
  * grows mid-way (a new SPS) is refused by the decoder, not allocated. */

@@ -89,8 +89,7 @@ static int ensure_texture(SDL_Renderer *r, SDL_Texture **tex, Uint32 format, int
     if (*tex) {
         Uint32 tf;
         int tw, th;
-        if (SDL_QueryTexture(*tex, &tf, NULL, &tw, &th) == 0 && tf == format && tw == w &&
-            th == h)
+        if (SDL_QueryTexture(*tex, &tf, NULL, &tw, &th) == 0 && tf == format && tw == w && th == h)
             return 0;
         SDL_DestroyTexture(*tex);
     }
@@ -118,13 +117,12 @@ static const AVFrame *convert(struct video *v, const AVFrame *f)
             return NULL;
         }
     }
-    v->sws = sws_getCachedContext(v->sws, f->width, f->height, f->format, f->width,
-                                  f->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL,
-                                  NULL);
+    v->sws = sws_getCachedContext(v->sws, f->width, f->height, f->format, f->width, f->height,
+                                  AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
     if (!v->sws)
         return NULL;
-    sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
-              v->conv->data, v->conv->linesize);
+    sws_scale(v->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, v->conv->data,
+              v->conv->linesize);
     v->conversions++;
     v->conv->color_range = f->color_range;
     v->conv->colorspace = f->colorspace;
@@ -132,8 +130,7 @@ static const AVFrame *convert(struct video *v, const AVFrame *f)
 }
 
 /* Turns one plane clockwise by rot (90, 180, 270), in 32x32 tiles. */
-static void turn_plane(const uint8_t *src, int sls, int sw, int sh, uint8_t *dst, int dls,
-                       int rot)
+static void turn_plane(const uint8_t *src, int sls, int sw, int sh, uint8_t *dst, int dls, int rot)
 {
     if (rot == 180) {
         for (int y = 0; y < sh; y++) {
@@ -185,8 +182,8 @@ static const AVFrame *turn(struct video *v, const AVFrame *f)
     }
     for (int p = 0; p < 3; p++) {
         int pw = p ? (f->width + 1) / 2 : f->width, ph = p ? (f->height + 1) / 2 : f->height;
-        turn_plane(f->data[p], f->linesize[p], pw, ph, v->turned->data[p],
-                   v->turned->linesize[p], v->rotation);
+        turn_plane(f->data[p], f->linesize[p], pw, ph, v->turned->data[p], v->turned->linesize[p],
+                   v->rotation);
     }
     v->turned->color_range = f->color_range;
     v->turned->colorspace = f->colorspace;
@@ -225,8 +222,8 @@ static int upload(struct video *v, SDL_Renderer *r, SDL_Texture **tex, const AVF
     if (ensure_texture(r, tex, SDL_PIXELFORMAT_IYUV, f->width, f->height) < 0)
         return -2;
     SDL_SetYUVConversionMode(yuv_mode(f));
-    if (SDL_UpdateYUVTexture(*tex, NULL, f->data[0], f->linesize[0], f->data[1],
-                             f->linesize[1], f->data[2], f->linesize[2]) != 0)
+    if (SDL_UpdateYUVTexture(*tex, NULL, f->data[0], f->linesize[0], f->data[1], f->linesize[1],
+                             f->data[2], f->linesize[2]) != 0)
         goto sdl_fail;
     return 1;
 
@@ -344,8 +341,14 @@ void video_get_stats(const struct video *v, int64_t *frames, int64_t *dropped)
         *dropped = v->dropped + (lost > 0 ? lost : 0);
 }
 
-int video_texture_rotation(const struct video *v) { return v->tex_rotation; }
-double video_get_max_drift_ms(const struct video *v) { return v->max_drift; }
+int video_texture_rotation(const struct video *v)
+{
+    return v->tex_rotation;
+}
+double video_get_max_drift_ms(const struct video *v)
+{
+    return v->max_drift;
+}
 void video_get_queue(const struct video *v, int *queued, bool *eof)
 {
     struct video *mv = (struct video *)v; /* the queue locks itself */
@@ -358,6 +361,15 @@ void video_get_queue(const struct video *v, int *queued, bool *eof)
     }
 }
 
-int64_t video_get_conversions(const struct video *v) { return v->conversions; }
-int64_t video_duration_ms(const struct video *v) { return v->duration_ms; }
-bool video_has_audio(const struct video *v) { return v->asrc != NULL; }
+int64_t video_get_conversions(const struct video *v)
+{
+    return v->conversions;
+}
+int64_t video_duration_ms(const struct video *v)
+{
+    return v->duration_ms;
+}
+bool video_has_audio(const struct video *v)
+{
+    return v->asrc != NULL;
+}

@@ -137,7 +137,8 @@ AVCodecContext *video_hw_open_decoder(const AVStream *st, const char *hwdec, int
         hwdec = "auto";
     static const char *const auto_order[] = {
 #if defined(__arm__) || defined(__aarch64__)
-        "v4l2m2m", "drm",
+        "v4l2m2m",
+        "drm",
 #else
         "vaapi",
 #endif
@@ -158,8 +159,7 @@ AVCodecContext *video_hw_open_decoder(const AVStream *st, const char *hwdec, int
             return ctx;
         }
         if (order == one && !atomic_exchange(&hw_warned, true))
-            LOG_W("media", "hwdec %s unavailable for %s: software decoding", hwdec,
-                  codec_name);
+            LOG_W("media", "hwdec %s unavailable for %s: software decoding", hwdec, codec_name);
     }
 
     const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);

@@ -58,7 +58,7 @@ int video_live_open_input(struct video *v, AVFormatContext **out, char *err, siz
     if (rc < 0) {
         atomic_store(&v->io_deadline_ms, 0);
         snprintf(err, errlen, "cannot open the live stream: %s", av_err2str(rc));
-        *out = NULL;   /* freed by avformat_open_input */
+        *out = NULL; /* freed by avformat_open_input */
         return -1;
     }
     if (!hls || fmt->iformat != hls) {

@@ -26,15 +26,15 @@ struct video_pkt_queue {
     struct video_pkt_node *head, *tail;
     int count;
     int64_t bytes;
-    int64_t duration;          /* in the stream's time base */
-    bool eof;                  /* the demux thread will put no more */
+    int64_t duration; /* in the stream's time base */
+    bool eof;         /* the demux thread will put no more */
     bool aborted;
 };
 
 enum video_pkt_kind { VIDEO_PKT_DATA, VIDEO_PKT_LOOP };
 
 void video_pkt_queue_init(struct video_pkt_queue *q);
-void video_pkt_queue_finish(struct video_pkt_queue *q);   /* frees what is left */
+void video_pkt_queue_finish(struct video_pkt_queue *q); /* frees what is left */
 /* Takes ownership of pkt (NULL with kind LOOP). Returns 0, or -1 when
  * aborted (pkt freed). */
 int video_pkt_queue_put(struct video_pkt_queue *q, AVPacket *pkt, enum video_pkt_kind kind);
@@ -48,8 +48,8 @@ void video_pkt_queue_level(struct video_pkt_queue *q, int *count, int64_t *bytes
                            int64_t *duration, bool *eof);
 
 struct video_frame {
-    AVFrame *frame;            /* software frame in its decoded format */
-    double pts_ms;             /* presentation time (loops included) */
+    AVFrame *frame; /* software frame in its decoded format */
+    double pts_ms;  /* presentation time (loops included) */
     double duration_ms;
 };
 
@@ -60,8 +60,8 @@ struct video_frame_queue {
     pthread_cond_t cond;
     struct video_frame q[VIDEO_FQ_MAX];
     int depth, rindex, size;
-    int limit;                 /* push waits while size >= limit (<= depth) */
-    bool eof;                  /* the decoder will push no more */
+    int limit; /* push waits while size >= limit (<= depth) */
+    bool eof;  /* the decoder will push no more */
     bool aborted;
 };
 

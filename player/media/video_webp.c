@@ -24,7 +24,7 @@ struct video_webp {
     size_t len;
     WebPAnimDecoder *dec;
     int w, h;
-    int loop_ms;              /* one pass of the animation */
+    int loop_ms; /* one pass of the animation */
 };
 
 void video_webp_free(struct video_webp *a)
@@ -107,7 +107,7 @@ static int push_canvas(struct video *v, struct video_webp *a, const uint8_t *px,
         memcpy(f->data[0] + (size_t)y * f->linesize[0], px + (size_t)y * a->w * 4,
                (size_t)a->w * 4);
     int rc = video_frame_queue_push(&v->fq, f, pts, dur);
-    av_frame_free(&f);   /* the queue took a reference (or it was aborted) */
+    av_frame_free(&f); /* the queue took a reference (or it was aborted) */
     return rc;
 }
 
@@ -120,11 +120,11 @@ void *video_webp_main(void *arg)
     bool any = false;
     while (!atomic_load(&v->abort)) {
         uint8_t *px;
-        int ts;   /* the end of this frame's display, ms from the loop start */
+        int ts; /* the end of this frame's display, ms from the loop start */
         if (!WebPAnimDecoderHasMoreFrames(a->dec)) {
             if (!any || !v->opts.repeat || prev_ts <= 0)
                 break;
-            offset += prev_ts;          /* the next pass starts where this ended */
+            offset += prev_ts; /* the next pass starts where this ended */
             WebPAnimDecoderReset(a->dec);
             prev_ts = 0;
             continue;

@@ -36,19 +36,26 @@
 struct job {
     char *url;
     bool revalidate;
-    char etag[256], last_modified[64];   /* of the cached file (revalidation) */
+    char etag[256], last_modified[64]; /* of the cached file (revalidation) */
 };
 
-enum job_result { JOB_OK, JOB_NOT_MODIFIED, JOB_ERROR, JOB_REFUSED, JOB_DISK_FULL,
-                  JOB_STOPPED, JOB_RETRY_NOW };
+enum job_result {
+    JOB_OK,
+    JOB_NOT_MODIFIED,
+    JOB_ERROR,
+    JOB_REFUSED,
+    JOB_DISK_FULL,
+    JOB_STOPPED,
+    JOB_RETRY_NOW
+};
 
 struct outcome {
     enum job_result result;
     long status;
     int64_t bytes;
     int64_t retry_after_ms;
-    bool progressed;       /* bytes were added to a resumable part */
-    bool too_large;        /* refused for its size: will not change soon */
+    bool progressed; /* bytes were added to a resumable part */
+    bool too_large;  /* refused for its size: will not change soon */
     char error[256];
 };
 
@@ -58,16 +65,16 @@ struct part_sink {
     int slot;
     const char *url;
     int fd;
-    int64_t have;          /* bytes of the part before this transfer */
-    int64_t base;          /* where this body starts in the file */
+    int64_t have; /* bytes of the part before this transfer */
+    int64_t base; /* where this body starts in the file */
     int64_t written;
     int64_t since_checkpoint;
-    int64_t checkpoint_ms;  /* monotonic time of the last checkpoint */
-    int64_t logged_ms;      /* of the last progress line */
-    int64_t total;          /* expected size, -1 when unknown */
+    int64_t checkpoint_ms; /* monotonic time of the last checkpoint */
+    int64_t logged_ms;     /* of the last progress line */
+    int64_t total;         /* expected size, -1 when unknown */
     bool resumable;
-    bool began;            /* sink_begin ran: the part holds this answer */
-    bool hashed;           /* hs covers the part's bytes so far */
+    bool began;  /* sink_begin ran: the part holds this answer */
+    bool hashed; /* hs covers the part's bytes so far */
     crypto_hash_sha256_state hs;
     char part_etag[256], part_lm[64];
     char etag[256], last_modified[64], mime[128];
@@ -117,8 +124,7 @@ static bool pick(struct net *n, int self, struct job *job, int64_t *wake_at)
             } else {
                 int64_t checked = 0;
                 if (!cache_validators(n->cache, url, job->etag, sizeof job->etag,
-                                      job->last_modified, sizeof job->last_modified,
-                                      &checked) ||
+                                      job->last_modified, sizeof job->last_modified, &checked) ||
                     !revalidation_due(checked))
                     continue;
                 job->revalidate = true;
@@ -210,8 +216,7 @@ static int sink_write(void *ctx, const void *data, size_t len)
         s->logged_ms = now;
         if (s->total > 0)
             LOG_I("net", "downloading %s: %" PRId64 " of %" PRId64 " bytes (%d%%)", s->url,
-                  s->base + s->written, s->total,
-                  (int)((s->base + s->written) * 100 / s->total));
+                  s->base + s->written, s->total, (int)((s->base + s->written) * 100 / s->total));
         else
             LOG_I("net", "downloading %s: %" PRId64 " bytes", s->url, s->base + s->written);
     }
@@ -254,7 +259,7 @@ static bool hash_prefix(struct net *n, struct part_sink *s, const char *path)
     }
     if (fd >= 0)
         close(fd);
-    s->hashed = left == 0;   /* else the commit hashes the file itself */
+    s->hashed = left == 0; /* else the commit hashes the file itself */
     return true;
 }
 
@@ -279,8 +284,12 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
         snprintf(o->error, sizeof o->error, "cannot prepare the download: %s", strerror(-e));
         return;
     }
-    struct part_sink s = {.n = n, .slot = slot, .url = job->url, .have = p.have,
-                          .checkpoint_ms = dp_mono_ms(), .logged_ms = dp_mono_ms(),
+    struct part_sink s = {.n = n,
+                          .slot = slot,
+                          .url = job->url,
+                          .have = p.have,
+                          .checkpoint_ms = dp_mono_ms(),
+                          .logged_ms = dp_mono_ms(),
                           .total = -1};
     if (job->revalidate)
         s.have = 0;
@@ -341,8 +350,8 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
             if (s.hashed) {
                 char hex[65];
                 hash_hex(&s.hs, hex);
-                e = cache_commit_hashed(n->cache, job->url, hex, total, s.etag,
-                                        s.last_modified, mime);
+                e = cache_commit_hashed(n->cache, job->url, hex, total, s.etag, s.last_modified,
+                                        mime);
             } else {
                 e = cache_commit(n->cache, job->url, s.etag, s.last_modified, mime);
             }
@@ -350,8 +359,9 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
                 o->result = JOB_OK;
                 discard = false;
             } else {
-                o->result = is_disk_full(e) ? JOB_DISK_FULL : e == -EFBIG ? JOB_REFUSED
-                                                                          : JOB_ERROR;
+                o->result = is_disk_full(e) ? JOB_DISK_FULL
+                            : e == -EFBIG   ? JOB_REFUSED
+                                            : JOB_ERROR;
                 o->too_large = e == -EFBIG;
                 snprintf(o->error, sizeof o->error, "cannot store: %s", strerror(-e));
             }
@@ -379,7 +389,7 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
         o->result = is_disk_full(r.sink_error) ? JOB_DISK_FULL : JOB_ERROR;
         snprintf(o->error, sizeof o->error, "%s", r.error);
         break;
-    default:   /* too large, HTML, redirect rules */
+    default: /* too large, HTML, redirect rules */
         o->result = JOB_REFUSED;
         o->too_large = hr == HTTP_E_TOO_LARGE;
         snprintf(o->error, sizeof o->error, "%s", r.error);
@@ -419,8 +429,12 @@ static void run_local(struct net *n, int slot, const struct job *job, struct out
     struct cache_part p;
     cache_part_discard(n->cache, job->url);
     int e = cache_part_begin(n->cache, job->url, &p);
-    struct part_sink s = {.n = n, .slot = slot, .url = job->url, .fd = -1,
-                          .checkpoint_ms = dp_mono_ms(), .logged_ms = dp_mono_ms(),
+    struct part_sink s = {.n = n,
+                          .slot = slot,
+                          .url = job->url,
+                          .fd = -1,
+                          .checkpoint_ms = dp_mono_ms(),
+                          .logged_ms = dp_mono_ms(),
                           .total = st.st_size};
     if (e == 0)
         s.fd = dp_open_regular(p.path, O_WRONLY | O_TRUNC, 0);
@@ -515,12 +529,12 @@ static void schedule(struct net *n, const char *url, const struct outcome *o)
         st->next_try_ms = 0;
         return;
     case JOB_REFUSED:
-        if (o->too_large) {   /* a size does not change soon: the longest wait */
+        if (o->too_large) { /* a size does not change soon: the longest wait */
             st->failures = 30;
             st->next_try_ms = now + net_jitter(n, DP_BACKOFF_MAX_MS, 10);
             return;
         }
-        break;                /* HTML (a captive portal), redirects: may pass */
+        break; /* HTML (a captive portal), redirects: may pass */
     case JOB_DISK_FULL:
         return;
     case JOB_ERROR:
@@ -560,7 +574,7 @@ static bool prune_parts(struct net *n)
 {
     for (int i = 0; i < DP_DOWNLOADERS; i++) {
         if (n->slots[i].url)
-            return false;   /* the other downloader is busy: later */
+            return false; /* the other downloader is busy: later */
     }
     unsigned gen = n->wanted_gen;
     size_t count = n->n_wanted;

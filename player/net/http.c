@@ -21,9 +21,9 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 
-#define HTTP_DISCARD_MAX (256 * 1024)   /* body of an error or redirect answer */
+#define HTTP_DISCARD_MAX (256 * 1024) /* body of an error or redirect answer */
 #define HTTP_SNIFF_BYTES 64
-#define HTTP_RECV_BUFFER (128L * 1024)  /* fewer, larger writes into a part */
+#define HTTP_RECV_BUFFER (128L * 1024) /* fewer, larger writes into a part */
 
 struct http_client {
     CURL *easy;
@@ -36,7 +36,7 @@ struct xfer {
     struct http_resp *resp;
     CURL *easy;
     bool begun;
-    int64_t base;          /* the offset the body starts at (206) */
+    int64_t base; /* the offset the body starts at (206) */
     int64_t discarded;
     char head[HTTP_SNIFF_BYTES];
     size_t head_len;
@@ -132,8 +132,7 @@ int64_t http_parse_retry_after(const char *value, int64_t now_wall_ms)
 
 static bool is_redirect(long status)
 {
-    return status == 301 || status == 302 || status == 303 || status == 307 ||
-           status == 308;
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
 static bool is_final_2xx(long status)
@@ -209,8 +208,8 @@ static bool sniff(struct xfer *x)
     if (x->req->refuse_html && x->resp->status == 200 &&
         http_looks_like_html(x->head, x->head_len)) {
         x->fail = HTTP_E_HTML;
-        snprintf(x->resp->error, sizeof x->resp->error,
-                 "an HTML page where %s was expected", "media or a feed");
+        snprintf(x->resp->error, sizeof x->resp->error, "an HTML page where %s was expected",
+                 "media or a feed");
         return false;
     }
     return true;
@@ -441,8 +440,7 @@ static CURLcode run_hop(struct http_client *h, struct xfer *x, const char *url, 
     return result;
 }
 
-enum http_result http_perform(struct http_client *h, const struct http_req *q,
-                              struct http_resp *r)
+enum http_result http_perform(struct http_client *h, const struct http_req *q, struct http_resp *r)
 {
     memset(r, 0, sizeof *r);
     r->retry_after_ms = r->content_length = r->range_start = r->range_total = -1;
@@ -470,11 +468,9 @@ enum http_result http_perform(struct http_client *h, const struct http_req *q,
             return r->result = x.fail;
         }
         if (cc != CURLE_OK) {
-            r->tls_error = cc == CURLE_PEER_FAILED_VERIFICATION ||
-                           cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_SSL_CERTPROBLEM ||
-                           cc == CURLE_SSL_CACERT_BADFILE;
-            snprintf(r->error, sizeof r->error, "%s",
-                     errbuf[0] ? errbuf : curl_easy_strerror(cc));
+            r->tls_error = cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR ||
+                           cc == CURLE_SSL_CERTPROBLEM || cc == CURLE_SSL_CACERT_BADFILE;
+            snprintf(r->error, sizeof r->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
             size_t el = strlen(r->error);
             while (el && r->error[el - 1] == '\n')
                 r->error[--el] = '\0';
@@ -488,8 +484,7 @@ enum http_result http_perform(struct http_client *h, const struct http_req *q,
                 return r->result = HTTP_E_REDIRECT;
             }
             if (++r->redirects > DP_REDIRECTS_MAX) {
-                snprintf(r->error, sizeof r->error, "more than %d redirects",
-                         DP_REDIRECTS_MAX);
+                snprintf(r->error, sizeof r->error, "more than %d redirects", DP_REDIRECTS_MAX);
                 return r->result = HTTP_E_REDIRECT;
             }
             if (!scheme_is(loc, "http") && !scheme_is(loc, "https")) {

@@ -31,36 +31,36 @@ struct http_sink {
 
 struct http_req {
     const char *url;
-    const char *origin_url;       /* extra headers only go to this origin */
-    const char *extra_headers;    /* "Name: value\n..." or NULL */
-    const char *ca_file;          /* or NULL */
-    const char *if_none_match;    /* or NULL */
+    const char *origin_url;    /* extra headers only go to this origin */
+    const char *extra_headers; /* "Name: value\n..." or NULL */
+    const char *ca_file;       /* or NULL */
+    const char *if_none_match; /* or NULL */
     const char *if_modified_since;
-    int64_t range_from;           /* > 0: Range: bytes=N- */
-    const char *if_range;         /* with range_from */
-    bool accept_encoding;         /* feeds: gzip, deflate, br as libcurl has them */
+    int64_t range_from;   /* > 0: Range: bytes=N- */
+    const char *if_range; /* with range_from */
+    bool accept_encoding; /* feeds: gzip, deflate, br as libcurl has them */
     bool refuse_html;
-    int64_t cap;                  /* the whole body, range_from included */
-    int64_t timeout_ms;           /* whole transfer, per hop; 0: none (media) */
-    int idle_s;                   /* > 0: a stream (SSE): abandoned only after
+    int64_t cap;        /* the whole body, range_from included */
+    int64_t timeout_ms; /* whole transfer, per hop; 0: none (media) */
+    int idle_s;         /* > 0: a stream (SSE): abandoned only after
                                      idle_s seconds without a byte */
     const atomic_bool *stop;
     struct http_sink sink;
 };
 
 enum http_result {
-    HTTP_DONE,          /* an answer came (any status); see resp.status */
-    HTTP_E_TRANSPORT,   /* connection, timeout, TLS, truncated body */
-    HTTP_E_STOPPED,     /* *stop was set */
-    HTTP_E_TOO_LARGE,   /* over cap (Content-Length or counted) */
-    HTTP_E_HTML,        /* an HTML page */
-    HTTP_E_REDIRECT,    /* too many, bad scheme, https -> http */
-    HTTP_E_SINK,        /* the sink failed (sink_error) */
+    HTTP_DONE,        /* an answer came (any status); see resp.status */
+    HTTP_E_TRANSPORT, /* connection, timeout, TLS, truncated body */
+    HTTP_E_STOPPED,   /* *stop was set */
+    HTTP_E_TOO_LARGE, /* over cap (Content-Length or counted) */
+    HTTP_E_HTML,      /* an HTML page */
+    HTTP_E_REDIRECT,  /* too many, bad scheme, https -> http */
+    HTTP_E_SINK,      /* the sink failed (sink_error) */
 };
 
 struct http_resp {
     enum http_result result;
-    long status;                      /* of the final answer, 0 when none */
+    long status; /* of the final answer, 0 when none */
     char effective_url[DP_URL_MAX_BYTES];
     char etag[256];
     char last_modified[64];
@@ -70,16 +70,16 @@ struct http_resp {
     int64_t range_start, range_total; /* Content-Range of a 206, -1 when absent */
     int64_t body_bytes;               /* handed to the sink */
     int redirects;
-    int sink_error;                   /* negative errno from the sink */
-    bool tls_error;                   /* a certificate or TLS failure */
-    char error[256];                  /* text for the log and play log */
+    int sink_error;  /* negative errno from the sink */
+    bool tls_error;  /* a certificate or TLS failure */
+    char error[256]; /* text for the log and play log */
 };
 
 struct http_client;
 
 /* NULL when libcurl cannot be set up. Any thread. */
 struct http_client *http_client_create(void);
-void http_client_destroy(struct http_client *h);    /* NULL ok */
+void http_client_destroy(struct http_client *h); /* NULL ok */
 /* Wakes a transfer waiting in h so that it sees *stop. Any thread. */
 void http_client_wake(struct http_client *h);
 /* Runs req; fills resp. Returns resp->result. The calling thread blocks
@@ -94,6 +94,6 @@ bool http_looks_like_html(const char *data, size_t len);
  * from now_wall_ms; -1 when unusable. Pure. */
 int64_t http_parse_retry_after(const char *value, int64_t now_wall_ms);
 
-void http_global_init(void);   /* once, before any thread uses curl */
+void http_global_init(void); /* once, before any thread uses curl */
 
 #endif

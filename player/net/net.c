@@ -112,10 +112,8 @@ struct net *net_start(const struct net_config *cfg, struct cache *cache,
     n->cfg.feed_url = dp_strdup(cfg->feed_url);
     n->cfg.headers = cfg->headers && *cfg->headers ? dp_strdup(cfg->headers) : NULL;
     n->cfg.ca_file = cfg->ca_file && *cfg->ca_file ? dp_strdup(cfg->ca_file) : NULL;
-    n->cfg.public_key = cfg->public_key && *cfg->public_key ? dp_strdup(cfg->public_key)
-                                                            : NULL;
-    n->cfg.notify_url = cfg->notify_url && *cfg->notify_url ? dp_strdup(cfg->notify_url)
-                                                            : NULL;
+    n->cfg.public_key = cfg->public_key && *cfg->public_key ? dp_strdup(cfg->public_key) : NULL;
+    n->cfg.notify_url = cfg->notify_url && *cfg->notify_url ? dp_strdup(cfg->notify_url) : NULL;
     if (n->cfg.poll_interval_ms <= 0)
         n->cfg.poll_interval_ms = 60 * 1000;
     if (n->cfg.max_media_size <= 0)
@@ -222,7 +220,7 @@ void net_push_poll(struct net *n)
     pthread_mutex_lock(&n->lock);
     if (!n->poll_due_ms) {
         int64_t j = n->cfg.notify_jitter_ms;
-        int64_t delay = j > 0 ? net_jitter(n, j / 2, 100) : 0;   /* 0 .. j */
+        int64_t delay = j > 0 ? net_jitter(n, j / 2, 100) : 0; /* 0 .. j */
         n->poll_due_ms = dp_mono_ms() + delay;
         pthread_cond_signal(&n->poll_cond);
     }
@@ -247,7 +245,10 @@ void net_push_report(struct net *n, const char *channel, const char *state, int6
                      int64_t connects, const char *error)
 {
     struct net_push_status st = {
-        .channel = channel, .state = state, .messages = messages, .connects = connects,
+        .channel = channel,
+        .state = state,
+        .messages = messages,
+        .connects = connects,
         .error = error && *error ? error : NULL,
     };
     if (n->cb.on_push)

@@ -28,24 +28,24 @@ enum net_event_type { NET_EV_POLL, NET_EV_DOWNLOAD, NET_EV_SKIP, NET_EV_ERROR };
 struct net_event {
     enum net_event_type type;
     const char *url;
-    int status;             /* HTTP status or 0 */
-    const char *result;     /* poll: updated, not_modified, error, rejected;
+    int status;         /* HTTP status or 0 */
+    const char *result; /* poll: updated, not_modified, error, rejected;
                                download: ok, not_modified, error, refused */
-    long items;             /* poll: posts after parsing, -1 when n/a */
-    int64_t bytes;          /* download: bytes transferred, -1 when n/a */
-    const char *error;      /* text, or NULL */
-    const char *item;       /* skip: the post id; error: where */
-    const char *reason;     /* skip: reason */
+    long items;         /* poll: posts after parsing, -1 when n/a */
+    int64_t bytes;      /* download: bytes transferred, -1 when n/a */
+    const char *error;  /* text, or NULL */
+    const char *item;   /* skip: the post id; error: where */
+    const char *reason; /* skip: reason */
 };
 
 /* The state of a push channel (the MQTT subscription, the Mastodon stream),
  * reported on each change and each message. Strings valid during the call. */
 struct net_push_status {
-    const char *channel;       /* "mqtt" or "stream" */
-    const char *state;         /* "connecting", "connected", "down" */
-    int64_t messages;          /* messages (events) received since the start */
-    int64_t connects;          /* successful connections since the start */
-    const char *error;         /* the last failure, or NULL */
+    const char *channel; /* "mqtt" or "stream" */
+    const char *state;   /* "connecting", "connected", "down" */
+    int64_t messages;    /* messages (events) received since the start */
+    int64_t connects;    /* successful connections since the start */
+    const char *error;   /* the last failure, or NULL */
 };
 
 struct net_callbacks {
@@ -61,19 +61,19 @@ struct net_callbacks {
 };
 
 struct net_config {
-    const char *feed_url;      /* http(s) URL, file:// URL, or a local path */
+    const char *feed_url; /* http(s) URL, file:// URL, or a local path */
     int64_t poll_interval_ms;
-    const char *headers;       /* "Name: value\n..." or NULL */
-    const char *ca_file;       /* or NULL */
+    const char *headers; /* "Name: value\n..." or NULL */
+    const char *ca_file; /* or NULL */
     int64_t max_media_size;
     /* [feed] public_key (a minisign key line or .pub text) or NULL: when set,
      * a feed is used only with a valid <feed url>.minisig (interface.md). */
     const char *public_key;
-    bool follow_symlinks;      /* [feed] follow_symlinks, for a folder feed */
+    bool follow_symlinks; /* [feed] follow_symlinks, for a folder feed */
     /* [feed] notify: mqtt://[user:password@]host[:port]/topic or mqtts://,
      * or NULL. A message on the topic asks for a poll (net_push_poll). */
     const char *notify_url;
-    int64_t notify_jitter_ms;  /* a pushed poll waits a random 0..this */
+    int64_t notify_jitter_ms; /* a pushed poll waits a random 0..this */
 };
 
 /* Starts the threads. The first thing the poller does is load the last good
@@ -97,13 +97,13 @@ void net_set_wanted(struct net *n, const char *const *urls, size_t n_urls);
 void net_refetch(struct net *n, const char *url);
 
 struct net_progress {
-    int pending;               /* media wanted and not yet cached */
-    int active;                /* downloads running now */
-    int64_t active_bytes;      /* bytes received so far by running downloads */
-    int64_t active_total;      /* their expected total, 0 when unknown */
+    int pending;          /* media wanted and not yet cached */
+    int active;           /* downloads running now */
+    int64_t active_bytes; /* bytes received so far by running downloads */
+    int64_t active_total; /* their expected total, 0 when unknown */
     int64_t last_poll_wall_ms, last_success_wall_ms;
     char last_error[256];
 };
-void net_get_progress(struct net *n, struct net_progress *p);   /* never blocks long */
+void net_get_progress(struct net *n, struct net_progress *p); /* never blocks long */
 
 #endif

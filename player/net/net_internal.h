@@ -16,17 +16,17 @@
 struct url_state {
     char *url;
     int failures;
-    int64_t next_try_ms;   /* monotonic */
+    int64_t next_try_ms; /* monotonic */
 };
 
 /* What one downloader is doing (for net_get_progress). */
 struct dl_slot {
-    char *url;             /* NULL when idle */
+    char *url; /* NULL when idle */
     int64_t bytes, total;
 };
 
 struct net {
-    struct net_config cfg;         /* strings owned (copies) */
+    struct net_config cfg; /* strings owned (copies) */
     struct cache *cache;
     struct net_callbacks cb;
     atomic_bool stop;
@@ -37,26 +37,26 @@ struct net {
     bool poller_started;
     struct http_client *poll_client;
     struct http_client *dl_clients[DP_DOWNLOADERS];
-    pthread_t notify, stream;      /* push threads (notify.c, stream.c) */
+    pthread_t notify, stream; /* push threads (notify.c, stream.c) */
     bool notify_started, stream_started;
-    char *stream_url;              /* Mastodon's streaming URL, or NULL */
-    char *stream_account;          /* the account id the feed is of */
+    char *stream_url;     /* Mastodon's streaming URL, or NULL */
+    char *stream_account; /* the account id the feed is of */
     struct http_client *stream_client;
 
     pthread_mutex_t lock;
-    pthread_cond_t poll_cond;      /* poller: net_poll_now, net_push_poll, stop */
-    pthread_cond_t dl_cond;        /* downloaders: wanted list, stop */
-    pthread_cond_t push_cond;      /* push threads' backoff sleeps: stop */
-    int64_t poll_due_ms;           /* monotonic: a requested poll is due; 0: none */
-    int64_t poll_started_ms;       /* monotonic: when the last poll began */
+    pthread_cond_t poll_cond; /* poller: net_poll_now, net_push_poll, stop */
+    pthread_cond_t dl_cond;   /* downloaders: wanted list, stop */
+    pthread_cond_t push_cond; /* push threads' backoff sleeps: stop */
+    int64_t poll_due_ms;      /* monotonic: a requested poll is due; 0: none */
+    int64_t poll_started_ms;  /* monotonic: when the last poll began */
     char **wanted;
     size_t n_wanted;
-    unsigned wanted_gen;           /* changes with each net_set_wanted */
-    unsigned pruned_gen;           /* the list stale parts were pruned for */
+    unsigned wanted_gen; /* changes with each net_set_wanted */
+    unsigned pruned_gen; /* the list stale parts were pruned for */
     struct url_state *states;
     size_t n_states;
     struct dl_slot slots[DP_DOWNLOADERS];
-    int64_t pause_until_ms;        /* monotonic; disk full */
+    int64_t pause_until_ms; /* monotonic; disk full */
     int disk_full_count;
     int64_t last_poll_wall_ms, last_success_wall_ms;
     char last_error[256];
@@ -89,7 +89,7 @@ int64_t net_push_backoff(struct net *n, int failures);
 char *net_stream_url(const char *feed_url, const char *headers, char **account);
 /* Sleeps until ms from now or net_stop. Returns false when stopping. */
 bool net_sleep(struct net *n, int64_t ms);
-void *net_downloader_main(void *arg);   /* arg: struct dl_arg */
+void *net_downloader_main(void *arg); /* arg: struct dl_arg */
 
 struct dl_arg {
     struct net *net;

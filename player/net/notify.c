@@ -171,7 +171,7 @@ struct notify {
     struct net *n;
     struct notify_url u;
     bool connected;
-    int refused;              /* CONNACK code of a refused connection, 0 when none */
+    int refused; /* CONNACK code of a refused connection, 0 when none */
     int64_t messages, connects;
     char error[256];
 };
@@ -201,13 +201,13 @@ static void on_connect(struct mosquitto *m, void *obj, int rc)
     ny->error[0] = '\0';
     LOG_I("net", "notify: subscribed to %s on %s:%d", ny->u.topic, ny->u.host, ny->u.port);
     report(ny, "connected");
-    net_push_poll(ny->n);   /* what was published while the link was down */
+    net_push_poll(ny->n); /* what was published while the link was down */
 }
 
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
 {
     (void)m;
-    (void)msg;   /* no content: the feed stays the only source of truth */
+    (void)msg; /* no content: the feed stays the only source of truth */
     struct notify *ny = obj;
     ny->messages++;
     net_push_poll(ny->n);
@@ -296,8 +296,8 @@ fail:
 
 static void emit_error(struct notify *ny)
 {
-    struct net_event ev = {.type = NET_EV_ERROR, .item = "notify", .items = -1, .bytes = -1,
-                           .error = ny->error};
+    struct net_event ev = {
+        .type = NET_EV_ERROR, .item = "notify", .items = -1, .bytes = -1, .error = ny->error};
     net_emit(ny->n, &ev);
 }
 

@@ -7,12 +7,12 @@
 #include <stddef.h>
 
 struct notify_url {
-    bool tls;                  /* mqtts:// */
-    char host[256];            /* a name, an IPv4 or an IPv6 address (no brackets) */
-    int port;                  /* 1883 / 8883 by default */
+    bool tls;       /* mqtts:// */
+    char host[256]; /* a name, an IPv4 or an IPv6 address (no brackets) */
+    int port;       /* 1883 / 8883 by default */
     bool has_user, has_password;
-    char user[256], password[256];   /* %-decoded */
-    char topic[512];                 /* %-decoded; MQTT wildcards allowed */
+    char user[256], password[256]; /* %-decoded */
+    char topic[512];               /* %-decoded; MQTT wildcards allowed */
 };
 
 /* Parses mqtt://[user[:password]@]host[:port]/topic or mqtts://... into out.

@@ -40,17 +40,17 @@ static const char *outcome_name[] = {"updated", "not_modified", "error", "reject
 
 struct poll_state {
     struct net *n;
-    char *etag, *last_modified;   /* validators of the last good remote feed */
-    char sha[DP_SHA256_HEX];      /* hash of its body ("" when none) */
-    char *base;                   /* its effective URL */
+    char *etag, *last_modified; /* validators of the last good remote feed */
+    char sha[DP_SHA256_HEX];    /* hash of its body ("" when none) */
+    char *base;                 /* its effective URL */
     bool have_feed;
     long items;
     int failures;
-    bool verify;                  /* a public key is configured */
-    bool key_ok;                  /* ... and it parsed */
+    bool verify; /* a public key is configured */
+    bool key_ok; /* ... and it parsed */
     struct minisign_key key;
     char key_error[160];
-    char *sig_url;                /* <feed url>.minisig */
+    char *sig_url; /* <feed url>.minisig */
     /* the outcome of the poll in progress */
     long status;
     int64_t retry_after_ms;
@@ -62,8 +62,12 @@ static void on_drop(void *ctx, const char *post_id, const char *url, const char 
 {
     struct net *n = ctx;
     struct net_event ev = {
-        .type = NET_EV_SKIP, .url = url, .item = post_id, .reason = reason,
-        .items = -1, .bytes = -1,
+        .type = NET_EV_SKIP,
+        .url = url,
+        .item = post_id,
+        .reason = reason,
+        .items = -1,
+        .bytes = -1,
     };
     net_emit(n, &ev);
 }
@@ -85,8 +89,8 @@ static void publish(struct poll_state *ps, struct feed *feed)
 }
 
 /* 0 when sig verifies body with the configured key; else a message. */
-static int verify_signature(struct poll_state *ps, const char *body, size_t len,
-                            const char *sig, size_t sig_len, char *err, size_t errlen)
+static int verify_signature(struct poll_state *ps, const char *body, size_t len, const char *sig,
+                            size_t sig_len, char *err, size_t errlen)
 {
     if (!ps->key_ok) {
         snprintf(err, errlen, "public_key unusable: %s", ps->key_error);
@@ -246,8 +250,11 @@ static enum poll_outcome take_body(struct poll_state *ps, const char *body, size
         int e = cache_store_feed_ex(n->cache, n->cfg.feed_url, base, body, len, ct, etag, lm);
         if (e < 0) {
             LOG_W("net", "cannot keep the feed in the cache: %s", strerror(-e));
-            struct net_event ev = {.type = NET_EV_ERROR, .item = "cache", .items = -1,
-                                   .bytes = -1, .error = "cannot store the feed"};
+            struct net_event ev = {.type = NET_EV_ERROR,
+                                   .item = "cache",
+                                   .items = -1,
+                                   .bytes = -1,
+                                   .error = "cannot store the feed"};
             net_emit(n, &ev);
         }
     }
@@ -333,8 +340,8 @@ static enum poll_outcome poll_local(struct poll_state *ps)
     } else if (S_ISDIR(st.st_mode)) {
         struct feed *feed = NULL;
         char err[200] = "";
-        if (feed_read_folder_ex(path, n->cfg.follow_symlinks, &feed, err, sizeof err) !=
-                FEED_OK || !feed) {
+        if (feed_read_folder_ex(path, n->cfg.follow_symlinks, &feed, err, sizeof err) != FEED_OK ||
+            !feed) {
             snprintf(ps->error, sizeof ps->error, "folder rejected: %s", err);
             out = POLL_REJECTED;
         } else {
@@ -356,8 +363,7 @@ static enum poll_outcome poll_local(struct poll_state *ps)
         size_t len = 0;
         int e = dp_read_file(path, DP_FEED_MAX_BYTES, &body, &len);
         if (e == -EFBIG) {
-            snprintf(ps->error, sizeof ps->error, "feed larger than %ld bytes",
-                     DP_FEED_MAX_BYTES);
+            snprintf(ps->error, sizeof ps->error, "feed larger than %ld bytes", DP_FEED_MAX_BYTES);
             out = POLL_REJECTED;
         } else if (e < 0) {
             snprintf(ps->error, sizeof ps->error, "%s: %s", path,
@@ -394,7 +400,7 @@ static int64_t next_delay(struct poll_state *ps, enum poll_outcome out)
             delay = ra;
     }
     if (ps->tls_error && dp_wall_clock_suspect(dp_wall_ms()) && delay > interval)
-        delay = interval;   /* certificates fail until NTP has set the clock */
+        delay = interval; /* certificates fail until NTP has set the clock */
     return delay;
 }
 
@@ -416,7 +422,10 @@ void *net_poller_main(void *arg)
     if (dp_wall_clock_suspect(dp_wall_ms())) {
         LOG_W("net", "the wall clock is before this build's date: TLS certificate checks "
                      "will fail until it is set (NTP)");
-        struct net_event ev = {.type = NET_EV_ERROR, .item = "clock", .items = -1, .bytes = -1,
+        struct net_event ev = {.type = NET_EV_ERROR,
+                               .item = "clock",
+                               .items = -1,
+                               .bytes = -1,
                                .error = "wall clock before the build date"};
         net_emit(n, &ev);
     }
@@ -464,14 +473,14 @@ void *net_poller_main(void *arg)
         pthread_mutex_unlock(&n->lock);
 
         if (ok)
-            LOG_I("net", "poll %s: %s (%ld, %" PRId64 " ms)", n->cfg.feed_url,
-                  outcome_name[out], ps.status, dp_mono_ms() - t0);
+            LOG_I("net", "poll %s: %s (%ld, %" PRId64 " ms)", n->cfg.feed_url, outcome_name[out],
+                  ps.status, dp_mono_ms() - t0);
         else
             LOG_W("net", "poll %s: %s: %s; next in %" PRId64 " s", n->cfg.feed_url,
                   outcome_name[out], ps.error, delay / 1000);
         net_emit(n, &ev);
         if (dp_mono_ms() - last_flush >= NET_FLUSH_INTERVAL_MS) {
-            cache_flush(n->cache);   /* shown times, for eviction order */
+            cache_flush(n->cache); /* shown times, for eviction order */
             last_flush = dp_mono_ms();
         }
 

@@ -10,13 +10,13 @@
 struct sse {
     void (*on_event)(void *ctx, const char *event, const char *data, size_t len);
     void *ctx;
-    char *line;                /* the line being read */
+    char *line; /* the line being read */
     size_t line_len, line_cap;
-    char *data;                /* the event's data lines, joined by \n */
+    char *data; /* the event's data lines, joined by \n */
     size_t data_len, data_cap;
     bool has_data;
     bool after_cr;
-    char event[64];            /* the event's name, cut to fit */
+    char event[64]; /* the event's name, cut to fit */
 };
 
 /* on_event(ctx, name, data, len) is called for each complete event that

@@ -30,8 +30,8 @@
 
 /* ---- the SSE parser ----------------------------------------------------------- */
 
-void sse_init(struct sse *s, void (*on_event)(void *ctx, const char *event, const char *data,
-                                             size_t len),
+void sse_init(struct sse *s,
+              void (*on_event)(void *ctx, const char *event, const char *data, size_t len),
               void *ctx)
 {
     memset(s, 0, sizeof *s);
@@ -85,7 +85,7 @@ static int take_line(struct sse *s, const char *line, size_t len)
         return 0;
     }
     if (line[0] == ':')
-        return 0;   /* a comment: the heartbeat */
+        return 0; /* a comment: the heartbeat */
     const char *colon = memchr(line, ':', len);
     size_t flen = colon ? (size_t)(colon - line) : len;
     const char *v = colon ? colon + 1 : line + len;
@@ -99,14 +99,14 @@ static int take_line(struct sse *s, const char *line, size_t len)
         memcpy(s->event, v, n);
         s->event[n] = '\0';
     } else if (flen == 4 && memcmp(line, "data", 4) == 0) {
-        if (s->has_data && append(&s->data, &s->data_len, &s->data_cap, "\n", 1,
-                                  NET_STREAM_EVENT_MAX) < 0)
+        if (s->has_data &&
+            append(&s->data, &s->data_len, &s->data_cap, "\n", 1, NET_STREAM_EVENT_MAX) < 0)
             return -EFBIG;
         if (append(&s->data, &s->data_len, &s->data_cap, v, vlen, NET_STREAM_EVENT_MAX) < 0)
             return -EFBIG;
         s->has_data = true;
     }
-    return 0;   /* id:, retry: and unknown fields are ignored */
+    return 0; /* id:, retry: and unknown fields are ignored */
 }
 
 int sse_feed(struct sse *s, const char *p, size_t n)
@@ -207,7 +207,7 @@ static void on_event(void *ctx, const char *event, const char *data, size_t len)
     struct stream *st = ctx;
     bool ask = false;
     if (strcmp(event, "delete") == 0)
-        ask = true;   /* only an id: it may be one of ours */
+        ask = true; /* only an id: it may be one of ours */
     else if (strcmp(event, "update") == 0 || strcmp(event, "status.update") == 0)
         ask = of_account(data, len, st->n->stream_account);
     if (!ask)
@@ -235,7 +235,7 @@ static int stream_begin(void *ctx, const struct http_resp *r)
     st->error[0] = '\0';
     LOG_I("net", "stream: following %s", st->n->stream_url);
     report(st, "connected");
-    net_push_poll(st->n);   /* what happened while the stream was down */
+    net_push_poll(st->n); /* what happened while the stream was down */
     return 0;
 }
 
@@ -295,8 +295,8 @@ void *net_stream_main(void *arg)
         failures = st->connected ? 1 : failures + 1;
         int64_t delay = net_push_backoff(n, failures);
         LOG_W("net", "%s; again in %.1f s", st->error, (double)delay / 1000);
-        struct net_event ev = {.type = NET_EV_ERROR, .item = "stream", .items = -1,
-                               .bytes = -1, .error = st->error};
+        struct net_event ev = {
+            .type = NET_EV_ERROR, .item = "stream", .items = -1, .bytes = -1, .error = st->error};
         net_emit(n, &ev);
         report(st, "down");
         if (!net_sleep(n, delay))

@@ -37,8 +37,8 @@ struct cl_def {
     const char *name;
     int has_arg;
     int val;
-    const char *arg;      /* for --help, NULL: no argument */
-    const char *meaning;  /* NULL: hidden */
+    const char *arg;     /* for --help, NULL: no argument */
+    const char *meaning; /* NULL: hidden */
 };
 
 static const struct cl_def cl_defs[] = {
@@ -46,8 +46,7 @@ static const struct cl_def cl_defs[] = {
     {"cache-dir", required_argument, CL_CACHE_DIR, "DIR", "overrides [cache] dir"},
     {"windowed", optional_argument, CL_WINDOWED, "[WxH]",
      "a window instead of fullscreen (default 1280x720)"},
-    {"headless", no_argument, CL_HEADLESS, NULL,
-     "render offscreen: no display, X or DRM needed"},
+    {"headless", no_argument, CL_HEADLESS, NULL, "render offscreen: no display, X or DRM needed"},
     {"size", required_argument, CL_SIZE, "WxH",
      "output size in headless mode (default 1920x1080)"},
     {"snapshot-dir", required_argument, CL_SNAPSHOT_DIR, "DIR",

@@ -13,7 +13,7 @@
 #include "base/xalloc.h"
 #include "options/options_internal.h"
 
-#define SECTION_MAX 64                /* longer names are cut (and unknown) */
+#define SECTION_MAX 64 /* longer names are cut (and unknown) */
 
 static const char *file_kind(mode_t m)
 {
@@ -43,14 +43,13 @@ int options_read_file(const char *path, char **text, size_t *len, char *err, siz
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: expected a regular file, got %s", path,
-                 file_kind(st.st_mode));
+        snprintf(err, errlen, "%s: expected a regular file, got %s", path, file_kind(st.st_mode));
         close(fd);
         return -1;
     }
     if (st.st_size > DP_CONFIG_MAX_BYTES) {
-        snprintf(err, errlen, "%s: larger than %ld bytes (%lld)", path,
-                 (long)DP_CONFIG_MAX_BYTES, (long long)st.st_size);
+        snprintf(err, errlen, "%s: larger than %ld bytes (%lld)", path, (long)DP_CONFIG_MAX_BYTES,
+                 (long long)st.st_size);
         close(fd);
         return -1;
     }
@@ -160,7 +159,7 @@ static int tokenise_line(struct tok *t, char *line, char *section, char *key, bo
         s++;
     struct conf_line l = {.lineno = t->lineno, .section = section};
     if (!*s || *s == ';' || *s == '#')
-        return 0;                 /* a comment keeps the key being continued */
+        return 0; /* a comment keeps the key being continued */
     if (indented && *prev_key) {
         l.kind = CONF_CONTINUATION;
         l.key = key;

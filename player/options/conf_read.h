@@ -30,17 +30,17 @@
 int options_read_file(const char *path, char **text, size_t *len, char *err, size_t errlen);
 
 enum conf_line_kind {
-    CONF_SECTION,       /* section set, key and value NULL */
-    CONF_KEY,           /* key = value in section ("" before any [section]) */
-    CONF_CONTINUATION,  /* value continues key, the last key of section */
+    CONF_SECTION,      /* section set, key and value NULL */
+    CONF_KEY,          /* key = value in section ("" before any [section]) */
+    CONF_CONTINUATION, /* value continues key, the last key of section */
 };
 
 struct conf_line {
     enum conf_line_kind kind;
-    int lineno;                   /* from 1 */
-    const char *section;          /* "" before the first [section] */
+    int lineno;          /* from 1 */
+    const char *section; /* "" before the first [section] */
     const char *key;
-    const char *value;            /* trimmed, quotes and comment removed */
+    const char *value; /* trimmed, quotes and comment removed */
 };
 
 /* Called once per non-comment line; returns 0 to go on, or -1 to stop (it

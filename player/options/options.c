@@ -26,10 +26,10 @@
 #include <strings.h>
 
 enum opt_type {
-    OPT_STRING,        /* free text; empty -> NULL */
-    OPT_SECRET,        /* free text printed as <set> by --check-config; empty -> NULL */
-    OPT_HEADERS,       /* "Name: value" lines; "\n" in the file separates them */
-    OPT_ADDR,          /* HOST:PORT or empty (kept as "") */
+    OPT_STRING,  /* free text; empty -> NULL */
+    OPT_SECRET,  /* free text printed as <set> by --check-config; empty -> NULL */
+    OPT_HEADERS, /* "Name: value" lines; "\n" in the file separates them */
+    OPT_ADDR,    /* HOST:PORT or empty (kept as "") */
     OPT_BOOL,
     OPT_INT,           /* int, min..max */
     OPT_SIZE,          /* int64_t bytes, K/M/G suffixes, min..max */
@@ -46,12 +46,12 @@ struct opt_def {
     const char *section;
     const char *key;
     enum opt_type type;
-    const char *def;         /* the default, as it would be written in the file */
-    const char *meaning;     /* one line for the example file */
-    const char *empty;       /* what an empty value stands for, or NULL */
+    const char *def;     /* the default, as it would be written in the file */
+    const char *meaning; /* one line for the example file */
+    const char *empty;   /* what an empty value stands for, or NULL */
     size_t offset;
-    size_t offset2;          /* OPT_WXH: the height */
-    int64_t min, max;        /* OPT_INT, OPT_SIZE, OPT_DURATION, OPT_TEXT_DURATION */
+    size_t offset2;           /* OPT_WXH: the height */
+    int64_t min, max;         /* OPT_INT, OPT_SIZE, OPT_DURATION, OPT_TEXT_DURATION */
     const char *const *words; /* OPT_ENUM, NULL-terminated, in enum order */
 };
 
@@ -82,20 +82,20 @@ static const struct opt_def defs[] = {
      "where to poll: an http(s):// or file:// URL, or a local feed file or folder",
      "the bundled demo feed", OFF(feed_url), 0, 0, 0, NULL},
     {"feed", "poll_interval", OPT_DURATION, "60s",
-     "time between polls; each poll is jittered by up to +/-10%", NULL,
-     OFF(poll_interval_ms), 0, 1 * SEC, 24 * HOUR, NULL},
+     "time between polls; each poll is jittered by up to +/-10%", NULL, OFF(poll_interval_ms), 0,
+     1 * SEC, 24 * HOUR, NULL},
     {"feed", "public_key", OPT_STRING, "",
      "a minisign public key (the base64 line of a .pub file); unsigned feeds are rejected",
      "no signature check", OFF(public_key), 0, 0, 0, NULL},
-    {"feed", "ca_file", OPT_STRING, "", "extra CA bundle (PEM) for TLS",
-     "the system store only", OFF(ca_file), 0, 0, 0, NULL},
+    {"feed", "ca_file", OPT_STRING, "", "extra CA bundle (PEM) for TLS", "the system store only",
+     OFF(ca_file), 0, 0, 0, NULL},
     {"feed", "headers", OPT_HEADERS, "",
-     "extra request headers, \"Name: value\" separated by \\n or on indented lines",
-     "none", OFF(headers), 0, 0, 0, NULL},
+     "extra request headers, \"Name: value\" separated by \\n or on indented lines", "none",
+     OFF(headers), 0, 0, 0, NULL},
     /* issue 8 */
     {"feed", "follow_symlinks", OPT_BOOL, "false",
-     "for a folder feed: follow symlinks that lead out of the folder", NULL,
-     OFF(follow_symlinks), 0, 0, 0, NULL},
+     "for a folder feed: follow symlinks that lead out of the folder", NULL, OFF(follow_symlinks),
+     0, 0, 0, NULL},
     /* issue 11: push */
     {"feed", "notify", OPT_STRING, "",
      "mqtt://[user:password@]host[:port]/topic or mqtts://...: any message on the topic "
@@ -108,36 +108,35 @@ static const struct opt_def defs[] = {
     {"cache", "dir", OPT_STRING, "", "where feeds and media are kept",
      "$XDG_CACHE_HOME/deskplayer, else ~/.cache/deskplayer, else /var/cache/deskplayer",
      OFF(cache_dir), 0, 0, 0, NULL},
-    {"cache", "max_size", OPT_SIZE, "2G", "upper bound on cached media bytes", NULL,
-     OFF(max_size), 0, 1, 16384 * GB, NULL},
-    {"cache", "max_media_size", OPT_SIZE, "1G",
-     "a single download larger than this is refused", NULL,
-     OFF(max_media_size), 0, 1, 16384 * GB, NULL},
+    {"cache", "max_size", OPT_SIZE, "2G", "upper bound on cached media bytes", NULL, OFF(max_size),
+     0, 1, 16384 * GB, NULL},
+    {"cache", "max_media_size", OPT_SIZE, "1G", "a single download larger than this is refused",
+     NULL, OFF(max_media_size), 0, 1, 16384 * GB, NULL},
 
-    {"display", "size", OPT_WXH, "", "resolution to request, WxH",
-     "the display's native mode", OFF(size_w), OFF(size_h), 0, 0, NULL},
+    {"display", "size", OPT_WXH, "", "resolution to request, WxH", "the display's native mode",
+     OFF(size_w), OFF(size_h), 0, 0, NULL},
     {"display", "rotation", OPT_ROTATION, "0",
-     "0, 90, 180 or 270: the picture is turned clockwise by this angle", NULL,
-     OFF(rotation), 0, 0, 0, NULL},
-    {"display", "margin", OPT_INT, "0", "safe-area margin in pixels (overscan)", NULL,
-     OFF(margin), 0, 0, 2000, NULL},
+     "0, 90, 180 or 270: the picture is turned clockwise by this angle", NULL, OFF(rotation), 0, 0,
+     0, NULL},
+    {"display", "margin", OPT_INT, "0", "safe-area margin in pixels (overscan)", NULL, OFF(margin),
+     0, 0, 2000, NULL},
     {"display", "background", OPT_COLOUR, "#000000", "colour behind letterboxed media", NULL,
      OFF(background), 0, 0, 0, NULL},
-    {"display", "transition", OPT_ENUM, "fade",
-     "how one item gives way to the next: fade or cut", NULL,
-     OFF(transition), 0, 0, 0, transition_words},
+    {"display", "transition", OPT_ENUM, "fade", "how one item gives way to the next: fade or cut",
+     NULL, OFF(transition), 0, 0, 0, transition_words},
     {"display", "transition_time", OPT_DURATION, "600ms", "length of a transition", NULL,
      OFF(transition_ms), 0, 0, 60 * SEC, NULL},
     {"display", "font", OPT_STRING, "",
-     "a TTF/OTF path; fallback fonts still apply for missing glyphs",
-     "the bundled sans", OFF(font), 0, 0, 0, NULL},
+     "a TTF/OTF path; fallback fonts still apply for missing glyphs", "the bundled sans",
+     OFF(font), 0, 0, 0, NULL},
     {"display", "show_qr", OPT_BOOL, "true",
-     "a QR code of the post's link in the corner, when the post has one", NULL,
-     OFF(show_qr), 0, 0, 0, NULL},
+     "a QR code of the post's link in the corner, when the post has one", NULL, OFF(show_qr), 0, 0,
+     0, NULL},
     /* issue 12 */
     {"display", "cec", OPT_BOOL, "false",
      "drive the TV's power over HDMI-CEC (/dev/cec0) with [schedule] on_hours: "
-     "Standby / Image View On", NULL, OFF(cec), 0, 0, 0, NULL},
+     "Standby / Image View On",
+     NULL, OFF(cec), 0, 0, 0, NULL},
     /* Issue 10. */
     {"display", "upscale_max", OPT_INT, "2",
      "a picture smaller than the screen is enlarged at most this many times (1: never)", NULL,
@@ -148,40 +147,40 @@ static const struct opt_def defs[] = {
     {"playback", "text_duration", OPT_TEXT_DURATION, "auto",
      "auto: reading time (about 200 words a minute), clamped to [6s, 30s]", NULL,
      OFF(text_duration_ms), 0, 100, 24 * HOUR, NULL},
-    {"playback", "video_max_duration", OPT_DURATION, "0",
-     "longest time a video plays; 0: no cap", NULL,
-     OFF(video_max_duration_ms), 0, 0, 24 * HOUR, NULL},
+    {"playback", "video_max_duration", OPT_DURATION, "0", "longest time a video plays; 0: no cap",
+     NULL, OFF(video_max_duration_ms), 0, 0, 24 * HOUR, NULL},
     {"playback", "audio", OPT_BOOL, "true", "play video sound", NULL, OFF(audio), 0, 0, 0, NULL},
-    {"playback", "volume", OPT_INT, "100", "video sound volume, 0 to 100", NULL,
-     OFF(volume), 0, 0, 100, NULL},
+    {"playback", "volume", OPT_INT, "100", "video sound volume, 0 to 100", NULL, OFF(volume), 0, 0,
+     100, NULL},
     {"playback", "max_items", OPT_INT, "50", "the newest N posts are kept in rotation", NULL,
      OFF(max_items), 0, 1, 10000, NULL},
     {"playback", "max_age", OPT_DURATION, "0",
-     "posts older than this leave the rotation; 0: no limit", NULL,
-     OFF(max_age_ms), 0, 0, 87600 * HOUR, NULL},
+     "posts older than this leave the rotation; 0: no limit", NULL, OFF(max_age_ms), 0, 0,
+     87600 * HOUR, NULL},
     {"playback", "new_posts", OPT_ENUM, "next",
-     "when a new post shows: next (after the current item), interrupt (at once), queue",
-     NULL, OFF(new_posts), 0, 0, 0, new_posts_words},
+     "when a new post shows: next (after the current item), interrupt (at once), queue", NULL,
+     OFF(new_posts), 0, 0, 0, new_posts_words},
     {"playback", "sync", OPT_ENUM, "none",
-     "none, or wallclock: screens with the same feed and clock show the same item together",
-     NULL, OFF(sync), 0, 0, 0, sync_words},
+     "none, or wallclock: screens with the same feed and clock show the same item together", NULL,
+     OFF(sync), 0, 0, 0, sync_words},
     {"playback", "hwdec", OPT_ENUM, "auto",
      "video decoder: auto (the platform's hardware decoder when there is one, else "
-     "software), none, vaapi, v4l2m2m or drm", NULL, OFF(hwdec), 0, 0, 0, hwdec_words},
+     "software), none, vaapi, v4l2m2m or drm",
+     NULL, OFF(hwdec), 0, 0, 0, hwdec_words},
     /* issue 11: live streams */
     {"playback", "live_max_duration", OPT_DURATION, "10m",
-     "longest time a live stream (HLS) holds the screen", NULL,
-     OFF(live_max_duration_ms), 0, 1 * SEC, 24 * HOUR, NULL},
+     "longest time a live stream (HLS) holds the screen", NULL, OFF(live_max_duration_ms), 0,
+     1 * SEC, 24 * HOUR, NULL},
 
     {"schedule", "on_hours", OPT_SCHEDULE, "",
-     "e.g. mon-fri 07:00-22:00, sat 09:00-18:00; outside it the screen is black",
-     "always on", OFF(on_hours), 0, 0, 0, NULL},
+     "e.g. mon-fri 07:00-22:00, sat 09:00-18:00; outside it the screen is black", "always on",
+     OFF(on_hours), 0, 0, 0, NULL},
 
-    {"status", "listen", OPT_ADDR, "127.0.0.1:8642", "the status endpoint, HOST:PORT",
-     "off", OFF(status_listen), 0, 0, 0, NULL},
+    {"status", "listen", OPT_ADDR, "127.0.0.1:8642", "the status endpoint, HOST:PORT", "off",
+     OFF(status_listen), 0, 0, 0, NULL},
     {"status", "token", OPT_SECRET, "",
-     "when set, required as Authorization: Bearer <token>; needed off loopback",
-     "no token", OFF(status_token), 0, 0, 0, NULL},
+     "when set, required as Authorization: Bearer <token>; needed off loopback", "no token",
+     OFF(status_token), 0, 0, 0, NULL},
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -192,7 +191,10 @@ static bool is_string_type(enum opt_type t)
            t == OPT_SCHEDULE;
 }
 
-static void *field(struct dp_config *cfg, size_t off) { return (char *)cfg + off; }
+static void *field(struct dp_config *cfg, size_t off)
+{
+    return (char *)cfg + off;
+}
 
 static const void *cfield(const struct dp_config *cfg, size_t off)
 {
@@ -225,8 +227,7 @@ static void describe(const struct opt_def *d, char *buf, size_t len)
         snprintf(buf, len, "true or false");
         break;
     case OPT_INT:
-        snprintf(buf, len, "an integer from %lld to %lld", (long long)d->min,
-                 (long long)d->max);
+        snprintf(buf, len, "an integer from %lld to %lld", (long long)d->min, (long long)d->max);
         break;
     case OPT_SIZE:
         options_format_size(d->min, lo, sizeof(lo));
@@ -361,8 +362,8 @@ static bool set_value(struct dp_config *cfg, const struct opt_def *d, const char
 
 /* The value of a key as the file would say it; strings may be longer than
  * buf, so the result points either into buf or into cfg. */
-static const char *format_value(const struct dp_config *cfg, const struct opt_def *d,
-                                char *buf, size_t len)
+static const char *format_value(const struct dp_config *cfg, const struct opt_def *d, char *buf,
+                                size_t len)
 {
     const void *f = cfield(cfg, d->offset);
     switch (d->type) {
@@ -434,8 +435,8 @@ void options_defaults(struct dp_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     for (size_t i = 0; i < NDEFS; i++) {
         if (!set_value(cfg, &defs[i], defs[i].def)) {
-            LOG_E("options", "bad built-in default [%s] %s = %s", defs[i].section,
-                  defs[i].key, defs[i].def);
+            LOG_E("options", "bad built-in default [%s] %s = %s", defs[i].section, defs[i].key,
+                  defs[i].def);
             abort();
         }
     }
@@ -471,8 +472,8 @@ static void bad_value(const struct opt_def *d, const char *v, const char *prefix
     char what[160], q[72];
     describe(d, what, sizeof(what));
     options_quote(v, q, sizeof(q));
-    snprintf(err, errlen, "%s[%s] %s: expected %s, got \"%s\"", prefix, d->section, d->key,
-             what, q);
+    snprintf(err, errlen, "%s[%s] %s: expected %s, got \"%s\"", prefix, d->section, d->key, what,
+             q);
 }
 
 /* `unknown key "[s] k" (did you mean ...?)`: the closest key of all, the
@@ -508,8 +509,7 @@ static void unknown_key(const char *section, const char *key, const char *prefix
     list[0] = '\0';
     for (size_t i = 0; i < NDEFS && n < sizeof(list); i++)
         if (!strcmp(defs[i].section, section))
-            n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
-                                  defs[i].key);
+            n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", defs[i].key);
     snprintf(err, errlen, "%sunknown key \"[%s] %s\" (the keys of [%s] are: %s)", prefix, qs, q,
              qs, list);
 }
@@ -530,8 +530,10 @@ static void unknown_section(const char *section, const char *prefix, char *err, 
     if (best && options_close_enough(strlen(section), best_d))
         snprintf(err, errlen, "%sunknown section [%s] (did you mean [%s]?)", prefix, q, best);
     else
-        snprintf(err, errlen, "%sunknown section [%s] (known: [feed], [cache], [display], "
-                 "[playback], [schedule], [status])", prefix, q);
+        snprintf(err, errlen,
+                 "%sunknown section [%s] (known: [feed], [cache], [display], "
+                 "[playback], [schedule], [status])",
+                 prefix, q);
 }
 
 int options_set(struct dp_config *cfg, const char *section, const char *key, const char *value,
@@ -597,8 +599,8 @@ static int on_key(struct load_ctx *c, const struct conf_line *l)
                 best = &defs[i];
         options_quote(key, q, sizeof(q));
         if (best)
-            load_fail(c, "%skey \"%s\" before any [section] (did you mean \"[%s] %s\"?)",
-                      prefix, q, best->section, best->key);
+            load_fail(c, "%skey \"%s\" before any [section] (did you mean \"[%s] %s\"?)", prefix,
+                      q, best->section, best->key);
         else
             load_fail(c, "%skey \"%s\" before any [section]", prefix, q);
         return -1;
@@ -614,8 +616,10 @@ static int on_key(struct load_ctx *c, const struct conf_line *l)
         char **p = str_field(&c->cfg, d);
         if (d->type != OPT_HEADERS) {
             options_quote(value, q, sizeof(q));
-            load_fail(c, "%s[%s] %s: expected the value on one line (an indented line "
-                      "continues the one above), got \"%s\"", prefix, section, key, q);
+            load_fail(c,
+                      "%s[%s] %s: expected the value on one line (an indented line "
+                      "continues the one above), got \"%s\"",
+                      prefix, section, key, q);
             return -1;
         }
         if (!options_parse_headers(value, p)) {
@@ -666,11 +670,15 @@ static void check_whole(struct load_ctx *c)
         int line = c->set_on[listen - defs];
         options_quote(addr, q, sizeof(q));
         if (line)
-            load_fail(c, "%s:%d: [status] listen: expected a loopback address unless "
-                      "[status] token is set, got \"%s\"", c->path, line, q);
+            load_fail(c,
+                      "%s:%d: [status] listen: expected a loopback address unless "
+                      "[status] token is set, got \"%s\"",
+                      c->path, line, q);
         else
-            load_fail(c, "%s: [status] token: expected a token, since listen \"%s\" is "
-                      "not a loopback address", c->path, q);
+            load_fail(c,
+                      "%s: [status] token: expected a token, since listen \"%s\" is "
+                      "not a loopback address",
+                      c->path, q);
     }
 }
 

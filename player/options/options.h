@@ -20,66 +20,66 @@ enum dp_sync { DP_SYNC_NONE, DP_SYNC_WALLCLOCK };
 
 struct dp_config {
     /* [feed] */
-    char *feed_url;            /* NULL: the bundled demo feed */
+    char *feed_url; /* NULL: the bundled demo feed */
     int64_t poll_interval_ms;
     char *public_key;
     char *ca_file;
-    char *headers;             /* "Name: value\nName: value" */
-    bool follow_symlinks;      /* issue 8: folder feeds may link out of the folder */
-    char *notify;              /* mqtt(s):// push URL, "" off (issue 11) */
+    char *headers;        /* "Name: value\nName: value" */
+    bool follow_symlinks; /* issue 8: folder feeds may link out of the folder */
+    char *notify;         /* mqtt(s):// push URL, "" off (issue 11) */
     int64_t notify_jitter_ms;
     /* [cache] */
-    char *cache_dir;           /* NULL: the platform default, see options_default_cache_dir */
+    char *cache_dir; /* NULL: the platform default, see options_default_cache_dir */
     int64_t max_size;
     int64_t max_media_size;
     /* [display] */
-    int size_w, size_h;        /* 0: native mode */
-    int rotation;              /* 0, 90, 180, 270 */
+    int size_w, size_h; /* 0: native mode */
+    int rotation;       /* 0, 90, 180, 270 */
     int margin;
-    uint32_t background;       /* 0xRRGGBB */
+    uint32_t background; /* 0xRRGGBB */
     enum render_transition transition;
     int64_t transition_ms;
     char *font;
     bool show_qr;
-    bool cec;                  /* issue 12: HDMI-CEC power with on_hours */
-    int upscale_max;           /* small pictures are enlarged at most this many times */
+    bool cec;        /* issue 12: HDMI-CEC power with on_hours */
+    int upscale_max; /* small pictures are enlarged at most this many times */
     /* [playback] */
     int64_t image_duration_ms;
-    int64_t text_duration_ms;  /* 0: auto (reading time) */
+    int64_t text_duration_ms;      /* 0: auto (reading time) */
     int64_t video_max_duration_ms; /* 0: no cap */
     bool audio;
-    int volume;                /* 0..100 */
+    int volume; /* 0..100 */
     int max_items;
-    int64_t max_age_ms;        /* 0: no limit */
+    int64_t max_age_ms; /* 0: no limit */
     enum rotation_new_posts new_posts;
     enum dp_sync sync;
     enum media_hwdec hwdec;       /* video decoding: auto tries the platform's decoder */
-    int64_t live_max_duration_ms;  /* a live stream's longest turn (issue 11) */
+    int64_t live_max_duration_ms; /* a live stream's longest turn (issue 11) */
     /* [schedule] */
     char *on_hours;
     /* [status] */
-    char *status_listen;       /* "" turns it off */
+    char *status_listen; /* "" turns it off */
     char *status_token;
 };
 
 /* Everything the command line says. Strings point into argv. */
 struct dp_cmdline {
-    const char *config_path;   /* -c / --config */
+    const char *config_path; /* -c / --config */
     const char *cache_dir;
     bool windowed;
     int windowed_w, windowed_h;
     bool headless;
-    int size_w, size_h;        /* --size, headless output */
+    int size_w, size_h; /* --size, headless output */
     const char *snapshot_dir;
     int64_t snapshot_interval_ms;
     const char *play_log;
-    int64_t run_for_ms;        /* 0: forever */
-    int64_t cycles;            /* 0: forever */
+    int64_t run_for_ms; /* 0: forever */
+    int64_t cycles;     /* 0: forever */
     bool check_config;
     const char *log_level;
     bool help, version;
-    const char *feed;          /* positional FEED */
-    int64_t benchmark;         /* test/bench hooks: see options.c */
+    const char *feed;  /* positional FEED */
+    int64_t benchmark; /* test/bench hooks: see options.c */
 };
 
 /* Fills cfg with the built-in defaults (owned strings; options_finish frees).
@@ -156,9 +156,9 @@ void options_usage(FILE *out);
 /* Parsers shared with the command line; pure, any thread; return false on a
  * bad value (and leave the outputs alone). Decimals are accepted ("1.5G",
  * "2.5s"); K, M, G are powers of 1024; WxH sides are 1..32767. */
-bool options_parse_size(const char *s, int64_t *bytes);        /* 10, 5K, 2M, 1G */
-bool options_parse_duration(const char *s, int64_t *ms);       /* 10, 600ms, 5s, 2m, 1h */
-bool options_parse_wxh(const char *s, int *w, int *h);         /* 1920x1080 */
+bool options_parse_size(const char *s, int64_t *bytes);  /* 10, 5K, 2M, 1G */
+bool options_parse_duration(const char *s, int64_t *ms); /* 10, 600ms, 5s, 2m, 1h */
+bool options_parse_wxh(const char *s, int *w, int *h);   /* 1920x1080 */
 /* The default cache dir: $XDG_CACHE_HOME/deskplayer, else ~/.cache/deskplayer,
  * else /var/cache/deskplayer. Caller frees. */
 char *options_default_cache_dir(void);

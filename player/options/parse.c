@@ -170,7 +170,7 @@ bool options_parse_wxh(const char *s, int *w, int *h)
         return false;
     if (a > DP_DISPLAY_MAX_SIDE || b > DP_DISPLAY_MAX_SIDE ||
         (int64_t)a * b > DP_DISPLAY_MAX_PIXELS)
-        return false;   /* every canvas, snapshot and texture is this large */
+        return false; /* every canvas, snapshot and texture is this large */
     *w = a;
     *h = b;
     return true;
@@ -329,4 +329,3 @@ void options_format_duration(int64_t ms, char *buf, size_t len)
     else
         snprintf(buf, len, "%llds", (long long)(ms / SEC));
 }
-

@@ -23,8 +23,8 @@ static SDL_Surface *new_canvas(int w, int h, uint32_t rgb, uint8_t alpha)
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
     if (!s)
         return NULL;
-    SDL_FillRect(s, NULL, SDL_MapRGBA(s->format, (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255,
-                                      alpha));
+    SDL_FillRect(s, NULL,
+                 SDL_MapRGBA(s->format, (rgb >> 16) & 255, (rgb >> 8) & 255, rgb & 255, alpha));
     return s;
 }
 
@@ -50,7 +50,7 @@ static void shade(SDL_Surface *s, int y, int h, uint8_t a)
     for (int row = y < 0 ? 0 : y; row < end; row++) {
         uint8_t *p = (uint8_t *)s->pixels + (size_t)row * s->pitch;
         for (int x = 0; x < s->w; x++, p += 4) {
-            if (p[3] == 0) {         /* transparent overlay: the band itself */
+            if (p[3] == 0) { /* transparent overlay: the band itself */
                 p[0] = BAND.r;
                 p[1] = BAND.g;
                 p[2] = BAND.b;
@@ -226,8 +226,7 @@ SDL_Surface *card_text(struct fontset *fs, int w, int h, const struct card_style
     char *body;
     size_t bold_end = 0;
     if (post->title && *post->title && strncmp(post->title, post->text, strlen(post->title))) {
-        body = *post->text ? dp_strfmt("%s\n%s", post->title, post->text)
-                           : dp_strdup(post->title);
+        body = *post->text ? dp_strfmt("%s\n%s", post->title, post->text) : dp_strdup(post->title);
         bold_end = strlen(post->title);
     } else {
         body = dp_strdup(post->text);
@@ -258,7 +257,7 @@ static void draw_caption(struct fontset *fs, SDL_Surface *s, const struct card_s
     const char *text = post->text && *post->text ? post->text : NULL;
     const char *title = post->title && *post->title ? post->title : NULL;
     if (title && text && strncmp(title, text, strlen(title)) == 0)
-        title = NULL;        /* the text starts with its title already */
+        title = NULL; /* the text starts with its title already */
     if (!text && !title)
         return;
     int unit = s->w < s->h ? s->w : s->h;
@@ -326,8 +325,7 @@ SDL_Surface *card_standby(struct fontset *fs, int w, int h, const struct card_st
     int y = h / 4;
     for (int i = 0; i < l->n_lines; i++) {
         int lw = fontset_line_width(fs, false, title, l, i);
-        fontset_draw_line(fs, s, (w - lw) / 2, y + i * l->line_height, false, title, l, i,
-                          WHITE);
+        fontset_draw_line(fs, s, (w - lw) / 2, y + i * l->line_height, false, title, l, i, WHITE);
     }
     y += l->n_lines * l->line_height + unit / 20;
     free(l);

@@ -16,8 +16,8 @@
 struct card_emoji;
 
 struct card_style {
-    uint32_t background;   /* 0xRRGGBB */
-    int margin;            /* safe-area margin, pixels */
+    uint32_t background; /* 0xRRGGBB */
+    int margin;          /* safe-area margin, pixels */
     bool show_qr;
     const struct card_emoji *emoji; /* the post's custom emoji pictures (set per card by
                                        the loader; NULL: none drawn), card_emoji.h */

@@ -13,7 +13,7 @@
 #include "render/text.h"
 
 struct card_emoji {
-    SDL_Surface **pics;        /* pics[i] for the i-th U+FFFC; NULL entries: not drawn */
+    SDL_Surface **pics; /* pics[i] for the i-th U+FFFC; NULL entries: not drawn */
     size_t n;
 };
 

@@ -24,8 +24,8 @@ void display_prepare(enum display_mode mode)
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
 }
 
-int display_open(struct display *d, enum display_mode mode, int w, int h, int rotation,
-                 char *err, size_t errlen)
+int display_open(struct display *d, enum display_mode mode, int w, int h, int rotation, char *err,
+                 size_t errlen)
 {
     memset(d, 0, sizeof *d);
     d->rotation = rotation;
@@ -56,14 +56,15 @@ int display_open(struct display *d, enum display_mode mode, int w, int h, int ro
         w = 1920;
         h = 1080;
     }
-    d->window = SDL_CreateWindow("deskplayer", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                 w, h, flags);
+    d->window = SDL_CreateWindow("deskplayer", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w,
+                                 h, flags);
     if (!d->window) {
         snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
         return -1;
     }
-    Uint32 rflags = mode == DISPLAY_HEADLESS ? SDL_RENDERER_SOFTWARE
-                                             : SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC;
+    Uint32 rflags = mode == DISPLAY_HEADLESS
+                        ? SDL_RENDERER_SOFTWARE
+                        : SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC;
     d->renderer = SDL_CreateRenderer(d->window, -1, rflags);
     if (!d->renderer && mode != DISPLAY_HEADLESS)
         d->renderer = SDL_CreateRenderer(d->window, -1, 0);

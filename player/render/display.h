@@ -16,20 +16,20 @@ enum display_mode { DISPLAY_FULLSCREEN, DISPLAY_WINDOWED, DISPLAY_HEADLESS };
 struct display {
     SDL_Window *window;
     SDL_Renderer *renderer;
-    SDL_Texture *canvas;      /* render target when rotation != 0 */
-    int out_w, out_h;         /* the framebuffer */
-    int w, h;                 /* the canvas the scene lays out on */
+    SDL_Texture *canvas; /* render target when rotation != 0 */
+    int out_w, out_h;    /* the framebuffer */
+    int w, h;            /* the canvas the scene lays out on */
     int rotation;
-    const char *driver;       /* SDL's video driver name */
-    bool can_wait;            /* SDL_WaitEventTimeout really sleeps here */
+    const char *driver; /* SDL's video driver name */
+    bool can_wait;      /* SDL_WaitEventTimeout really sleeps here */
 };
 
 /* Before SDL_Init: chooses the driver for mode (headless: offscreen). */
 void display_prepare(enum display_mode mode);
 /* Opens the window and renderer. w/h: the requested size (0: native for
  * fullscreen). Returns 0, or -1 with a message in err. */
-int display_open(struct display *d, enum display_mode mode, int w, int h, int rotation,
-                 char *err, size_t errlen);
+int display_open(struct display *d, enum display_mode mode, int w, int h, int rotation, char *err,
+                 size_t errlen);
 void display_close(struct display *d);
 /* Sets the render target for a frame (the canvas when rotated). */
 void display_begin(struct display *d);

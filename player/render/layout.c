@@ -29,7 +29,7 @@ struct breaks {
     unsigned char *kind;
     int n;
     UText *ut;
-    UBreakIterator *chars;      /* grapheme clusters, NULL when ICU failed */
+    UBreakIterator *chars; /* grapheme clusters, NULL when ICU failed */
 };
 
 /* Punctuation that must not start a line (French typography sets it after
@@ -102,8 +102,8 @@ static void breaks_open(struct breaks *b, const char *text)
     if (U_SUCCESS(st)) {
         for (int32_t p = ubrk_next(lines); p != UBRK_DONE; p = ubrk_next(lines)) {
             int32_t rule = ubrk_getRuleStatus(lines);
-            unsigned char kind = rule >= UBRK_LINE_HARD && rule < UBRK_LINE_HARD_LIMIT
-                                     ? BRK_HARD : BRK_SOFT;
+            unsigned char kind = rule >= UBRK_LINE_HARD && rule < UBRK_LINE_HARD_LIMIT ? BRK_HARD
+                                                                                       : BRK_SOFT;
             if (kind == BRK_SOFT && french_glue(text, (size_t)p, b->len))
                 kind = BRK_WEAK;
             breaks_push(b, &cap, (size_t)p, kind);
@@ -180,7 +180,7 @@ struct wrapper {
     layout_measure_fn measure;
     void *ctx;
     struct layout *out;
-    int space_w;                /* width of " ", -1 until measured */
+    int space_w; /* width of " ", -1 until measured */
 };
 
 static int measure(struct wrapper *w, size_t a, size_t e)
@@ -223,7 +223,7 @@ static void split_word(struct wrapper *w, size_t a, size_t e, size_t *cut, size_
     /* Between grapheme clusters, as many as fit (at least one). */
     size_t c = cluster_after(b, a, e), end = c;
     if (end < e)
-        w->out->broke_word = true;  /* not for one cluster wider than a line */
+        w->out->broke_word = true; /* not for one cluster wider than a line */
     while (c < e) {
         size_t n = cluster_after(b, c, e);
         if (measure(w, a, n) > w->max_w)
@@ -243,8 +243,8 @@ static void split_word(struct wrapper *w, size_t a, size_t e, size_t *cut, size_
 /* The line being filled. */
 struct open_line {
     bool open;
-    size_t ls, le;              /* its text, trailing spaces excluded */
-    int lw, words;              /* width as the sum of its pieces */
+    size_t ls, le; /* its text, trailing spaces excluded */
+    int lw, words; /* width as the sum of its pieces */
 };
 
 /* The index of the first boundary after pos. */
@@ -273,9 +273,9 @@ static int close_line(struct wrapper *w, struct open_line *ol, size_t *a, int *k
     if (ol->words > 1 && measure(w, ol->ls, ol->le) > w->max_w) {
         /* Rare (a few pixels of rounding): the breaks from the end. */
         int lo = first_after(b, ol->ls), best = first_after(b, ol->le) - 1;
-        while (best >= lo && (b->kind[best] == BRK_WEAK ||
-                              measure(w, ol->ls, trim_end(b->text, ol->ls, b->pos[best])) >
-                                  w->max_w))
+        while (best >= lo &&
+               (b->kind[best] == BRK_WEAK ||
+                measure(w, ol->ls, trim_end(b->text, ol->ls, b->pos[best])) > w->max_w))
             best--;
         if (best < lo)
             best = -1;
@@ -352,7 +352,7 @@ again:
     if (r < 0)
         return -1;
     if (r > 0)
-        goto again;         /* the word moved down and what follows it */
+        goto again; /* the word moved down and what follows it */
     if (out->n_lines == 0 && !add_line(out, w->max_lines, 0, 0))
         return -1;
     return out->n_lines;
@@ -409,8 +409,7 @@ static void cut_with_ellipsis(struct wrapper *w)
             sp--;
         if (sp == 0) {
             /* A single long word: drop grapheme clusters from its end. */
-            last->len = cluster_before(w->b, last->start + last->len, last->start) -
-                        last->start;
+            last->len = cluster_before(w->b, last->start + last->len, last->start) - last->start;
         } else {
             last->len = trim_end(text, last->start, last->start + sp) - last->start;
         }

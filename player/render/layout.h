@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #define LAYOUT_MAX_LINES 256
-#define LAYOUT_MAX_RUNS 1024    /* runs of all lines together */
+#define LAYOUT_MAX_RUNS 1024 /* runs of all lines together */
 
 /* Width in pixels of s[0..len) at font size `size`; s is in logical order
  * and holds whole grapheme clusters. */
@@ -27,17 +27,17 @@ struct layout_run {
 };
 
 struct layout_line {
-    size_t start, len;      /* bytes of the text, trailing spaces excluded */
-    bool rtl;               /* its paragraph is right-to-left: align it right */
-    int first_run, n_runs;  /* runs[first_run..+n_runs), left to right on screen */
+    size_t start, len;     /* bytes of the text, trailing spaces excluded */
+    bool rtl;              /* its paragraph is right-to-left: align it right */
+    int first_run, n_runs; /* runs[first_run..+n_runs), left to right on screen */
 };
 
 struct layout {
-    int size;               /* font size chosen */
-    int line_height;        /* pixels from one baseline to the next */
+    int size;        /* font size chosen */
+    int line_height; /* pixels from one baseline to the next */
     int n_lines;
-    bool broke_word;        /* a word wider than the line had to be split */
-    bool ellipsis;          /* the last line must be drawn with a trailing "…" */
+    bool broke_word; /* a word wider than the line had to be split */
+    bool ellipsis;   /* the last line must be drawn with a trailing "…" */
     struct layout_line lines[LAYOUT_MAX_LINES];
     int n_runs;
     struct layout_run runs[LAYOUT_MAX_RUNS];

@@ -15,7 +15,7 @@
 
 struct bidi_para {
     UChar *u16;
-    int32_t *to_byte;       /* UTF-16 index -> byte offset in the paragraph */
+    int32_t *to_byte; /* UTF-16 index -> byte offset in the paragraph */
     int32_t n16;
     UBiDi *para, *line;
     bool rtl;
@@ -135,8 +135,7 @@ void layout_add_runs(const char *text, struct layout *out)
             int room = LAYOUT_MAX_RUNS - out->n_runs;
             int n = 0;
             if (ln->len && room > 0 && ok) {
-                n = para_line_runs(&p, ps, ln->start - ps, ln->len, out->runs + out->n_runs,
-                                   room);
+                n = para_line_runs(&p, ps, ln->start - ps, ln->len, out->runs + out->n_runs, room);
             } else if (ln->len && room > 0) {
                 out->runs[out->n_runs] = (struct layout_run){ln->start, ln->len, false};
                 n = 1;

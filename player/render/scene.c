@@ -40,9 +40,15 @@ void scene_set_style(struct scene *s, uint32_t background, enum render_transitio
     s->transition_ms = transition == RENDER_TRANSITION_CUT ? 0 : transition_ms;
 }
 
-bool scene_has_current(const struct scene *s) { return s->cur.used; }
+bool scene_has_current(const struct scene *s)
+{
+    return s->cur.used;
+}
 
-int64_t scene_transition_ms(const struct scene *s) { return s->transition_ms; }
+int64_t scene_transition_ms(const struct scene *s)
+{
+    return s->transition_ms;
+}
 
 void scene_finish(struct scene *s)
 {
@@ -66,9 +72,15 @@ int scene_set_next(struct scene *s, SDL_Surface *surf)
     return 0;
 }
 
-bool scene_has_next(const struct scene *s) { return s->next.used; }
+bool scene_has_next(const struct scene *s)
+{
+    return s->next.used;
+}
 
-void scene_drop_next(struct scene *s) { slot_clear(&s->next); }
+void scene_drop_next(struct scene *s)
+{
+    slot_clear(&s->next);
+}
 
 void scene_start(struct scene *s, int64_t now_ms)
 {
@@ -94,7 +106,10 @@ void scene_start(struct scene *s, int64_t now_ms)
     }
 }
 
-bool scene_in_transition(const struct scene *s) { return s->in.used; }
+bool scene_in_transition(const struct scene *s)
+{
+    return s->in.used;
+}
 
 bool scene_tick(struct scene *s, int64_t now_ms)
 {

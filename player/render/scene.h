@@ -18,10 +18,10 @@
 struct scene_video;
 
 struct scene_slot {
-    SDL_Texture *tex;      /* the whole canvas, opaque (NULL: empty slot) */
+    SDL_Texture *tex;          /* the whole canvas, opaque (NULL: empty slot) */
     struct scene_video *video; /* a video item (render/scene_video.h), drawn
                                   instead of tex; owned; NULL for stills */
-    int64_t since_ms;      /* when it started coming in (monotonic) */
+    int64_t since_ms;          /* when it started coming in (monotonic) */
     bool used;
 };
 

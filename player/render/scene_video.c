@@ -9,12 +9,12 @@
 
 struct scene_video {
     struct video *v;
-    SDL_Texture *frame;        /* streaming, filled by video_update */
-    SDL_Texture *overlay;      /* caption band; NULL: none */
-    SDL_Rect overlay_at;       /* where: only the opaque part is kept */
+    SDL_Texture *frame;   /* streaming, filled by video_update */
+    SDL_Texture *overlay; /* caption band; NULL: none */
+    SDL_Rect overlay_at;  /* where: only the opaque part is kept */
     int box_w, box_h;
     bool started, ended;
-    float fade;                /* the sound's share in a cross-fade */
+    float fade; /* the sound's share in a cross-fade */
 };
 
 /* The bounding box of the pixels with alpha > 0; false when none. Blending
@@ -56,9 +56,8 @@ struct scene_video *scene_video_create(SDL_Renderer *r, struct video *v, SDL_Sur
     sv->box_h = box_h;
     sv->fade = 1.0f;
     if (overlay && opaque_box(overlay, &sv->overlay_at)) {
-        SDL_Surface *band = SDL_CreateRGBSurfaceWithFormat(0, sv->overlay_at.w,
-                                                           sv->overlay_at.h, 32,
-                                                           SDL_PIXELFORMAT_RGBA32);
+        SDL_Surface *band = SDL_CreateRGBSurfaceWithFormat(0, sv->overlay_at.w, sv->overlay_at.h,
+                                                           32, SDL_PIXELFORMAT_RGBA32);
         if (band) {
             SDL_SetSurfaceBlendMode(overlay, SDL_BLENDMODE_NONE);
             SDL_BlitSurface(overlay, &sv->overlay_at, band, NULL);
@@ -104,8 +103,8 @@ void scene_video_start(struct scene_video *sv, int64_t now_ms)
     video_start(sv->v, now_ms);
 }
 
-void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
-                      uint32_t background, Uint8 alpha)
+void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h, uint32_t background,
+                      Uint8 alpha)
 {
     int vw, vh, rot;
     video_get_size(sv->v, &vw, &vh, &rot);
@@ -126,8 +125,10 @@ void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
          * picture (a software renderer blends every pixel it is given). */
         int x0 = (w - sw) / 2, y0 = (h - sh) / 2;
         SDL_Rect bars[4] = {
-            {0, 0, w, y0}, {0, y0 + sh, w, h - y0 - sh},
-            {0, y0, x0, sh}, {x0 + sw, y0, w - x0 - sw, sh},
+            {0, 0, w, y0},
+            {0, y0 + sh, w, h - y0 - sh},
+            {0, y0, x0, sh},
+            {x0 + sw, y0, w - x0 - sw, sh},
         };
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
         SDL_SetRenderDrawColor(r, (background >> 16) & 255, (background >> 8) & 255,
@@ -141,8 +142,7 @@ void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
     if (sv->frame) {
         /* Blending only while fading: a plain copy costs a software
          * renderer a fraction of an alpha blend. */
-        SDL_SetTextureBlendMode(sv->frame, alpha < 255 ? SDL_BLENDMODE_BLEND
-                                                       : SDL_BLENDMODE_NONE);
+        SDL_SetTextureBlendMode(sv->frame, alpha < 255 ? SDL_BLENDMODE_BLEND : SDL_BLENDMODE_NONE);
         SDL_SetTextureAlphaMod(sv->frame, alpha);
         if (trot)
             SDL_RenderCopyEx(r, sv->frame, NULL, &dst, trot, NULL, SDL_FLIP_NONE);
@@ -155,8 +155,8 @@ void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
     }
 }
 
-int scene_set_next_video(struct scene *s, struct video *v, SDL_Surface *overlay,
-                         int box_w, int box_h)
+int scene_set_next_video(struct scene *s, struct video *v, SDL_Surface *overlay, int box_w,
+                         int box_h)
 {
     struct scene_video *sv = scene_video_create(s->renderer, v, overlay, box_w, box_h);
     if (!sv)
@@ -180,7 +180,7 @@ static int slot_tick(struct scene *s, struct scene_slot *sl, int64_t now_ms, int
         return 0;
     int rc = video_update(sv->v, s->renderer, &sv->frame, now_ms);
     if (rc < 0) {
-        sv->ended = true;  /* the last frame stays on screen */
+        sv->ended = true; /* the last frame stays on screen */
         return 0;
     }
     int64_t d = video_next_due_ms(sv->v, now_ms);

@@ -33,19 +33,19 @@ struct scene_video;
  * are freed then). */
 struct scene_video *scene_video_create(SDL_Renderer *r, struct video *v, SDL_Surface *overlay,
                                        int box_w, int box_h);
-void scene_video_destroy(struct scene_video *sv);   /* NULL ok; closes the video */
+void scene_video_destroy(struct scene_video *sv); /* NULL ok; closes the video */
 
 /* Starts the clock and sound; later calls do nothing. */
 void scene_video_start(struct scene_video *sv, int64_t now_ms);
 /* Draws background, picture and overlay at alpha (0..255) on a canvas of
  * w x h. Main thread. */
-void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h,
-                      uint32_t background, Uint8 alpha);
+void scene_video_draw(struct scene_video *sv, SDL_Renderer *r, int w, int h, uint32_t background,
+                      Uint8 alpha);
 
 /* Puts the video item into the `next` slot (replacing what was there).
  * Takes ownership of v and overlay. Returns 0 or -1 (both freed). */
-int scene_set_next_video(struct scene *s, struct video *v, SDL_Surface *overlay,
-                         int box_w, int box_h);
+int scene_set_next_video(struct scene *s, struct video *v, SDL_Surface *overlay, int box_w,
+                         int box_h);
 
 enum { SCENE_VIDEO_FRAME = 1, SCENE_VIDEO_ENDED = 2 };
 

@@ -19,19 +19,19 @@
 #include "base/mq.h"
 #include "base/xalloc.h"
 
-#define SNAPSHOT_ITEMS_PENDING 8      /* a show event at most every second or so */
-#define SNAPSHOT_INTERVAL_PENDING 4   /* --snapshot-interval: skipped past this */
+#define SNAPSHOT_ITEMS_PENDING 8    /* a show event at most every second or so */
+#define SNAPSHOT_INTERVAL_PENDING 4 /* --snapshot-interval: skipped past this */
 #define MSG_SNAP 1
 #define MSG_QUIT 2
 
 struct snapshots {
     char *dir;
-    struct dp_mq *q[2];           /* per kind */
+    struct dp_mq *q[2]; /* per kind */
     struct dp_mq *bell;
     pthread_t thread;
     pthread_mutex_t lock;
-    int held[2];                  /* reservations per kind, until written */
-    int64_t skipped;              /* interval snapshots refused */
+    int held[2];     /* reservations per kind, until written */
+    int64_t skipped; /* interval snapshots refused */
 };
 
 static const int pending_max[2] = {SNAPSHOT_ITEMS_PENDING, SNAPSHOT_INTERVAL_PENDING};
@@ -67,7 +67,7 @@ static void *writer(void *arg)
         if (m.type == MSG_QUIT)
             break;
         if (!dp_mq_get(s->q[SNAPSHOT_ITEM], &m) && !dp_mq_get(s->q[SNAPSHOT_INTERVAL], &m))
-            continue;   /* not reached: one bell per snapshot */
+            continue; /* not reached: one bell per snapshot */
         struct snap *sn = m.payload;
         char *path = dp_strfmt("%s/%s", s->dir, sn->name);
         char *tmp = dp_strfmt("%s/.%s.tmp", s->dir, sn->name);
@@ -151,8 +151,8 @@ void snapshots_write(struct snapshots *s, enum snapshot_kind kind, SDL_Surface *
     sn->name = dp_strdup(name);
     sn->kind = kind;
     /* Within the reservations, so the queues' bounds are never what limits. */
-    dp_mq_post_must(s->q[kind], (struct dp_msg){.type = MSG_SNAP, .payload = sn,
-                                                .free_payload = snap_free});
+    dp_mq_post_must(s->q[kind],
+                    (struct dp_msg){.type = MSG_SNAP, .payload = sn, .free_payload = snap_free});
     dp_mq_post_must(s->bell, (struct dp_msg){.type = MSG_SNAP});
 }
 

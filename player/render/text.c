@@ -22,8 +22,8 @@
 static bool ignorable(uint32_t cp)
 {
     return cp == 0x200D || cp == 0x200C || (cp >= 0xFE00 && cp <= 0xFE0F) ||
-           (cp >= 0xE0020 && cp <= 0xE007F) || (cp >= 0xE0100 && cp <= 0xE01EF) ||
-           cp == 0x20E3 || cp == '\n';
+           (cp >= 0xE0020 && cp <= 0xE007F) || (cp >= 0xE0100 && cp <= 0xE01EF) || cp == 0x20E3 ||
+           cp == '\n';
 }
 
 bool text_face_covers(const struct face *f, const struct cluster *c)
@@ -40,7 +40,7 @@ bool text_face_covers(const struct face *f, const struct cluster *c)
 void text_face_set(struct face *f, int size, bool rtl, const char *script)
 {
     if (f->bitmap)
-        size = 0;               /* SDL_ttf: the index of the strike */
+        size = 0; /* SDL_ttf: the index of the strike */
     if (f->size != size) {
         TTF_SetFontSize(f->font, size);
         f->size = size;
@@ -87,8 +87,8 @@ static int open_face(struct fontset *fs, const char *path, long index, bool bold
     if (emulate)
         TTF_SetFontStyle(font, TTF_STYLE_BOLD);
     struct face *f = &fs->faces[fs->n_faces];
-    *f = (struct face){font, dp_strdup(path), index, bold, false, 32, -1, "", NULL, map,
-                       (size_t)st.st_size};
+    *f = (struct face){font, dp_strdup(path),   index, bold, false, 32, -1, "", NULL,
+                       map,  (size_t)st.st_size};
     /* A font whose height does not follow its size has fixed strikes. */
     int h32 = TTF_FontHeight(font);
     TTF_SetFontSize(font, 96);
@@ -234,7 +234,7 @@ static int fontconfig_find(struct fontset *fs, const struct cluster *c, bool bol
         FcPatternGetBool(f, FC_OUTLINE, 0, &outline);
         FcPatternGetBool(f, FC_COLOR, 0, &color);
         if (!outline && !color)
-            continue;           /* old bitmap fonts: one size, no scaling */
+            continue; /* old bitmap fonts: one size, no scaling */
         FcPatternGetInteger(f, FC_INDEX, 0, &index);
         FcPatternGetInteger(f, FC_WEIGHT, 0, &weight);
         face = open_face(fs, (const char *)file, index, bold && weight >= FC_WEIGHT_DEMIBOLD,
@@ -305,8 +305,9 @@ int text_face_for(struct fontset *fs, const struct cluster *c, bool bold, int pr
             if (fs->faces[chain[i]].bitmap && text_face_covers(&fs->faces[chain[i]], c))
                 return chain[i];
     for (int i = 0; i < n; i++)
-        if (fs->faces[chain[i]].bitmap == c->emoji && !wrong_language(&fs->faces[chain[i]], lang)
-            && text_face_covers(&fs->faces[chain[i]], c))
+        if (fs->faces[chain[i]].bitmap == c->emoji &&
+            !wrong_language(&fs->faces[chain[i]], lang) &&
+            text_face_covers(&fs->faces[chain[i]], c))
             return chain[i];
     /* Not in the open faces: fontconfig, once per first code point. */
     uint8_t flags = (uint8_t)((bold ? 1 : 0) | (c->emoji ? 2 : 0));
@@ -321,7 +322,7 @@ int text_face_for(struct fontset *fs, const struct cluster *c, bool bold, int pr
     if (slot->cp == key && slot->flags == flags) {
         face = slot->face;
     } else if (!take_lookup(fs)) {
-        face = -1;              /* over budget: a box now, asked again later */
+        face = -1; /* over budget: a box now, asked again later */
         refused = true;
     } else {
         face = fontconfig_find(fs, c, bold, lang);
@@ -335,11 +336,10 @@ int text_face_for(struct fontset *fs, const struct cluster *c, bool bold, int pr
             face = text_face_for(fs, c, false, -1, lang);
         *slot = (struct fallback_slot){key, flags, (int8_t)face};
         if (face >= 0)
-            chain_add(bold ? fs->bold : fs->regular, bold ? &fs->n_bold : &fs->n_regular,
-                      face);
+            chain_add(bold ? fs->bold : fs->regular, bold ? &fs->n_bold : &fs->n_regular, face);
     }
     if (face >= 0 && !text_face_covers(&fs->faces[face], c))
-        face = -1;              /* a hash collision: another cluster's answer */
+        face = -1; /* a hash collision: another cluster's answer */
     if (face < 0 && !refused)
         log_missing(fs, c);
     return face;

@@ -26,7 +26,7 @@ struct fontset;
  * Requires TTF_Init. */
 struct fontset *fontset_create(const char *main_path, const char *assets_dir, char *err,
                                size_t errlen);
-void fontset_destroy(struct fontset *fs);       /* NULL ok */
+void fontset_destroy(struct fontset *fs); /* NULL ok */
 
 /* Width of s[0..len) (logical order) at size: a layout_measure_fn (ctx is
  * the fontset). */

@@ -19,8 +19,8 @@
 
 struct piece {
     size_t start, len;
-    int face;               /* -1: a box for a missing cluster */
-    char script[5];         /* ISO 15924, "" for common characters only */
+    int face;       /* -1: a box for a missing cluster */
+    char script[5]; /* ISO 15924, "" for common characters only */
 };
 
 struct pieces {
@@ -56,19 +56,33 @@ static void cluster_read(const char *s, size_t a, size_t b, struct cluster *c)
 static const char *script_lang(UScriptCode sc, bool kana)
 {
     switch (sc) {
-    case USCRIPT_ARABIC: return "ar";
-    case USCRIPT_HEBREW: return "he";
-    case USCRIPT_HAN: return kana ? "ja" : "zh-cn";
-    case USCRIPT_HIRAGANA: case USCRIPT_KATAKANA: return "ja";
-    case USCRIPT_HANGUL: return "ko";
-    case USCRIPT_THAI: return "th";
-    case USCRIPT_DEVANAGARI: return "hi";
-    case USCRIPT_CYRILLIC: return "ru";
-    case USCRIPT_GREEK: return "el";
-    case USCRIPT_ARMENIAN: return "hy";
-    case USCRIPT_GEORGIAN: return "ka";
-    case USCRIPT_ETHIOPIC: return "am";
-    default: return NULL;
+    case USCRIPT_ARABIC:
+        return "ar";
+    case USCRIPT_HEBREW:
+        return "he";
+    case USCRIPT_HAN:
+        return kana ? "ja" : "zh-cn";
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+        return "ja";
+    case USCRIPT_HANGUL:
+        return "ko";
+    case USCRIPT_THAI:
+        return "th";
+    case USCRIPT_DEVANAGARI:
+        return "hi";
+    case USCRIPT_CYRILLIC:
+        return "ru";
+    case USCRIPT_GREEK:
+        return "el";
+    case USCRIPT_ARMENIAN:
+        return "hy";
+    case USCRIPT_GEORGIAN:
+        return "ka";
+    case USCRIPT_ETHIOPIC:
+        return "am";
+    default:
+        return NULL;
     }
 }
 
@@ -228,8 +242,8 @@ static SDL_Surface *scale_area(SDL_Surface *src, int dw, int dh)
                 x1 = x0 + 1;
             uint64_t sa = 0, sr = 0, sg = 0, sb = 0, n = 0;
             for (int yy = y0; yy < y1 && yy < sh; yy++) {
-                const uint32_t *in =
-                    (const uint32_t *)((const uint8_t *)src->pixels + (size_t)yy * src->pitch);
+                const uint32_t *in = (const uint32_t *)((const uint8_t *)src->pixels +
+                                                        (size_t)yy * src->pitch);
                 for (int xx = x0; xx < x1 && xx < sw; xx++) {
                     uint32_t p = in[xx], a = p >> 24;
                     sa += a;
@@ -254,8 +268,8 @@ static void draw_box(SDL_Surface *dst, int x, int baseline, int size, SDL_Color 
     int h = size * 7 / 10 > 2 ? size * 7 / 10 : 2;
     int bx = x + w / 8, bw = w - w / 4 > 2 ? w - w / 4 : 2, by = baseline - h;
     Uint32 col = SDL_MapRGBA(dst->format, c.r, c.g, c.b, c.a);
-    SDL_Rect edges[4] = {{bx, by, bw, t}, {bx, by + h - t, bw, t}, {bx, by, t, h},
-                         {bx + bw - t, by, t, h}};
+    SDL_Rect edges[4] = {
+        {bx, by, bw, t}, {bx, by + h - t, bw, t}, {bx, by, t, h}, {bx + bw - t, by, t, h}};
     SDL_FillRects(dst, edges, 4, col);
 }
 
@@ -295,8 +309,8 @@ static int draw_piece(struct fontset *fs, SDL_Surface *dst, int x, int baseline,
 }
 
 /* One directional run: its pieces from the left on screen. */
-static int draw_run(struct fontset *fs, SDL_Surface *dst, int x, int baseline, int size,
-                    bool bold, const char *s, size_t len, bool rtl, SDL_Color color)
+static int draw_run(struct fontset *fs, SDL_Surface *dst, int x, int baseline, int size, bool bold,
+                    const char *s, size_t len, bool rtl, SDL_Color color)
 {
     struct pieces ps = {0};
     itemize(fs, s, len, bold, &ps);
@@ -310,8 +324,7 @@ static int draw_run(struct fontset *fs, SDL_Surface *dst, int x, int baseline, i
 }
 
 static int draw_runs(struct fontset *fs, SDL_Surface *dst, int x, int y, int size, bool bold,
-                     const char *text, const struct layout_run *runs, int n_runs,
-                     SDL_Color color)
+                     const char *text, const struct layout_run *runs, int n_runs, SDL_Color color)
 {
     ref_metrics(fs, size);
     int baseline = y + fs->ref_ascent, w = 0;

@@ -12,10 +12,10 @@ struct rotation {
     struct feed *feed;
     struct item *items;
     size_t n_items;
-    long cursor;              /* index of the last item shown in order, -1 before the first */
-    char *current_id;         /* its id, to find it again after a new feed (a new post
+    long cursor;      /* index of the last item shown in order, -1 before the first */
+    char *current_id; /* its id, to find it again after a new feed (a new post
                                  shown out of turn does not move it) */
-    char **queue;             /* ids of new posts' items to show next (new_posts) */
+    char **queue;     /* ids of new posts' items to show next (new_posts) */
     size_t n_queue;
     int64_t cycles;
 };
@@ -102,8 +102,8 @@ static bool post_too_old(const struct rotation_params *p, const struct post *pos
     return post->published_ms < now_wall_ms - p->max_age_ms;
 }
 
-static void build_items(struct rotation *r, struct feed *f, int64_t now_wall_ms,
-                        struct item **out, size_t *n_out)
+static void build_items(struct rotation *r, struct feed *f, int64_t now_wall_ms, struct item **out,
+                        size_t *n_out)
 {
     size_t cap = 0, n = 0;
     struct item *items = NULL;
@@ -142,8 +142,7 @@ static void build_items(struct rotation *r, struct feed *f, int64_t now_wall_ms,
             continue;
         }
         for (size_t m = 0; m < post->n_media; m++) {
-            enum item_kind kind =
-                post->media[m].kind == MEDIA_VIDEO ? ITEM_VIDEO : ITEM_IMAGE;
+            enum item_kind kind = post->media[m].kind == MEDIA_VIDEO ? ITEM_VIDEO : ITEM_IMAGE;
             items[n++] = (struct item){
                 .id = dp_strfmt("%s#%zu", post->id, m + 1),
                 .post = post,
@@ -236,8 +235,8 @@ static bool usable(const struct rotation *r, const struct item *it, int64_t now,
     return !ready || ready(ctx, it);
 }
 
-const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
-                                 rotation_ready_fn ready, void *ctx,
+const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms, rotation_ready_fn ready,
+                                 void *ctx,
                                  void (*skip)(void *ctx, const struct item *it,
                                               enum dp_reason why))
 {
@@ -247,7 +246,7 @@ const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
         if (idx >= 0 && usable(r, &r->items[idx], now_wall_ms, ready, ctx, skip))
             return &r->items[idx];
         if (idx >= 0 && playable_at(&r->p, &r->items[idx], now_wall_ms))
-            break;  /* not downloaded yet: keep it queued, go on meanwhile */
+            break; /* not downloaded yet: keep it queued, go on meanwhile */
         free(r->queue[0]);
         memmove(r->queue, r->queue + 1, (r->n_queue - 1) * sizeof *r->queue);
         r->n_queue--;
@@ -268,7 +267,7 @@ bool rotation_wraps(const struct rotation *r, const struct item *next)
     long idx = next - r->items;
     for (size_t q = 0; q < r->n_queue; q++)
         if (strcmp(r->queue[q], next->id) == 0)
-            return false;   /* a new post shown out of turn */
+            return false; /* a new post shown out of turn */
     return r->cursor >= 0 && idx <= r->cursor;
 }
 
@@ -294,7 +293,10 @@ void rotation_commit(struct rotation *r, const struct item *it)
     r->current_id = dp_strdup(it->id);
 }
 
-int64_t rotation_cycles(const struct rotation *r) { return r->cycles; }
+int64_t rotation_cycles(const struct rotation *r)
+{
+    return r->cycles;
+}
 
 size_t rotation_items(const struct rotation *r, const struct item **items)
 {
@@ -315,7 +317,7 @@ int64_t rotation_item_ms(const struct rotation_params *p, const struct item *it)
     int64_t d = it->duration_ms;
     if (it->kind == ITEM_VIDEO && d <= 0) {
         if (!p->synced)
-            return 0;   /* it plays until it ends */
+            return 0; /* it plays until it ends */
         /* The timeline needs a length before the video is opened: the
          * feed's, else the cap, else an image's. */
         d = it->media && it->media->duration_s > 0 ? (int64_t)(it->media->duration_s * 1000)
@@ -331,8 +333,7 @@ int64_t rotation_item_ms(const struct rotation_params *p, const struct item *it)
 
 /* The timeline of moment t: every item playable at t with its time, the
  * others without a slot. Items past their end are reported. */
-static void lay_out(const struct rotation *r, int64_t t, const struct rotation_ask *a,
-                    int64_t *d)
+static void lay_out(const struct rotation *r, int64_t t, const struct rotation_ask *a, int64_t *d)
 {
     for (size_t i = 0; i < r->n_items; i++) {
         const struct item *it = &r->items[i];
@@ -376,11 +377,11 @@ static void plan_synced(struct rotation *r, const struct rotation_ask *a,
             out->start_ms = slot.start_ms;
             out->end_ms = slot.end_ms;
             out->duration_ms = slot.end_ms - slot.start_ms;
-            out->at_once = !a->on_screen && (slot.start_ms <= a->now_ms ||
-                                             slot.start_ms - a->now_ms > margin);
+            out->at_once = !a->on_screen &&
+                           (slot.start_ms <= a->now_ms || slot.start_ms - a->now_ms > margin);
             break;
         }
-        t = slot.end_ms;   /* not ready here: it keeps its slot */
+        t = slot.end_ms; /* not ready here: it keeps its slot */
     }
     free(d);
 }

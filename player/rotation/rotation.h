@@ -17,28 +17,28 @@ enum item_kind { ITEM_TEXT, ITEM_IMAGE, ITEM_VIDEO };
 enum rotation_new_posts { ROTATION_NEW_NEXT, ROTATION_NEW_INTERRUPT, ROTATION_NEW_QUEUE };
 
 struct item {
-    char *id;                   /* "<post id>" or "<post id>#<n>" */
-    const struct post *post;    /* borrowed from the rotation's feed */
+    char *id;                      /* "<post id>" or "<post id>#<n>" */
+    const struct post *post;       /* borrowed from the rotation's feed */
     const struct media_ref *media; /* NULL for text cards */
     enum item_kind kind;
-    int64_t duration_ms;        /* planned (video: 0 = its own length) */
+    int64_t duration_ms; /* planned (video: 0 = its own length) */
 };
 
 struct rotation_params {
     int64_t image_duration_ms;
-    int64_t text_duration_ms;   /* 0: reading time */
+    int64_t text_duration_ms; /* 0: reading time */
     int64_t video_max_duration_ms;
     int max_items;
     int64_t max_age_ms;
-    enum rotation_new_posts new_posts;   /* plain rotation only */
-    int64_t transition_ms;      /* the transition into an item (0 for a cut) */
-    bool synced;                /* sync = wallclock: the epoch timeline (sync.h) */
+    enum rotation_new_posts new_posts; /* plain rotation only */
+    int64_t transition_ms;             /* the transition into an item (0 for a cut) */
+    bool synced;                       /* sync = wallclock: the epoch timeline (sync.h) */
 };
 
 struct rotation;
 
 struct rotation *rotation_create(const struct rotation_params *p);
-void rotation_destroy(struct rotation *r);   /* NULL ok */
+void rotation_destroy(struct rotation *r); /* NULL ok */
 
 /* Replaces the feed (takes a reference). Items keep their place by id; new
  * posts go where params.new_posts says. Returns true when an item that is
@@ -54,8 +54,8 @@ typedef bool (*rotation_ready_fn)(void *ctx, const struct item *it);
  * for the ready callback to report, since it knows why (not cached, not
  * found, broken). Returns NULL when nothing is playable.
  * The returned pointer stays valid until the next rotation_set_feed. */
-const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms,
-                                 rotation_ready_fn ready, void *ctx,
+const struct item *rotation_next(struct rotation *r, int64_t now_wall_ms, rotation_ready_fn ready,
+                                 void *ctx,
                                  void (*skip)(void *ctx, const struct item *it,
                                               enum dp_reason why));
 /* The media at url has just been verified (issue 10): each item showing it
@@ -82,18 +82,18 @@ const struct item *rotation_find(const struct rotation *r, const char *id);
 
 /* What the planner is asked. */
 struct rotation_ask {
-    int64_t now_ms;             /* wall clock, Unix ms */
-    bool on_screen;             /* an item is on screen (not the standby card) */
-    int64_t cur_end_ms;         /* synced: the end of that item's slot (Unix ms),
+    int64_t now_ms;          /* wall clock, Unix ms */
+    bool on_screen;          /* an item is on screen (not the standby card) */
+    int64_t cur_end_ms;      /* synced: the end of that item's slot (Unix ms),
                                    0 when unknown (the slot of now is taken) */
-    rotation_ready_fn ready;    /* NULL: everything is ready */
-    void (*skip)(void *ctx, const struct item *it, enum dp_reason why);   /* or NULL */
+    rotation_ready_fn ready; /* NULL: everything is ready */
+    void (*skip)(void *ctx, const struct item *it, enum dp_reason why); /* or NULL */
     void *ctx;
 };
 
 /* Its answer. */
 struct rotation_plan {
-    const struct item *item;    /* NULL: nothing playable */
+    const struct item *item; /* NULL: nothing playable */
     /* How long it plays, transition included, at least transition_ms +
      * SYNC_MIN_SHOW_MS; 0 for a video of unknown length in plain rotation,
      * which plays until it ends (until_ended). */

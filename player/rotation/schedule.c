@@ -127,7 +127,7 @@ static int parse_days(struct parser *ps, unsigned *mask)
             } else {
                 ps->p = save;
             }
-            for (int d = a;; d = (d + 1) % 7) {   /* fri-mon wraps over Sunday */
+            for (int d = a;; d = (d + 1) % 7) { /* fri-mon wraps over Sunday */
                 *mask |= 1u << d;
                 if (d == b)
                     break;
@@ -181,7 +181,7 @@ static int parse_range(struct parser *ps, unsigned mask)
         return fail(ps, "expected an end time (HH:MM, hours 00..24, minutes 00..59)", at);
     if (to == from)
         return fail(ps, "expected an end time different from the start", start);
-    int len = to > from ? to - from : MIN_PER_DAY - from + to;   /* over midnight */
+    int len = to > from ? to - from : MIN_PER_DAY - from + to; /* over midnight */
     for (int d = 0; d < 7; d++) {
         if (!(mask & (1u << d)))
             continue;

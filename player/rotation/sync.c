@@ -38,19 +38,19 @@ int sync_slot_at(const int64_t *durations, size_t n, int64_t transition_ms, int6
     int64_t cycle = cycle_length(durations, n, transition_ms);
     if (cycle < 0)
         return -1;
-    int64_t pos = now_ms % cycle;   /* floor modulo: 0 <= pos < cycle */
+    int64_t pos = now_ms % cycle; /* floor modulo: 0 <= pos < cycle */
     if (pos < 0)
         pos += cycle;
     if (now_ms < INT64_MIN + pos)
-        return -1;                  /* the cycle would start before INT64_MIN */
+        return -1; /* the cycle would start before INT64_MIN */
     int64_t cycle_start = now_ms - pos;
     int64_t acc = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t d = sync_slot_length(durations[i], transition_ms);
         if (d == 0)
             continue;
-        if (pos - acc < d) {        /* acc <= pos < acc + d, without overflow */
-            int64_t start = cycle_start + acc;   /* <= now_ms */
+        if (pos - acc < d) {                   /* acc <= pos < acc + d, without overflow */
+            int64_t start = cycle_start + acc; /* <= now_ms */
             if (start > INT64_MAX - d)
                 return -1;
             out->index = i;
@@ -60,7 +60,7 @@ int sync_slot_at(const int64_t *durations, size_t n, int64_t transition_ms, int6
         }
         acc += d;
     }
-    return -1;   /* not reached: pos < cycle = the sum of the slots */
+    return -1; /* not reached: pos < cycle = the sum of the slots */
 }
 
 int sync_next_slot(const int64_t *durations, size_t n, int64_t transition_ms,
@@ -91,7 +91,7 @@ uint64_t sync_timeline_id(const char *const *ids, const int64_t *durations, size
         size_t len = 0;
         while (s[len])
             len++;
-        h = fnv_bytes(h, s, len + 1);   /* with its NUL, so "ab","c" != "a","bc" */
+        h = fnv_bytes(h, s, len + 1); /* with its NUL, so "ab","c" != "a","bc" */
         unsigned char le[8];
         uint64_t u = (uint64_t)d;
         for (int k = 0; k < 8; k++)

@@ -24,9 +24,9 @@
 #define SYNC_MIN_SHOW_MS 1000
 
 struct sync_slot {
-    size_t index;       /* into the durations array */
-    int64_t start_ms;   /* Unix ms, inclusive */
-    int64_t end_ms;     /* Unix ms, exclusive; start_ms < end_ms */
+    size_t index;     /* into the durations array */
+    int64_t start_ms; /* Unix ms, inclusive */
+    int64_t end_ms;   /* Unix ms, exclusive; start_ms < end_ms */
 };
 
 /* The slot length of an item planned for planned_ms: 0 when planned_ms <= 0

@@ -15,8 +15,15 @@ struct fuzz_jerr {
     jmp_buf jump;
 };
 
-static void fuzz_jpeg_exit(j_common_ptr c) { longjmp(((struct fuzz_jerr *)c->err)->jump, 1); }
-static void fuzz_jpeg_quiet(j_common_ptr c, int level) { (void)c; (void)level; }
+static void fuzz_jpeg_exit(j_common_ptr c)
+{
+    longjmp(((struct fuzz_jerr *)c->err)->jump, 1);
+}
+static void fuzz_jpeg_quiet(j_common_ptr c, int level)
+{
+    (void)c;
+    (void)level;
+}
 
 static void fuzz_jpeg_header(const uint8_t *data, size_t size)
 {

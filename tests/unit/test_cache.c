@@ -125,7 +125,7 @@ static void test_commit_lookup(void **state)
 /* {what is done to the file after a restart, expected result} */
 static const struct {
     const char *name;
-    const char *replace;   /* new content, or NULL to delete */
+    const char *replace; /* new content, or NULL to delete */
 } corruptions[] = {
     {"same size, other bytes", "hello MEDIA"},
     {"shorter", "hello"},
@@ -145,8 +145,8 @@ static void test_verify_mismatch_deletes(void **state)
         file_path(f, "media", url, "", mp, sizeof mp);
         file_path(f, "index", url, ".meta", ip, sizeof ip);
         if (corruptions[i].replace)
-            assert_int_equal(dp_write_atomic(mp, corruptions[i].replace,
-                                             strlen(corruptions[i].replace)), 0);
+            assert_int_equal(
+                dp_write_atomic(mp, corruptions[i].replace, strlen(corruptions[i].replace)), 0);
         else
             unlink(mp);
         c = open_cache(f, 0, 0);
@@ -192,14 +192,16 @@ static void test_max_media_size(void **state)
 static const struct {
     const char *name;
     const char *keep[3];
-    int64_t shown[3];        /* shown times of a, b, c */
-    const char *evicted;     /* when d is committed */
+    int64_t shown[3];    /* shown times of a, b, c */
+    const char *evicted; /* when d is committed */
 } evictions[] = {
     {"not in rotation first", {"http://h/a", "http://h/b"}, {1, 2, 3}, "http://h/c"},
     {"least recently shown", {"http://h/a"}, {1, 3, 2}, "http://h/c"},
     {"never shown before shown", {"http://h/a"}, {1, 0, 2}, "http://h/b"},
-    {"all in rotation: least recently shown", {"http://h/a", "http://h/b", "http://h/c"},
-     {5, 4, 6}, "http://h/b"},
+    {"all in rotation: least recently shown",
+     {"http://h/a", "http://h/b", "http://h/c"},
+     {5, 4, 6},
+     "http://h/b"},
 };
 
 static void test_eviction_order(void **state)
@@ -220,8 +222,7 @@ static void test_eviction_order(void **state)
         for (int k = 0; k < 3; k++) {
             bool gone = strcmp(urls[k], evictions[i].evicted) == 0;
             if (cache_has(c, urls[k]) == gone)
-                fail_msg("%s: %s %s", evictions[i].name, urls[k],
-                         gone ? "kept" : "evicted");
+                fail_msg("%s: %s %s", evictions[i].name, urls[k], gone ? "kept" : "evicted");
         }
         assert_true(cache_has(c, "http://h/d"));
         struct cache_stats st;
@@ -237,7 +238,7 @@ static void test_eviction_order(void **state)
             file_path(f, "index", all[k], ".meta", mp, sizeof mp);
             unlink(mp);
         }
-        c = open_cache(f, 30, 0);   /* removes media without records */
+        c = open_cache(f, 30, 0); /* removes media without records */
         cache_get_stats(c, &st);
         assert_int_equal(st.files, 0);
         cache_close(c);
@@ -363,7 +364,7 @@ static void test_part_resume_info(void **state)
             assert_true(p.etag[0] || p.last_modified[0]);
             assert_true(strncmp(p.etag, "W/", 2) != 0);
         }
-        assert_false(cache_has(c, url));   /* a part is never media */
+        assert_false(cache_has(c, url)); /* a part is never media */
         cache_part_discard(c, url);
         assert_false(exists(p.path));
         cache_close(c);
@@ -432,7 +433,8 @@ static void test_feed_store_load(void **state)
     assert_int_equal(cache_load_feed(c, url, &body, &len, &ct, &etag, &lm), -ENOENT);
     assert_int_equal(cache_store_feed_ex(c, url, "https://h2/x/feed.json", "{\"a\":1}", 7,
                                          "application/feed+json", "\"f1\"",
-                                         "Wed, 21 Oct 2015 07:28:00 GMT"), 0);
+                                         "Wed, 21 Oct 2015 07:28:00 GMT"),
+                     0);
     cache_close(c);
     c = open_cache(f, 0, 0);
     assert_int_equal(cache_load_feed_ex(c, url, &body, &len, &ct, &etag, &lm, &base), 0);

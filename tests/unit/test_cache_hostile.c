@@ -29,7 +29,7 @@
 
 struct fx {
     char dir[256];
-    char victim[300];   /* a file outside the cache the attacker aims at */
+    char victim[300]; /* a file outside the cache the attacker aims at */
 };
 
 static int setup(void **state)
@@ -44,7 +44,7 @@ static int setup(void **state)
         return -1;
     close(fd);
     dp_log_set_level(DP_LOG_ERROR);
-    alarm(60);   /* a hang (a FIFO opened for reading) fails the test */
+    alarm(60); /* a hang (a FIFO opened for reading) fails the test */
     *state = f;
     return 0;
 }
@@ -76,8 +76,8 @@ static struct cache *open_cache(struct fx *f)
     return c;
 }
 
-static void path_of(struct fx *f, const char *sub, const char *url, const char *suffix,
-                    char *out, size_t cap)
+static void path_of(struct fx *f, const char *sub, const char *url, const char *suffix, char *out,
+                    size_t cap)
 {
     char key[DP_SHA256_HEX];
     dp_sha256_hex(url, strlen(url), key);
@@ -147,7 +147,7 @@ static void test_forged_part_record(void **state)
     assert_false(cache_has(c, URL));
     struct stat st;
     assert_true(lstat(media, &st) < 0);
-    assert_true(lstat(part, &st) < 0);          /* the link is gone */
+    assert_true(lstat(part, &st) < 0); /* the link is gone */
     /* Planted again, then a resume: starts from zero on a fresh file. */
     assert_int_equal(symlink(f->victim, part), 0);
     assert_int_equal(cache_part_set_validator(c, URL, "\"v1\"", NULL), 0);
@@ -170,7 +170,7 @@ static void test_part_hard_link_refused(void **state)
     path_of(f, "media", URL, ".part", part, sizeof part);
     path_of(f, "media", URL, "", media, sizeof media);
     if (link(f->victim, part) < 0)
-        skip();   /* fs.protected_hardlinks or a file system without links */
+        skip(); /* fs.protected_hardlinks or a file system without links */
     assert_true(cache_commit(c, URL, "\"v1\"", NULL, "image/jpeg") < 0);
     struct stat st;
     assert_true(lstat(media, &st) < 0);
@@ -199,15 +199,14 @@ static void test_planted_files_at_open(void **state)
     path_of(f, "index", URL, ".meta", meta, sizeof meta);
     path_of(f, "media", URL, "", media, sizeof media);
     path_of(f, "feeds", FEED, ".body", body, sizeof body);
-    path_of(f, "index", "https://desk.example/other.png", ".meta", other_meta,
-            sizeof other_meta);
+    path_of(f, "index", "https://desk.example/other.png", ".meta", other_meta, sizeof other_meta);
     assert_int_equal(unlink(media), 0);
-    assert_int_equal(symlink(f->victim, media), 0);         /* media file: a link */
+    assert_int_equal(symlink(f->victim, media), 0); /* media file: a link */
     assert_int_equal(unlink(body), 0);
-    assert_int_equal(mkfifo(body, 0644), 0);                /* a feed body: a FIFO */
-    assert_int_equal(mkfifo(other_meta, 0644), 0);          /* a record: a FIFO */
+    assert_int_equal(mkfifo(body, 0644), 0);       /* a feed body: a FIFO */
+    assert_int_equal(mkfifo(other_meta, 0644), 0); /* a record: a FIFO */
 
-    c = open_cache(f);                                       /* must not hang */
+    c = open_cache(f); /* must not hang */
     assert_false(cache_has(c, URL));
     char got[4096];
     assert_true(cache_media_path(c, URL, got, sizeof got) < 0);
@@ -233,7 +232,7 @@ static void test_media_swapped_for_link(void **state)
     struct cache *c = open_cache(f);
     struct cache_part p;
     assert_int_equal(cache_part_begin(c, URL, &p), 0);
-    append(p.path, SECRET);   /* same size as the victim */
+    append(p.path, SECRET); /* same size as the victim */
     assert_int_equal(cache_commit(c, URL, "\"e1\"", NULL, "image/jpeg"), 0);
     char media[4096], got[4096];
     path_of(f, "media", URL, "", media, sizeof media);

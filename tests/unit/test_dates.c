@@ -84,7 +84,7 @@ static const struct {
     {"Wed, 02 Oct 2002", T0 - 13 * 3600000LL},
     {"Wed, 31 Feb 2002 13:00:00 GMT", BAD},
     {"Wed, 02 Foo 2002 13:00:00 GMT", BAD},
-    {"Wed, 02 Oct 2002 13:00:00 XYZ", T0},  /* unknown zone: UTC (RFC 2822 4.3) */
+    {"Wed, 02 Oct 2002 13:00:00 XYZ", T0}, /* unknown zone: UTC (RFC 2822 4.3) */
     {"Wed, 02 Oct 2002 13:00:00 CEST", T0},
     {"Wed, 02 Oct 2002 13:00:00 Greenwich", BAD},
     {"Wed, 02 Oct 2002 1300 GMT", BAD},

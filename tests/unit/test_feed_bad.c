@@ -17,7 +17,7 @@
 #include "test_feed_golden.h"
 
 #define BAD_DIR DP_FIXTURES "/feeds/bad"
-#define BASE    "https://bad.example/feeds/feed"
+#define BASE "https://bad.example/feeds/feed"
 
 static void test_golden_xml(void **state)
 {

@@ -25,7 +25,7 @@
 #include "feed/html_text.h"
 #include "test_feed_golden.h"
 
-#define ROOT                 DP_CORPUS "/feedparser/tests"
+#define ROOT DP_CORPUS "/feedparser/tests"
 #define MAX_SECONDS_PER_FILE 2.0
 
 /* Mapped cases where we differ from feedparser on purpose. */
@@ -337,9 +337,9 @@ static void run_file(const char *path, const char *name, struct stats *st)
     /* Raw posts, before feed_finalize. */
     struct feed *raw = NULL;
     bool xml = strstr(name, ".json") == NULL;
-    int rr =
-        xml ? xmlfeed_parse_charset(data, len, charset[0] ? charset : NULL, &raw, err, sizeof err)
-            : jsonfeed_parse(data, len, &raw, err, sizeof err);
+    int rr = xml ? xmlfeed_parse_charset(data, len, charset[0] ? charset : NULL, &raw, err,
+                                         sizeof err)
+                 : jsonfeed_parse(data, len, &raw, err, sizeof err);
     char got[512];
     bool ok = rr == FEED_OK && check(raw, &e, got, sizeof got);
     const char *why = known_reason(name);

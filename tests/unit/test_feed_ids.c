@@ -22,7 +22,8 @@
 static struct feed *parse_items(const char *items)
 {
     char *doc = dp_strfmt("{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"t\","
-                          "\"items\":[%s]}", items);
+                          "\"items\":[%s]}",
+                          items);
     struct feed *f = NULL;
     char err[256] = "";
     int r = feed_parse(doc, strlen(doc), "https://ids.example/feed.json", NULL, &f, err,
@@ -47,18 +48,22 @@ static void test_ids(void **state)
     static const struct {
         const char *items;
         size_t n_posts;
-        const char *text, *id;   /* the post with this text has this id (NULL: absent) */
+        const char *text, *id; /* the post with this text has this id (NULL: absent) */
     } cases[] = {
         /* A lone surrogate: the post stays, with U+FFFD. */
         {"{\"id\":\"x\\ud800y\",\"content_text\":\"one\"},{\"id\":\"b\",\"content_text\":\"two\"}",
          2, "one", "x\xEF\xBF\xBDy"},
         {"{\"id\":\"\\udc00\",\"content_text\":\"low\"}", 1, "low", "\xEF\xBF\xBD"},
-        {"{\"id\":\"\\ud800\\u0041\",\"content_text\":\"hi\"}", 1, "hi", "\xEF\xBF\xBD" "A"},
+        {"{\"id\":\"\\ud800\\u0041\",\"content_text\":\"hi\"}", 1, "hi",
+         "\xEF\xBF\xBD"
+         "A"},
         /* A real pair is left alone. */
-        {"{\"id\":\"\\ud83d\\ude00\",\"content_text\":\"pair\"}", 1, "pair",
-         "\xF0\x9F\x98\x80"},
+        {"{\"id\":\"\\ud83d\\ude00\",\"content_text\":\"pair\"}", 1, "pair", "\xF0\x9F\x98\x80"},
         /* In text too: the feed is not rejected. */
-        {"{\"id\":\"t\",\"content_text\":\"a\\ud800b\"}", 1, "a\xEF\xBF\xBD" "b", "t"},
+        {"{\"id\":\"t\",\"content_text\":\"a\\ud800b\"}", 1,
+         "a\xEF\xBF\xBD"
+         "b",
+         "t"},
         /* A NUL: that post is refused, the real "a" stays. */
         {"{\"id\":\"a\\u0000b\",\"content_text\":\"nul\"},"
          "{\"id\":\"a\",\"content_text\":\"real\"}",
@@ -102,7 +107,8 @@ static void test_long_ids_stay_apart(void **state)
     a[n + 1] = b[n + 1] = '\0';
     char *items = dp_strfmt("{\"id\":\"%s\",\"content_text\":\"one\"},"
                             "{\"id\":\"%s\",\"content_text\":\"two\"},"
-                            "{\"id\":\"a\\tb\",\"content_text\":\"tab\"}", a, b);
+                            "{\"id\":\"a\\tb\",\"content_text\":\"tab\"}",
+                            a, b);
     struct feed *f = parse_items(items);
     assert_int_equal(f->n_posts, 3);
     const struct post *one = post_with_text(f, "one"), *two = post_with_text(f, "two");
@@ -120,16 +126,16 @@ static void test_fix_escapes(void **state)
 {
     (void)state;
     static const struct {
-        const char *in, *out;   /* out NULL: nothing to fix */
+        const char *in, *out; /* out NULL: nothing to fix */
     } cases[] = {
         {"\"\\ud800\"", "\"\\uFFFD\""},
         {"\"\\u0000\"", "\"\\uFFFF\""},
         {"\"\\ud83d\\ude00\"", NULL},
         {"\"\\\\ud800\"", NULL},
         {"{\"k\\ud800\":1}", "{\"k\\uFFFD\":1}"},
-        {"\\ud800", NULL},                       /* outside a string */
+        {"\\ud800", NULL}, /* outside a string */
         {"\"\\ud800\\ud800\"", "\"\\uFFFD\\uFFFD\""},
-        {"\"\\ud8", NULL},                        /* cut short */
+        {"\"\\ud8", NULL}, /* cut short */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = feed_json_fix_escapes(cases[i].in, strlen(cases[i].in));

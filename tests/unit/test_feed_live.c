@@ -43,12 +43,15 @@ static const struct {
      "[{\"url\":\"live/s.m3u8\",\"mime_type\":\"application/vnd.apple.mpegurl\"}]}]}",
      "application/feed+json", true},
     {"{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[{\"id\":\"1\",\"attachments\":"
-     "[{\"url\":\"live/s.m3u8\"}]}]}", "application/feed+json", true},
+     "[{\"url\":\"live/s.m3u8\"}]}]}",
+     "application/feed+json", true},
     {"{\"version\":\"https://jsonfeed.org/version/1.1\",\"items\":[{\"id\":\"1\",\"attachments\":"
-     "[{\"url\":\"v.mp4\",\"mime_type\":\"video/mp4\"}]}]}", "application/feed+json", false},
+     "[{\"url\":\"v.mp4\",\"mime_type\":\"video/mp4\"}]}]}",
+     "application/feed+json", false},
     {"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid>"
      "<enclosure url=\"https://x/live.m3u8\" type=\"application/x-mpegURL\" length=\"0\"/>"
-     "</item></channel></rss>", "application/rss+xml", true},
+     "</item></channel></rss>",
+     "application/rss+xml", true},
 };
 
 static void test_formats_mark_live(void **state)

@@ -174,10 +174,8 @@ static void test_http_charset(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_golden),
-        cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_many_references),
-        cmocka_unit_test(test_xxe_never_reads),
+        cmocka_unit_test(test_golden),          cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_many_references), cmocka_unit_test(test_xxe_never_reads),
         cmocka_unit_test(test_http_charset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,8 +52,8 @@ static void describe(const char *text, const struct layout *l, bool with_runs, c
             continue;
         for (int r = 0; r < ln->n_runs && o < cap; r++) {
             const struct layout_run *run = &l->runs[ln->first_run + r];
-            o += (size_t)snprintf(out + o, cap - o, run->rtl ? "<%.*s>" : "(%.*s)",
-                                  (int)run->len, text + run->start);
+            o += (size_t)snprintf(out + o, cap - o, run->rtl ? "<%.*s>" : "(%.*s)", (int)run->len,
+                                  text + run->start);
         }
         if (o < cap && ln->rtl)
             o += (size_t)snprintf(out + o, cap - o, "R");
@@ -73,12 +73,11 @@ static void describe(const char *text, const struct layout *l, bool with_runs, c
 static const struct {
     const char *name, *text;
     int max_w;
-    const char *want;       /* lines and runs, as describe() writes them */
+    const char *want; /* lines and runs, as describe() writes them */
     bool broke_word;
 } cases[] = {
     {"hebrew", HE, 120,
-     "[שלום לכולם וברוכים]<שלום לכולם וברוכים>R [הבאים לכנס השנתי]<הבאים לכנס השנתי>R",
-     false},
+     "[שלום לכולם וברוכים]<שלום לכולם וברוכים>R [הבאים לכנס השנתי]<הבאים לכנס השנתי>R", false},
     /* the digits stay 19:30, left of the word before them: a reader goes
      * right to left, "الساعة" then "19:30" then "اليوم" */
     {"arabic with digits", AR, 1000,
@@ -86,7 +85,8 @@ static const struct {
      false},
     {"arabic wrapped", AR, 130,
      "[مرحبا بكم في المؤتمر]<مرحبا بكم في المؤتمر>R "
-     "[الساعة 19:30 اليوم]< اليوم>(19:30)<الساعة >R", false},
+     "[الساعة 19:30 اليوم]< اليوم>(19:30)<الساعة >R",
+     false},
     {"english with hebrew", MIXED_LTR, 1000,
      "[The keynote נאום פתיחה starts at 19:30](The keynote )<נאום פתיחה>( starts at 19:30)",
      false},
@@ -95,29 +95,39 @@ static const struct {
     /* ideographs break anywhere, never before "，" or "。" */
     {"chinese", ZH, 100,
      "[欢迎大家参加今年的年](欢迎大家参加今年的年) [度大会，下午两点在主](度大会，下午两点在主) "
-     "[会场开始。](会场开始。)", false},
+     "[会场开始。](会场开始。)",
+     false},
     {"chinese narrow", ZH, 40,
      "[欢迎大家](欢迎大家) [参加今年](参加今年) [的年度大](的年度大) [会，下午](会，下午) "
-     "[两点在主](两点在主) [会场开](会场开) [始。](始。)", false},
+     "[两点在主](两点在主) [会场开](会场开) [始。](始。)",
+     false},
     /* kana and kanji break anywhere, never after "「", never before "」" or "。" */
     {"japanese", JA, 100,
      "[本日の「基調講演」は](本日の「基調講演」は) [午後七時半から大ホー](午後七時半から大ホー) "
-     "[ルで始まります。](ルで始まります。)", false},
+     "[ルで始まります。](ルで始まります。)",
+     false},
     {"japanese narrow", JA, 50,
      "[本日の「基](本日の「基) [調講演」は](調講演」は) [午後七時半](午後七時半) "
-     "[から大ホー](から大ホー) [ルで始まり](ルで始まり) [ます。](ます。)", false},
+     "[から大ホー](から大ホー) [ルで始まり](ルで始まり) [ます。](ます。)",
+     false},
     /* Thai has no spaces between words: ICU's dictionary finds them */
-    {"thai", "สวัสดีครับยินดีต้อนรับ", 45,
-     "[สวัสดี](สวัสดี) [ครับ](ครับ) [ยินดี](ยินดี) [ต้อนรับ](ต้อนรับ)", false},
+    {"thai", "สวัสดีครับยินดีต้อนรับ", 45, "[สวัสดี](สวัสดี) [ครับ](ครับ) [ยินดี](ยินดี) [ต้อนรับ](ต้อนรับ)", false},
     /* emoji sequences are one cluster each: never split */
     {"emoji sequences", FAMILY FLAG THUMB FAMILY FLAG, 50,
      "[" FAMILY FLAG "](" FAMILY FLAG ") [" THUMB FAMILY "](" THUMB FAMILY ") [" FLAG "](" FLAG
-     ")", false},
+     ")",
+     false},
     {"emoji in words", "go " FAMILY " now " FLAG, 60,
      "[go " FAMILY "](go " FAMILY ") [now " FLAG "](now " FLAG ")", false},
     /* a word split at a line end keeps e and its combining accent together */
-    {"combining accent at a line end", "abcde\xCC\x81" "fgh", 30,
-     "[abcd](abcd) [e\xCC\x81" "fgh](e\xCC\x81" "fgh)", true},
+    {"combining accent at a line end",
+     "abcde\xCC\x81"
+     "fgh",
+     30,
+     "[abcd](abcd) [e\xCC\x81"
+     "fgh](e\xCC\x81"
+     "fgh)",
+     true},
     {"combining accent before a break", "voila\xCC\x80 tout", 36,
      "[voila\xCC\x80](voila\xCC\x80) [tout](tout)", false},
 };
@@ -131,8 +141,8 @@ static void test_golden_lines_and_runs(void **state)
         char got[4096];
         describe(cases[k].text, l, true, got, sizeof got);
         if (strcmp(got, cases[k].want) != 0 || l->broke_word != cases[k].broke_word)
-            print_error("%s:\n got  %s (broke %d)\n want %s\n", cases[k].name, got,
-                        l->broke_word, cases[k].want);
+            print_error("%s:\n got  %s (broke %d)\n want %s\n", cases[k].name, got, l->broke_word,
+                        cases[k].want);
         assert_string_equal(got, cases[k].want);
         assert_int_equal(l->broke_word, cases[k].broke_word);
         for (int i = 0; i < l->n_lines; i++)

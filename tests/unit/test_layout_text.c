@@ -24,23 +24,34 @@
 /* Widths are in tenths of the font size per character, so that width grows
  * strictly with the size: width = (size * units + 5) / 10. */
 struct font {
-    bool proportional;  /* false: 6 units a character (CJK 10) */
+    bool proportional; /* false: 6 units a character (CJK 10) */
     int calls;
-    int bad_calls;      /* measured a string cut inside a UTF-8 character */
+    int bad_calls; /* measured a string cut inside a UTF-8 character */
 };
 
-static bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+static bool is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
 
 static int char_units(const struct font *f, uint32_t cp)
 {
     if (cp >= 0x2E80 && cp < 0xA000)
-        return 10;                      /* CJK: full width */
+        return 10; /* CJK: full width */
     if (!f->proportional)
         return 6;
     switch (cp) {
-    case 'i': case 'l': case '.': case ',': case ' ': case '\'':
+    case 'i':
+    case 'l':
+    case '.':
+    case ',':
+    case ' ':
+    case '\'':
         return 3;
-    case 'm': case 'w': case 'M': case 'W':
+    case 'm':
+    case 'w':
+    case 'M':
+    case 'W':
         return 9;
     default:
         return 6;
@@ -60,7 +71,7 @@ static int measure(void *ctx, int size, const char *s, size_t len)
         unsigned char c = p[i];
         size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
         if (i + n > len) {
-            f->bad_calls++;             /* a character cut at the end */
+            f->bad_calls++; /* a character cut at the end */
             break;
         }
         uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
@@ -135,8 +146,8 @@ static void check_layout(const char *text, const struct layout *l, int max_w, bo
             while (first < n && is_cont((unsigned char)text[s + first]))
                 first++;
             if (first != n)
-                print_error("line %d \"%.*s\" is %d px wide, max %d\n", i, (int)n, text + s,
-                            w, max_w);
+                print_error("line %d \"%.*s\" is %d px wide, max %d\n", i, (int)n, text + s, w,
+                            max_w);
             assert_int_equal(first, n);
         }
         if (l->ellipsis && i == l->n_lines - 1 && n) {
@@ -193,18 +204,20 @@ static void check_layout(const char *text, const struct layout *l, int max_w, bo
 static const struct {
     const char *text;
     int max_w;
-    const char *lines[8];      /* expected, NULL-terminated */
+    const char *lines[8]; /* expected, NULL-terminated */
     bool broke_word;
 } wrap_cases[] = {
     {"hello", 600, {"hello"}, false},
     {"hello world", 600, {"hello world"}, false},
-    {"hello world", 66, {"hello world"}, false},                   /* exactly full */
+    {"hello world", 66, {"hello world"}, false}, /* exactly full */
     {"hello world", 65, {"hello", "world"}, false},
-    {"the quick brown fox jumps over the lazy dog", 60,
-     {"the quick", "brown fox", "jumps over", "the lazy", "dog"}, false},
-    {"aaaa    bbbb", 60, {"aaaa", "bbbb"}, false},                 /* spaces at the break */
+    {"the quick brown fox jumps over the lazy dog",
+     60,
+     {"the quick", "brown fox", "jumps over", "the lazy", "dog"},
+     false},
+    {"aaaa    bbbb", 60, {"aaaa", "bbbb"}, false}, /* spaces at the break */
     {"aaaa    bbbb", 600, {"aaaa    bbbb"}, false},
-    {"hello   ", 600, {"hello"}, false},                           /* trailing spaces */
+    {"hello   ", 600, {"hello"}, false}, /* trailing spaces */
     /* explicit newlines are kept, empty lines too */
     {"a\nb", 600, {"a", "b"}, false},
     {"a\n\nb", 600, {"a", "", "b"}, false},
@@ -215,11 +228,15 @@ static const struct {
     {"abcdefghijklmnopqrstuvwxyz", 60, {"abcdefghij", "klmnopqrst", "uvwxyz"}, true},
     {"hi abcdefghijklmno yo", 60, {"hi", "abcdefghij", "klmno yo"}, true},
     /* UAX #14 breaks a URL after a slash: no word is split */
-    {"https://example.com/a/very/long/path", 120,
-     {"https://example.com/", "a/very/long/path"}, false},
+    {"https://example.com/a/very/long/path",
+     120,
+     {"https://example.com/", "a/very/long/path"},
+     false},
     /* UTF-8: split between characters, never inside one */
-    {"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", 24,
-     {"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", "\xC3\xA9\xC3\xA9\xC3\xA9"}, true},
+    {"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9",
+     24,
+     {"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", "\xC3\xA9\xC3\xA9\xC3\xA9"},
+     true},
     {"« l’été » est là", 60, {"« l’été »", "est là"}, false},
     /* ideographs break between any two (UAX #14), no word is split */
     {"漢字漢字漢字漢字", 35, {"漢字漢", "字漢字", "漢字"}, false},
@@ -242,8 +259,8 @@ static void test_wrap_table(void **state)
     for (size_t k = 0; k < sizeof wrap_cases / sizeof wrap_cases[0]; k++) {
         struct font f = {0};
         struct layout l;
-        int n = layout_wrap(wrap_cases[k].text, 10, wrap_cases[k].max_w, LAYOUT_MAX_LINES,
-                            measure, &f, &l);
+        int n = layout_wrap(wrap_cases[k].text, 10, wrap_cases[k].max_w, LAYOUT_MAX_LINES, measure,
+                            &f, &l);
         int want_n = 0;
         while (wrap_cases[k].lines[want_n])
             want_n++;
@@ -297,8 +314,8 @@ static void test_wrap_invariants(void **state)
                 for (int prop = 0; prop < 2; prop++) {
                     struct font f = {.proportional = prop};
                     struct layout l;
-                    int n = layout_wrap(prose[t], sizes[s], widths[w], LAYOUT_MAX_LINES,
-                                        measure, &f, &l);
+                    int n = layout_wrap(prose[t], sizes[s], widths[w], LAYOUT_MAX_LINES, measure,
+                                        &f, &l);
                     assert_true(n > 0);
                     assert_int_equal(n, l.n_lines);
                     check_layout(prose[t], &l, widths[w], true, &f);
@@ -371,7 +388,7 @@ static const struct {
     const char *text;
     int min_size, max_size, max_w, max_h;
     double spacing;
-    int expected;             /* 0: only the properties are checked */
+    int expected; /* 0: only the properties are checked */
     bool broke_word;
     bool ellipsis;
 } fit_cases[] = {
@@ -386,13 +403,13 @@ static const struct {
     /* a long word: largest size where it still fits whole (60 units, 300 px) */
     {"abcdefghij ab", 10, 200, 300, 10000, 1.2, 50, false, false},
     /* no size keeps the word whole: split, as large as fits */
-    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv", 40, 200,
-     300, 1000, 1.2, 0, true, false},
-    {NULL, 16, 120, 1000, 600, 1.25, 0, false, false},   /* prose[0] */
-    {NULL, 16, 120, 640, 360, 1.3, 0, false, false},     /* prose[1] */
-    {NULL, 16, 120, 400, 900, 1.2, 0, false, false},     /* prose[2] */
-    {NULL, 16, 120, 1500, 800, 1.2, 0, false, false},    /* prose[3] */
-    {NULL, 16, 120, 1800, 900, 1.2, 0, false, false},    /* prose[4] */
+    {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv", 40, 200, 300,
+     1000, 1.2, 0, true, false},
+    {NULL, 16, 120, 1000, 600, 1.25, 0, false, false}, /* prose[0] */
+    {NULL, 16, 120, 640, 360, 1.3, 0, false, false},   /* prose[1] */
+    {NULL, 16, 120, 400, 900, 1.2, 0, false, false},   /* prose[2] */
+    {NULL, 16, 120, 1500, 800, 1.2, 0, false, false},  /* prose[3] */
+    {NULL, 16, 120, 1800, 900, 1.2, 0, false, false},  /* prose[4] */
 };
 
 static void test_fit_table(void **state)
@@ -405,11 +422,11 @@ static void test_fit_table(void **state)
         double sp = fit_cases[k].spacing;
         for (int prop = 0; prop < 2; prop++) {
             if (fit_cases[k].expected && prop)
-                continue;               /* exact sizes are for the mono font */
+                continue; /* exact sizes are for the mono font */
             struct font f = {.proportional = prop};
             struct layout l;
-            int size = layout_fit(text, fit_cases[k].min_size, fit_cases[k].max_size, max_w,
-                                  max_h, sp, measure, &f, &l);
+            int size = layout_fit(text, fit_cases[k].min_size, fit_cases[k].max_size, max_w, max_h,
+                                  sp, measure, &f, &l);
             if (fit_cases[k].expected)
                 assert_int_equal(size, fit_cases[k].expected);
             assert_int_equal(l.size, size);
@@ -441,7 +458,7 @@ static void test_fit_ellipsis(void **state)
     static const struct {
         int min_size, max_w, max_h;
         double spacing;
-        int lines;             /* max_h / line height */
+        int lines; /* max_h / line height */
     } cases[] = {
         {10, 300, 100, 1.2, 8},
         {20, 1000, 300, 1.25, 12},
@@ -452,8 +469,8 @@ static void test_fit_ellipsis(void **state)
         for (int prop = 0; prop < 2; prop++) {
             struct font f = {.proportional = prop};
             struct layout l;
-            int size = layout_fit(text + 1, cases[k].min_size, 100, cases[k].max_w,
-                                  cases[k].max_h, cases[k].spacing, measure, &f, &l);
+            int size = layout_fit(text + 1, cases[k].min_size, 100, cases[k].max_w, cases[k].max_h,
+                                  cases[k].spacing, measure, &f, &l);
             assert_int_equal(size, cases[k].min_size);
             assert_true(l.ellipsis);
             assert_false(l.broke_word);
@@ -470,19 +487,19 @@ static const struct {
     const char *text;
     int max_w;
     bool ellipsis;
-    const char *last;         /* expected last line, NULL: not checked */
+    const char *last; /* expected last line, NULL: not checked */
 } clamp_cases[] = {
     {"short caption", 600, false, "short caption"},
-    {"one two three four five six", 60, false, "five six"},          /* exactly 3 lines */
-    {"one two three four five six seven", 60, true, "five six"},     /* "five six…" fits */
-    {"one two three four five sixxx seven", 60, true, "five"},       /* "five sixxx…" not */
+    {"one two three four five six", 60, false, "five six"},      /* exactly 3 lines */
+    {"one two three four five six seven", 60, true, "five six"}, /* "five six…" fits */
+    {"one two three four five sixxx seven", 60, true, "five"},   /* "five sixxx…" not */
     {"aaaa bbbb cccc dddd eeeee ffff gggg", 60, true, "eeeee"},
-    {"aaaa bbbb cccc dddddddddd eeee", 60, true, "ddddddddd"},       /* one word: chars off */
+    {"aaaa bbbb cccc dddddddddd eeee", 60, true, "ddddddddd"}, /* one word: chars off */
     {"a\nb\nc\nd", 600, true, "c"},
     {"éééé ééé\nàààà\nçççç ççç ççç", 60, true, "çççç ççç"},
-    {NULL, 400, true, NULL},                                         /* prose[0] */
-    {NULL, 200, true, NULL},                                         /* prose[1] */
-    {NULL, 100, true, NULL},                                         /* prose[2] */
+    {NULL, 400, true, NULL}, /* prose[0] */
+    {NULL, 200, true, NULL}, /* prose[1] */
+    {NULL, 100, true, NULL}, /* prose[2] */
 };
 
 static void test_clamp_three_lines(void **state)
@@ -573,8 +590,8 @@ static void test_utf8_never_split(void **state)
             for (int prop = 0; prop < 2; prop++) {
                 struct font f = {.proportional = prop};
                 struct layout l;
-                assert_true(layout_wrap(texts[t], 10, w, LAYOUT_MAX_LINES, measure, &f, &l) > 0
-                            || l.n_lines == LAYOUT_MAX_LINES);
+                assert_true(layout_wrap(texts[t], 10, w, LAYOUT_MAX_LINES, measure, &f, &l) > 0 ||
+                            l.n_lines == LAYOUT_MAX_LINES);
                 if (l.n_lines < LAYOUT_MAX_LINES)
                     check_layout(texts[t], &l, w, true, &f);
                 layout_clamp(texts[t], 10, w, 3, 1.2, measure, &f, &l);
@@ -598,8 +615,8 @@ static uint32_t rnd(uint32_t *seed, uint32_t n)
 static void test_random_texts(void **state)
 {
     (void)state;
-    static const char *const pieces[] = {"a", "m", "i", "W", "é", "«", "»", "’", "—", "…",
-                                         "漢", "字", "😀", "x", "e", ".", ","};
+    static const char *const pieces[] = {"a", "m",  "i",  "W", "é", "«", "»", "’", "—",
+                                         "…", "漢", "字", "😀", "x", "e", ".", ","};
     uint32_t seed = 20240601;
 #define RND(n) rnd(&seed, (uint32_t)(n))
     static char text[4096];

@@ -42,8 +42,8 @@ static int setup(void **state)
     (void)state;
     snprintf(dir, sizeof dir, "/tmp/dp-formats-%d", (int)getpid());
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "python3 '%s/tests/unit/make_image_fixtures.py' '%s'",
-             DP_SOURCE_DIR, dir);
+    snprintf(cmd, sizeof cmd, "python3 '%s/tests/unit/make_image_fixtures.py' '%s'", DP_SOURCE_DIR,
+             dir);
     return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -89,12 +89,10 @@ static const struct {
     const char *name;
     int tol;
 } upright[] = {
-    {"o6.webp", 8},  /* EXIF orientation 6 in a WebP: stored turned */
-    {"o3.png", 8},   /* eXIf orientation 3 in a PNG: stored upside down */
-    {"t.heic", 40},  /* lossy: the colours are near, not exact */
-    {"t.avif", 40},
-    {"t.jxl", 8},
-    {"irot.heic", 40}, /* stored turned, with an irot box */
+    {"o6.webp", 8}, /* EXIF orientation 6 in a WebP: stored turned */
+    {"o3.png", 8},  /* eXIf orientation 3 in a PNG: stored upside down */
+    {"t.heic", 40}, /* lossy: the colours are near, not exact */
+    {"t.avif", 40}, {"t.jxl", 8}, {"irot.heic", 40}, /* stored turned, with an irot box */
 };
 
 static void test_upright(void **state)
@@ -111,8 +109,8 @@ static void test_upright(void **state)
             fail_msg("%s: %dx%d, not 640x320 (upright 2:1)", upright[i].name, s->w, s->h);
         struct rgb l = at(s, 0.1, 0.5), r = at(s, 0.9, 0.5);
         if (!near(l, RED, upright[i].tol) || !near(r, BLUE, upright[i].tol))
-            fail_msg("%s: left %d,%d,%d right %d,%d,%d: not red | blue", upright[i].name, l.r,
-                     l.g, l.b, r.r, r.g, r.b);
+            fail_msg("%s: left %d,%d,%d right %d,%d,%d: not red | blue", upright[i].name, l.r, l.g,
+                     l.b, r.r, r.g, r.b);
         SDL_FreeSurface(s);
     }
 }
@@ -122,7 +120,7 @@ static void test_upright(void **state)
  * turns it back. */
 static void make_jxl(void)
 {
-    const int w = 32, h = 64;   /* stored turned left: blue on top */
+    const int w = 32, h = 64; /* stored turned left: blue on top */
     unsigned char *px = malloc((size_t)w * h * 3);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
@@ -218,8 +216,10 @@ static void test_icc(void **state)
     (void)state;
     char plain[600], cmd[1400];
     path_of(plain, sizeof plain, "colour.jpg");
-    snprintf(cmd, sizeof cmd, "/usr/bin/convert -size 64x64 'xc:rgb(60,160,90)' -quality 95 "
-                              "'%s' >/dev/null 2>&1", plain);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/convert -size 64x64 'xc:rgb(60,160,90)' -quality 95 "
+             "'%s' >/dev/null 2>&1",
+             plain);
     if (system(cmd) != 0) {
         print_message("skip: no ImageMagick\n");
         return;
@@ -237,11 +237,11 @@ static void test_icc(void **state)
         assert_non_null(a);
         assert_non_null(b);
         struct rgb pa = at(a, 0.5, 0.5), pb = at(b, 0.5, 0.5);
-        print_message("%s: %d,%d,%d -> %d,%d,%d\n", srgb ? "sRGB" : "Adobe RGB", pa.r, pa.g,
-                      pa.b, pb.r, pb.g, pb.b);
+        print_message("%s: %d,%d,%d -> %d,%d,%d\n", srgb ? "sRGB" : "Adobe RGB", pa.r, pa.g, pa.b,
+                      pb.r, pb.g, pb.b);
         if (srgb)
             assert_true(near(pa, pb, 1));
-        else   /* Adobe RGB's green is wider: the same numbers are greener in sRGB */
+        else /* Adobe RGB's green is wider: the same numbers are greener in sRGB */
             assert_true(!near(pa, pb, 10) && pb.g > pa.g && pb.r < pa.r);
         SDL_FreeSurface(a);
         SDL_FreeSurface(b);
@@ -353,8 +353,11 @@ static void test_sniff(void **state)
     static const struct {
         const char *name;
         enum image_format fmt;
-    } t[] = {{"t.heic", IMAGE_HEIF}, {"t.avif", IMAGE_HEIF}, {"t.jxl", IMAGE_JXL},
-             {"o6.webp", IMAGE_WEBP}, {"o3.png", IMAGE_PNG}};
+    } t[] = {{"t.heic", IMAGE_HEIF},
+             {"t.avif", IMAGE_HEIF},
+             {"t.jxl", IMAGE_JXL},
+             {"o6.webp", IMAGE_WEBP},
+             {"o3.png", IMAGE_PNG}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         if (!have(t[i].name))
             continue;
@@ -372,12 +375,9 @@ int main(void)
 {
     setenv("SDL_VIDEODRIVER", "offscreen", 0);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sniff),
-        cmocka_unit_test(test_upright),
-        cmocka_unit_test(test_icc),
-        cmocka_unit_test(test_small_not_blown_up),
-        cmocka_unit_test(test_twelve_bit),
-        cmocka_unit_test(test_animations),
+        cmocka_unit_test(test_sniff),      cmocka_unit_test(test_upright),
+        cmocka_unit_test(test_icc),        cmocka_unit_test(test_small_not_blown_up),
+        cmocka_unit_test(test_twelve_bit), cmocka_unit_test(test_animations),
         cmocka_unit_test(test_damaged),
     };
     if (setup(NULL) != 0)

@@ -41,8 +41,8 @@ struct rgba {
     int r, g, b, a;
 };
 
-static const struct rgba RED = {255, 0, 0, 255}, BLUE = {0, 0, 255, 255},
-                         GREEN = {0, 255, 0, 255}, WHITE = {255, 255, 255, 255};
+static const struct rgba RED = {255, 0, 0, 255}, BLUE = {0, 0, 255, 255}, GREEN = {0, 255, 0, 255},
+                         WHITE = {255, 255, 255, 255};
 
 /* The pixel at fractions (fx, fy) of the surface. */
 static struct rgba pixel_at(const SDL_Surface *s, double fx, double fy)
@@ -62,9 +62,8 @@ static void assert_colour(const SDL_Surface *s, double fx, double fy, struct rgb
     struct rgba got = pixel_at(s, fx, fy);
     if (abs(got.r - want.r) > tolerance || abs(got.g - want.g) > tolerance ||
         abs(got.b - want.b) > tolerance || abs(got.a - want.a) > tolerance) {
-        print_error("%s at (%.2f, %.2f) of %dx%d: got %d,%d,%d,%d want %d,%d,%d,%d\n", what,
-                    fx, fy, s->w, s->h, got.r, got.g, got.b, got.a, want.r, want.g, want.b,
-                    want.a);
+        print_error("%s at (%.2f, %.2f) of %dx%d: got %d,%d,%d,%d want %d,%d,%d,%d\n", what, fx,
+                    fy, s->w, s->h, got.r, got.g, got.b, got.a, want.r, want.g, want.b, want.a);
         fail();
     }
 }
@@ -77,7 +76,7 @@ static void assert_upright(const SDL_Surface *s, int tolerance, const char *what
     assert_colour(s, 0.85, 0.15, RED, tolerance, what);
     assert_colour(s, 0.5, 0.85, BLUE, tolerance, what);
     assert_colour(s, 0.15, 0.85, BLUE, tolerance, what);
-    assert_colour(s, 0.15, 0.2, WHITE, tolerance, what);   /* the mark: top left */
+    assert_colour(s, 0.15, 0.2, WHITE, tolerance, what); /* the mark: top left */
     assert_colour(s, 0.85, 0.85, BLUE, tolerance, what);
 }
 
@@ -152,7 +151,7 @@ static size_t craft_png(unsigned char *buf, uint32_t w, uint32_t h, size_t garba
     memcpy(buf + 12, "IHDR", 4);
     put_be32(buf + 16, w);
     put_be32(buf + 20, h);
-    memcpy(buf + 24, "\x08\x06\x00\x00\x00", 5);   /* 8-bit RGBA, no interlace */
+    memcpy(buf + 24, "\x08\x06\x00\x00\x00", 5); /* 8-bit RGBA, no interlace */
     put_be32(buf + 29, crc32_png(buf + 12, 17));
     uint32_t x = 12345;
     for (size_t i = 0; i < garbage_len; i++) {
@@ -252,46 +251,68 @@ static const struct {
     {"jpeg exif", {0xFF, 0xD8, 0xFF, 0xE1, 0, 16, 'E', 'x', 'i', 'f'}, 32, IMAGE_JPEG, 0, 0},
     {"jpeg short", {0xFF, 0xD8, 0xFF}, 3, IMAGE_JPEG, 0, 0},
     {"png 640x480",
-     {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 2,
-      0x80, 0, 0, 1, 0xE0, 8, 6},
-     32, IMAGE_PNG, 640, 480},
+     {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0,    13, 'I',
+      'H',  'D', 'R', 0,   0,    2,    0x80, 0,    0, 1, 0xE0, 8,  6},
+     32,
+     IMAGE_PNG,
+     640,
+     480},
     {"png 30000x30000",
-     {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 0, 0x75,
-      0x30, 0, 0, 0x75, 0x30, 8, 6},
-     32, IMAGE_PNG, 30000, 30000},
+     {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0,    0,    13, 'I',
+      'H',  'D', 'R', 0,   0,    0x75, 0x30, 0,    0, 0x75, 0x30, 8,  6},
+     32,
+     IMAGE_PNG,
+     30000,
+     30000},
     {"png 2^31+ clamped",
-     {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0xFF, 0xFF,
-      0xFF, 0xFF, 0x80, 0, 0, 0, 8, 6},
-     32, IMAGE_PNG, 0x7fffffff, 0x7fffffff},
+     {0x89, 'P', 'N', 'G',  '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I',
+      'H',  'D', 'R', 0xFF, 0xFF, 0xFF, 0xFF, 0x80, 0, 0, 0, 8,  6},
+     32,
+     IMAGE_PNG,
+     0x7fffffff,
+     0x7fffffff},
     {"png without IHDR first",
-     {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 4, 'g', 'A', 'M', 'A'}, 32,
-     IMAGE_UNKNOWN, 0, 0},
+     {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 4, 'g', 'A', 'M', 'A'},
+     32,
+     IMAGE_UNKNOWN,
+     0,
+     0},
     {"png too short", {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, 8, IMAGE_UNKNOWN, 0, 0},
-    {"gif89a 320x200", {'G', 'I', 'F', '8', '9', 'a', 0x40, 0x01, 0xC8, 0x00}, 32, IMAGE_GIF,
-     320, 200},
-    {"gif87a 1x65535", {'G', 'I', 'F', '8', '7', 'a', 1, 0, 0xFF, 0xFF}, 32, IMAGE_GIF, 1,
-     65535},
+    {"gif89a 320x200",
+     {'G', 'I', 'F', '8', '9', 'a', 0x40, 0x01, 0xC8, 0x00},
+     32,
+     IMAGE_GIF,
+     320,
+     200},
+    {"gif87a 1x65535", {'G', 'I', 'F', '8', '7', 'a', 1, 0, 0xFF, 0xFF}, 32, IMAGE_GIF, 1, 65535},
     {"gif90a", {'G', 'I', 'F', '9', '0', 'a', 1, 0, 1, 0}, 32, IMAGE_UNKNOWN, 0, 0},
     /* RIFF size WEBP "VP8 " size, frame tag (3), start code 9d 01 2a, w, h (14 bits) */
     {"webp lossy 640x480",
-     {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ', 0, 0, 0, 0,
-      0, 0, 0, 0x9D, 0x01, 0x2A, 0x80, 0x42, 0xE0, 0x01},
-     32, IMAGE_WEBP, 640, 480},
+     {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W',  'E',  'B',  'P',  'V',  'P',  '8',
+      ' ', 0,   0,   0,   0, 0, 0, 0, 0x9D, 0x01, 0x2A, 0x80, 0x42, 0xE0, 0x01},
+     32,
+     IMAGE_WEBP,
+     640,
+     480},
     /* "VP8L" size, 0x2f, then (w-1) | (h-1) << 14: 100x50 */
     {"webp lossless 100x50",
-     {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L', 0, 0, 0, 0,
-      0x2F, 0x63, 0x40, 0x0C, 0x00},
-     32, IMAGE_WEBP, 100, 50},
+     {'R', 'I', 'F', 'F', 0, 0, 0, 0,    'W',  'E',  'B',  'P', 'V',
+      'P', '8', 'L', 0,   0, 0, 0, 0x2F, 0x63, 0x40, 0x0C, 0x00},
+     32,
+     IMAGE_WEBP,
+     100,
+     50},
     /* "VP8X" size, flags (4), canvas w-1 (24 bits), h-1 (24 bits): 4000x3000 */
     {"webp extended 4000x3000",
-     {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X', 10, 0, 0, 0,
-      0x10, 0, 0, 0, 0x9F, 0x0F, 0x00, 0xB7, 0x0B, 0x00},
-     32, IMAGE_WEBP, 4000, 3000},
-    {"riff wave", {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E'}, 32, IMAGE_UNKNOWN, 0,
-     0},
+     {'R', 'I', 'F', 'F', 0, 0,    0, 0, 'W', 'E',  'B',  'P',  'V',  'P',  '8',
+      'X', 10,  0,   0,   0, 0x10, 0, 0, 0,   0x9F, 0x0F, 0x00, 0xB7, 0x0B, 0x00},
+     32,
+     IMAGE_WEBP,
+     4000,
+     3000},
+    {"riff wave", {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E'}, 32, IMAGE_UNKNOWN, 0, 0},
     {"bmp 80x60", {'B', 'M', [18] = 80, [22] = 60}, 32, IMAGE_BMP, 80, 60},
-    {"bmp top-down", {'B', 'M', [18] = 80, [22] = 0xC4, 0xFF, 0xFF, 0xFF}, 32, IMAGE_BMP, 80,
-     60},
+    {"bmp top-down", {'B', 'M', [18] = 80, [22] = 0xC4, 0xFF, 0xFF, 0xFF}, 32, IMAGE_BMP, 80, 60},
     {"html", "<!DOCTYPE html><html><head><title>x", 32, IMAGE_UNKNOWN, 0, 0},
     {"json", "{\"version\": \"https://jsonfeed.org/", 32, IMAGE_UNKNOWN, 0, 0},
     {"empty", {0}, 0, IMAGE_UNKNOWN, 0, 0},
@@ -316,13 +337,12 @@ static void test_sniff_table(void **state)
 static const struct {
     const char *file;
     enum image_format fmt;
-    int w, h;      /* from the header; JPEG: 0x0 */
+    int w, h; /* from the header; JPEG: 0x0 */
 } sniff_files[] = {
-    {"rgb.png", IMAGE_PNG, 80, 60},   {"rgba.png", IMAGE_PNG, 80, 60},
-    {"rgb.gif", IMAGE_GIF, 80, 60},   {"rgb.webp", IMAGE_WEBP, 80, 60},
-    {"rgb.bmp", IMAGE_BMP, 80, 60},   {"rgb.jpg", IMAGE_JPEG, 0, 0},
-    {"exif-orient-6.jpg", IMAGE_JPEG, 0, 0},
-    {"bad/html.jpg", IMAGE_UNKNOWN, 0, 0},
+    {"rgb.png", IMAGE_PNG, 80, 60},          {"rgba.png", IMAGE_PNG, 80, 60},
+    {"rgb.gif", IMAGE_GIF, 80, 60},          {"rgb.webp", IMAGE_WEBP, 80, 60},
+    {"rgb.bmp", IMAGE_BMP, 80, 60},          {"rgb.jpg", IMAGE_JPEG, 0, 0},
+    {"exif-orient-6.jpg", IMAGE_JPEG, 0, 0}, {"bad/html.jpg", IMAGE_UNKNOWN, 0, 0},
 };
 
 static void test_sniff_fixtures(void **state)
@@ -349,18 +369,18 @@ static const struct {
     {6000, 4000, 1920, 1080, 1620, 1080},
     {4000, 6000, 1920, 1080, 720, 1080},
     {1920, 1080, 1920, 1080, 1920, 1080},
-    {1280, 720, 1920, 1080, 1920, 1080},     /* scaled up */
+    {1280, 720, 1920, 1080, 1920, 1080}, /* scaled up */
     {3840, 2160, 1920, 1080, 1920, 1080},
     {100, 100, 1920, 1080, 1080, 1080},
-    {800, 600, 1080, 1920, 1080, 810},       /* portrait screen */
-    {1000, 333, 1920, 1080, 1920, 639},      /* 639.36 */
-    {1000, 334, 1920, 1080, 1920, 641},      /* 641.28 */
+    {800, 600, 1080, 1920, 1080, 810},  /* portrait screen */
+    {1000, 333, 1920, 1080, 1920, 639}, /* 639.36 */
+    {1000, 334, 1920, 1080, 1920, 641}, /* 641.28 */
     {3, 2, 1920, 1080, 1620, 1080},
-    {1, 10000, 1920, 1080, 1, 1080},         /* never 0 wide */
+    {1, 10000, 1920, 1080, 1, 1080}, /* never 0 wide */
     {10000, 1, 1920, 1080, 1920, 1},
     {30000, 30000, 3840, 2160, 2160, 2160},
     {30000, 1, 30000, 30000, 30000, 1},
-    {80, 60, 200, 100, 133, 100},            /* 133.3 */
+    {80, 60, 200, 100, 133, 100}, /* 133.3 */
     {80, 60, 40, 30, 40, 30},
     {0, 100, 1920, 1080, 0, 0},
     {100, 0, 1920, 1080, 0, 0},
@@ -374,8 +394,8 @@ static void test_fit_table(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof fit_cases / sizeof fit_cases[0]; k++) {
         int w = -7, h = -7;
-        image_fit(fit_cases[k].src_w, fit_cases[k].src_h, fit_cases[k].box_w,
-                  fit_cases[k].box_h, &w, &h);
+        image_fit(fit_cases[k].src_w, fit_cases[k].src_h, fit_cases[k].box_w, fit_cases[k].box_h,
+                  &w, &h);
         if (w != fit_cases[k].w || h != fit_cases[k].h)
             print_error("%dx%d in %dx%d: %dx%d, want %dx%d\n", fit_cases[k].src_w,
                         fit_cases[k].src_h, fit_cases[k].box_w, fit_cases[k].box_h, w, h,
@@ -396,19 +416,18 @@ static const struct {
     const char *file;
     int tolerance;
 } load_files[] = {
-    {"rgb.png", 2},  {"rgb.gif", 2},        {"rgb.webp", 2},
-    {"rgb.bmp", 2},  {"rgb.jpg", 40},       {"rgb-progressive.jpg", 40},
+    {"rgb.png", 2}, {"rgb.gif", 2},  {"rgb.webp", 2},
+    {"rgb.bmp", 2}, {"rgb.jpg", 40}, {"rgb-progressive.jpg", 40},
 };
 
 static const struct {
     int box_w, box_h, w, h;
 } load_boxes[] = {
-    {80, 60, 80, 60},        /* as is */
-    {160, 120, 160, 120},    /* up */
-    {40, 30, 40, 30},        /* down (JPEG: at 1/2 scale in the decoder) */
-    {200, 100, 133, 100},    /* letterboxed */
-    {1920, 1080, 1440, 1080},
-    {20, 400, 20, 15},
+    {80, 60, 80, 60},     /* as is */
+    {160, 120, 160, 120}, /* up */
+    {40, 30, 40, 30},     /* down (JPEG: at 1/2 scale in the decoder) */
+    {200, 100, 133, 100}, /* letterboxed */
+    {1920, 1080, 1440, 1080}, {20, 400, 20, 15},
 };
 
 static void test_load_formats(void **state)
@@ -418,8 +437,8 @@ static void test_load_formats(void **state)
         for (size_t b = 0; b < sizeof load_boxes / sizeof load_boxes[0]; b++) {
             char path[1024], what[256];
             snprintf(path, sizeof path, "%s/%s", IMAGES, load_files[k].file);
-            snprintf(what, sizeof what, "%s in %dx%d", load_files[k].file,
-                     load_boxes[b].box_w, load_boxes[b].box_h);
+            snprintf(what, sizeof what, "%s in %dx%d", load_files[k].file, load_boxes[b].box_w,
+                     load_boxes[b].box_h);
             SDL_Surface *s = NULL;
             enum dp_reason why = DP_REASON_NONE;
             int r = image_load(path, load_boxes[b].box_w, load_boxes[b].box_h, &s, &why);
@@ -466,8 +485,8 @@ static void test_exif_orientation(void **state)
     (void)state;
     static const struct {
         int box_w, box_h, w, h;
-    } boxes[] = {{80, 60, 80, 60}, {160, 120, 160, 120}, {1920, 1080, 1440, 1080},
-                 {40, 30, 40, 30}};
+    } boxes[] = {
+        {80, 60, 80, 60}, {160, 120, 160, 120}, {1920, 1080, 1440, 1080}, {40, 30, 40, 30}};
     for (int o = 1; o <= 8; o++) {
         for (size_t b = 0; b < sizeof boxes / sizeof boxes[0]; b++) {
             char path[1024], what[256];
@@ -492,21 +511,17 @@ static const struct {
     const char *path;
     const char *reason;
 } bad_files[] = {
-    {BAD "/truncated.jpg", "decode_error"},
-    {BAD "/truncated-progressive.jpg", "decode_error"},
-    {BAD "/truncated.png", "decode_error"},
-    {BAD "/truncated.webp", "decode_error"},
-    {BAD "/html.jpg", "not_an_image"},
-    {BAD "/empty.png", "not_an_image"},
-    {BAD "/does-not-exist.png", "unreadable"},
-    {IMAGES, "unreadable"},                      /* a directory */
+    {BAD "/truncated.jpg", "decode_error"},    {BAD "/truncated-progressive.jpg", "decode_error"},
+    {BAD "/truncated.png", "decode_error"},    {BAD "/truncated.webp", "decode_error"},
+    {BAD "/html.jpg", "not_an_image"},         {BAD "/empty.png", "not_an_image"},
+    {BAD "/does-not-exist.png", "unreadable"}, {IMAGES, "unreadable"}, /* a directory */
 };
 
 static void test_bad_files(void **state)
 {
     (void)state;
     for (size_t k = 0; k < sizeof bad_files / sizeof bad_files[0]; k++) {
-        SDL_Surface *s = (SDL_Surface *)&s;     /* must be reset to NULL */
+        SDL_Surface *s = (SDL_Surface *)&s; /* must be reset to NULL */
         enum dp_reason why = DP_REASON_NONE;
         int r = image_load(bad_files[k].path, 1920, 1080, &s, &why);
         const char *reason = dp_reason_name(why);
@@ -547,10 +562,10 @@ static void test_crafted_headers(void **state)
     } png_cases[] = {
         {"ihdr-30000x30000.png", 30000, 30000, "too_large"},
         {"ihdr-30001x1.png", 30001, 1, "too_large"},
-        {"ihdr-7000x7000.png", 7000, 7000, "too_large"},     /* 49 Mpx > 40 Mpx */
+        {"ihdr-7000x7000.png", 7000, 7000, "too_large"}, /* 49 Mpx > 40 Mpx */
         {"ihdr-2147483648x1.png", 0x80000000u, 1, "too_large"},
         {"ihdr-0x100.png", 0, 100, "decode_error"},
-        {"ihdr-100x100.png", 100, 100, "decode_error"},      /* within limits: garbage */
+        {"ihdr-100x100.png", 100, 100, "decode_error"}, /* within limits: garbage */
     };
     static unsigned char buf[33 + 65536];
     for (size_t k = 0; k < sizeof png_cases / sizeof png_cases[0]; k++) {
@@ -568,7 +583,7 @@ static void test_crafted_headers(void **state)
         assert_int_equal(r, -1);
         assert_null(s);
         assert_string_equal(reason, png_cases[k].reason);
-        assert_true(ms < 1000);                          /* refused, not decoded */
+        assert_true(ms < 1000); /* refused, not decoded */
         unlink(path);
     }
 
@@ -625,9 +640,9 @@ static void test_crafted_headers(void **state)
     free(orig);
 
     /* GIF: logical screen 30000x30000 */
-    static const unsigned char gif[] = {'G', 'I', 'F', '8', '9', 'a', 0x30, 0x75, 0x30, 0x75,
-                                        0, 0, 0, ',', 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44,
-                                        1, 0, ';', 0, 0, 0};
+    static const unsigned char gif[] = {'G', 'I', 'F', '8',  '9', 'a', 0x30, 0x75, 0x30, 0x75, 0,
+                                        0,   0,   ',', 0,    0,   0,   0,    1,    0,    1,    0,
+                                        0,   2,   2,   0x44, 1,   0,   ';',  0,    0,    0};
     char path[1024];
     tmp_path(path, sizeof path, "screen-30000.gif");
     write_file(path, gif, sizeof gif);
@@ -644,8 +659,8 @@ static void test_crafted_headers(void **state)
 /* Loads every *.ext file of dir; calls back with each result. Returns the
  * number of files, or -1 when the folder is absent. */
 static int each_file(const char *dir, const char *ext,
-                     void (*cb)(const char *name, int r, const SDL_Surface *s,
-                                const char *reason, void *ctx),
+                     void (*cb)(const char *name, int r, const SDL_Surface *s, const char *reason,
+                                void *ctx),
                      void *ctx)
 {
     struct dirent **names;
@@ -788,8 +803,8 @@ static void reap(struct child *c, int status, struct crash_tally *t)
         add_name(t->refused_names, sizeof t->refused_names, c->name, reason ? reason + 1 : "");
     }
     if (ms > 1000)
-        print_message("  %s: %s after %.0f ms\n", c->name,
-                      WIFSIGNALED(status) ? "killed" : msg, ms);
+        print_message("  %s: %s after %.0f ms\n", c->name, WIFSIGNALED(status) ? "killed" : msg,
+                      ms);
 }
 
 static int run_crashers(const char *dir, const char *ext, struct crash_tally *t)
@@ -890,18 +905,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         /* first, so that the peak RSS is not already set by other tests */
-        cmocka_unit_test(test_large_jpeg),
-        cmocka_unit_test(test_sniff_table),
-        cmocka_unit_test(test_sniff_fixtures),
-        cmocka_unit_test(test_fit_table),
-        cmocka_unit_test(test_load_formats),
-        cmocka_unit_test(test_load_alpha),
-        cmocka_unit_test(test_exif_orientation),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_truncated_gif),
-        cmocka_unit_test(test_crafted_headers),
-        cmocka_unit_test(test_pngsuite),
-        cmocka_unit_test(test_crashers),
+        cmocka_unit_test(test_large_jpeg),       cmocka_unit_test(test_sniff_table),
+        cmocka_unit_test(test_sniff_fixtures),   cmocka_unit_test(test_fit_table),
+        cmocka_unit_test(test_load_formats),     cmocka_unit_test(test_load_alpha),
+        cmocka_unit_test(test_exif_orientation), cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_truncated_gif),    cmocka_unit_test(test_crafted_headers),
+        cmocka_unit_test(test_pngsuite),         cmocka_unit_test(test_crashers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -54,7 +54,7 @@ static size_t make_gif(unsigned char *out, const unsigned (*frames)[2], int n)
     memcpy(out + pos, "\0\0\0\xff\xff\xff", 6);
     pos += 6;
     for (int i = 0; i < n; i++) {
-        out[pos++] = 0x21;               /* a graphic control extension first */
+        out[pos++] = 0x21; /* a graphic control extension first */
         memcpy(out + pos, "\xf9\x04\x00\x0a\x00\x00\x00", 7);
         pos += 7;
         out[pos++] = 0x2c;
@@ -81,10 +81,10 @@ static void test_gif_frames(void **state)
         const char *reason;
     } cases[] = {
         {{{10, 10}}, 1, 0, ""},
-        {{{30000, 30000}}, 1, -1, "too_large"},          /* the 66-byte bomb */
+        {{{30000, 30000}}, 1, -1, "too_large"},                  /* the 66-byte bomb */
         {{{10, 10}, {10, 10}, {40000, 10}}, 3, -1, "too_large"}, /* a later frame */
-        {{{6000, 6000}}, 1, 0, ""},                       /* 36 MP: within budget */
-        {{{7000, 6000}}, 1, -1, "too_large"},             /* 42 MP */
+        {{{6000, 6000}}, 1, 0, ""},                              /* 36 MP: within budget */
+        {{{7000, 6000}}, 1, -1, "too_large"},                    /* 42 MP */
         {{{10, 10}, {200, 200}}, 2, 0, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -144,10 +144,10 @@ static void test_webp_chunks(void **state)
         int want;
     } cases[] = {
         {16, 16, 16, 16, false, 0},
-        {16, 16, 16384, 16384, false, -1},   /* a bitstream larger than its canvas */
-        {20000, 20000, 16, 16, false, -1},   /* a 400 MP canvas */
+        {16, 16, 16384, 16384, false, -1}, /* a bitstream larger than its canvas */
+        {20000, 20000, 16, 16, false, -1}, /* a 400 MP canvas */
         {100, 100, 50, 50, true, 0},
-        {100, 100, 200, 50, true, -1},       /* a frame outside the canvas */
+        {100, 100, 200, 50, true, -1}, /* a frame outside the canvas */
         {4000, 4000, 4000, 4000, true, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -177,7 +177,10 @@ struct jerr {
     jmp_buf jump;
 };
 
-static void jerr_exit(j_common_ptr c) { longjmp(((struct jerr *)c->err)->jump, 1); }
+static void jerr_exit(j_common_ptr c)
+{
+    longjmp(((struct jerr *)c->err)->jump, 1);
+}
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -199,7 +202,7 @@ static bool decode_with_budget(const char *path, int64_t deadline_ms, bool *refu
     struct jerr e;
     struct image_jpeg_budget b;
     volatile bool stopped = false;
-    unsigned char *volatile row = NULL;   /* freed after a longjmp too */
+    unsigned char *volatile row = NULL; /* freed after a longjmp too */
     cinfo.err = jpeg_std_error(&e.mgr);
     e.mgr.error_exit = jerr_exit;
     jpeg_create_decompress(&cinfo);
@@ -319,16 +322,14 @@ static void test_jpeg_memory_estimate(void **state)
     (void)state;
     assert_true(progressive_refused(10000, 10000, 3));
     assert_false(progressive_refused(10000, 10000, 1));
-    assert_false(progressive_refused(6000, 4000, 3));   /* a 24 MP photo: 144 MB */
+    assert_false(progressive_refused(6000, 4000, 3)); /* a 24 MP photo: 144 MB */
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gif_frames),
-        cmocka_unit_test(test_webp_chunks),
-        cmocka_unit_test(test_jpeg_deadline),
-        cmocka_unit_test(test_image_load_reasons),
+        cmocka_unit_test(test_gif_frames),           cmocka_unit_test(test_webp_chunks),
+        cmocka_unit_test(test_jpeg_deadline),        cmocka_unit_test(test_image_load_reasons),
         cmocka_unit_test(test_jpeg_memory_estimate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

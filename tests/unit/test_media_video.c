@@ -55,44 +55,51 @@ static int make_clips(void **state)
     const char *d = tmpdir;
     int rc = 0;
     rc |= sh(FF SRC(320, 240, 2) SINE(2) "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest "
-             "%s/av.mp4", d);
+                                         "%s/av.mp4",
+             d);
     /* The rotate tag becomes a display matrix only when remuxing in 5.1. */
     rc |= sh(FF SRC(240, 320, 1) "-c:v libx264 -pix_fmt yuv420p %s/portrait_src.mp4", d);
     for (int deg = 90; deg < 360; deg += 90)
         rc |= sh(FF "-i %s/portrait_src.mp4 -c copy -metadata:s:v:0 rotate=%d "
-                 "%s/portrait%d.mp4", d, deg, d, deg);
+                    "%s/portrait%d.mp4",
+                 d, deg, d, deg);
     /* A phone clip: upright it is blue with a red band on top; it is stored
      * turned a quarter counter-clockwise with a matrix turning it back. */
     static const struct {
         int turn;
         const char *store, *tag;
-    } phones[] = {{90, "transpose=cclock", "270"}, {180, "hflip,vflip", "180"},
+    } phones[] = {{90, "transpose=cclock", "270"},
+                  {180, "hflip,vflip", "180"},
                   {270, "transpose=clock", "90"}};
     for (size_t i = 0; i < sizeof phones / sizeof phones[0]; i++) {
         rc |= sh(FF "-f lavfi -i color=c=blue:size=240x320:rate=30:duration=0.5,"
-                 "drawbox=x=0:y=0:w=240:h=60:color=red:t=fill,%s "
-                 "-c:v libx264 -pix_fmt yuv420p %s/phone_src%d.mp4", phones[i].store, d,
-                 phones[i].turn);
-        rc |= sh(FF "-i %s/phone_src%d.mp4 -c copy -metadata:s:v:0 rotate=%s %s/phone%d.mp4",
-                 d, phones[i].turn, phones[i].tag, d, phones[i].turn);
+                    "drawbox=x=0:y=0:w=240:h=60:color=red:t=fill,%s "
+                    "-c:v libx264 -pix_fmt yuv420p %s/phone_src%d.mp4",
+                 phones[i].store, d, phones[i].turn);
+        rc |= sh(FF "-i %s/phone_src%d.mp4 -c copy -metadata:s:v:0 rotate=%s %s/phone%d.mp4", d,
+                 phones[i].turn, phones[i].tag, d, phones[i].turn);
     }
     rc |= sh(FF SINE(1) "-c:a aac %s/audio_only.mp4", d);
     /* The sound stops after 1 s, the picture goes on to 2 s. */
     rc |= sh(FF SRC(320, 240, 2) SINE(1) "-c:v libx264 -pix_fmt yuv420p -c:a aac "
-             "%s/short_sound.mp4", d);
+                                         "%s/short_sound.mp4",
+             d);
     rc |= sh(FF SRC(320, 240, 2) "-c:v libx264 -pix_fmt yuv420p %s/tail.mp4", d);
     rc |= sh("head -c 20000 %s/tail.mp4 > %s/truncated.mp4", d, d);
     rc |= sh(FF SRC(320, 240, 2) "-c:v libx264 -pix_fmt yuv420p -g 10 -movflags +faststart "
-             "%s/fast.mp4", d);
-    rc |= sh("sz=$(stat -c %%s %s/fast.mp4); head -c $((sz / 2)) %s/fast.mp4 > %s/broken.mp4",
-             d, d, d);
+                                 "%s/fast.mp4",
+             d);
+    rc |= sh("sz=$(stat -c %%s %s/fast.mp4); head -c $((sz / 2)) %s/fast.mp4 > %s/broken.mp4", d,
+             d, d);
     rc |= sh(FF SRC(320, 240, 1) "-c:v libvpx-vp9 -b:v 200k -deadline realtime %s/vp9.webm", d);
     rc |= sh(FF SRC(320, 240, 1) "-c:v libx264 -pix_fmt yuv420p -an -movflags +faststart "
-             "%s/gifv.mp4", d);
+                                 "%s/gifv.mp4",
+             d);
     have_x265 = sh("ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libx265") == 0;
     if (have_x265)
         rc |= sh(FF SRC(320, 240, 1) "-c:v libx265 -pix_fmt yuv420p10le "
-                 "-x265-params log-level=error %s/hevc10.mp4", d);
+                                     "-x265-params log-level=error %s/hevc10.mp4",
+                 d);
     if (rc)
         return -1;
 
@@ -178,8 +185,7 @@ static struct video *open_silent(const char *path, char *err, size_t errlen)
 static void assert_near(int64_t got, int64_t want, double tol)
 {
     if (got < want * (1 - tol) || got > want * (1 + tol)) {
-        print_error("got %lld, want %lld +-%.0f%%\n", (long long)got, (long long)want,
-                    tol * 100);
+        print_error("got %lld, want %lld +-%.0f%%\n", (long long)got, (long long)want, tol * 100);
         fail();
     }
 }
@@ -218,7 +224,7 @@ static void test_late_frames_dropped(void **state)
     assert_int_equal(r.last_rc, -1);
     assert_near(r.frames + r.dropped, 60, 0.05);
     assert_true(r.dropped >= 30);
-    assert_true(r.ended_at <= 2300);   /* 2000 ms, in 100 ms steps, +1 step slack */
+    assert_true(r.ended_at <= 2300); /* 2000 ms, in 100 ms steps, +1 step slack */
     video_close(v);
 }
 
@@ -240,8 +246,8 @@ static void test_cold_preroll_resumes(void **state)
         SDL_Delay(300); /* parked by now */
         struct run r = play_fake(v, 5000);
         if (r.frames != cases[i].frames || r.dropped != 0) {
-            print_error("%s: %lld frames, %lld dropped\n", cases[i].name,
-                        (long long)r.frames, (long long)r.dropped);
+            print_error("%s: %lld frames, %lld dropped\n", cases[i].name, (long long)r.frames,
+                        (long long)r.dropped);
             fail();
         }
         video_close(v);
@@ -336,7 +342,7 @@ static void check_phone(int turn)
         int x, y;
         Uint8 r, g, b;
     } probes[] = {
-        {120, 20, 255, 0, 0}, {20, 30, 255, 0, 0}, {220, 40, 255, 0, 0},
+        {120, 20, 255, 0, 0},  {20, 30, 255, 0, 0},  {220, 40, 255, 0, 0},
         {120, 200, 0, 0, 255}, {20, 300, 0, 0, 255}, {220, 300, 0, 0, 255},
     };
     SDL_LockSurface(surface);
@@ -563,8 +569,8 @@ static void test_benchmark_decode(void **state)
     char err[256] = "";
     int64_t frames = 0;
     double secs = 0;
-    assert_int_equal(video_benchmark_decode(clip("av.mp4"), 2, "none", &frames, &secs, err,
-                                            sizeof err), 0);
+    assert_int_equal(
+        video_benchmark_decode(clip("av.mp4"), 2, "none", &frames, &secs, err, sizeof err), 0);
     assert_int_equal(frames, 60);
     assert_true(secs >= 0);
 }

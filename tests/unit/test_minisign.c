@@ -82,17 +82,17 @@ static char *xstrdup(const char *s)
 /* What to do to a signature while building it. */
 enum tamper {
     T_NONE,
-    T_SIG_BYTE,         /* flip a bit of the message signature */
-    T_GLOBAL_BYTE,      /* flip a bit of the trusted comment signature */
-    T_COMMENT,          /* change the trusted comment after signing */
-    T_KEY_ID,           /* a key id other than the key's */
-    T_OTHER_KEY,        /* signed by another key that claims our key id */
-    T_ALG_SWAP,         /* "Ed" <-> "ED" after signing */
-    T_ALG_UNKNOWN,      /* "XX" */
+    T_SIG_BYTE,    /* flip a bit of the message signature */
+    T_GLOBAL_BYTE, /* flip a bit of the trusted comment signature */
+    T_COMMENT,     /* change the trusted comment after signing */
+    T_KEY_ID,      /* a key id other than the key's */
+    T_OTHER_KEY,   /* signed by another key that claims our key id */
+    T_ALG_SWAP,    /* "Ed" <-> "ED" after signing */
+    T_ALG_UNKNOWN, /* "XX" */
 };
 
-static void make_sig(struct sig_lines *s, const struct keypair *k, bool hashed,
-                     const void *msg, size_t len, const char *comment, enum tamper t)
+static void make_sig(struct sig_lines *s, const struct keypair *k, bool hashed, const void *msg,
+                     size_t len, const char *comment, enum tamper t)
 {
     const struct keypair *signer = t == T_OTHER_KEY ? &other_kp : k;
     unsigned char h[crypto_generichash_BYTES_MAX];
@@ -119,12 +119,23 @@ static void make_sig(struct sig_lines *s, const struct keypair *k, bool hashed,
     free(sc);
 
     switch (t) {
-    case T_SIG_BYTE: sig[17] ^= 0x04; break;
-    case T_GLOBAL_BYTE: global[40] ^= 0x01; break;
-    case T_KEY_ID: bin[2] ^= 0xff; break;
-    case T_ALG_SWAP: bin[1] = hashed ? 'd' : 'D'; break;
-    case T_ALG_UNKNOWN: memcpy(bin, "XX", 2); break;
-    default: break;
+    case T_SIG_BYTE:
+        sig[17] ^= 0x04;
+        break;
+    case T_GLOBAL_BYTE:
+        global[40] ^= 0x01;
+        break;
+    case T_KEY_ID:
+        bin[2] ^= 0xff;
+        break;
+    case T_ALG_SWAP:
+        bin[1] = hashed ? 'd' : 'D';
+        break;
+    case T_ALG_UNKNOWN:
+        memcpy(bin, "XX", 2);
+        break;
+    default:
+        break;
     }
 
     char line[256];
@@ -147,8 +158,7 @@ static size_t join(char *out, size_t cap, const struct sig_lines *s, const char 
     for (int i = 0; i < 4; i++) {
         if (!s->l[i])
             continue;
-        int w = snprintf(out + n, cap - n, "%s%s", s->l[i],
-                         i == 3 && no_final_eol ? "" : eol);
+        int w = snprintf(out + n, cap - n, "%s%s", s->l[i], i == 3 && no_final_eol ? "" : eol);
         assert_true(w >= 0 && (size_t)w < cap - n);
         n += (size_t)w;
     }
@@ -219,9 +229,9 @@ static void test_pubkey_forms(void **state)
         {"%s\r\n", false, 0},
         {"%s", true, 0},
         {"\n%s\n\n", true, 0},
-        {"%sA", false, MINISIGN_ERR_MALFORMED},         /* too long */
+        {"%sA", false, MINISIGN_ERR_MALFORMED}, /* too long */
         {"A%s", false, MINISIGN_ERR_MALFORMED},
-        {"%s\n%s", false, MINISIGN_ERR_MALFORMED},      /* see below: 2 keys */
+        {"%s\n%s", false, MINISIGN_ERR_MALFORMED}, /* see below: 2 keys */
         {"%s trailing", false, MINISIGN_ERR_MALFORMED},
         {"%sextra line\n", true, MINISIGN_ERR_MALFORMED},
         {"untrusted comment: only a comment\n", false, MINISIGN_ERR_MALFORMED},
@@ -259,8 +269,7 @@ static void test_pubkey_hostile(void **state)
         char t[128];
         memcpy(t, line, n);
         t[n] = '\0';
-        assert_int_equal(minisign_parse_pubkey(t, &key, err, sizeof err),
-                         MINISIGN_ERR_MALFORMED);
+        assert_int_equal(minisign_parse_pubkey(t, &key, err, sizeof err), MINISIGN_ERR_MALFORMED);
     }
     /* a signature-algorithm tag other than "Ed" */
     unsigned char bin[42] = "ED";
@@ -289,10 +298,10 @@ static const struct sig_case {
     const char *name;
     bool hashed;
     enum tamper tamper;
-    bool flip_msg;      /* verify a message with one bit flipped */
-    const char *eol;    /* line ending; NULL: "\n" */
+    bool flip_msg;   /* verify a message with one bit flipped */
+    const char *eol; /* line ending; NULL: "\n" */
     bool no_final_eol;
-    const char *tail;   /* appended after line 4 */
+    const char *tail; /* appended after line 4 */
     int expected;
     const char *reason;
 } sig_cases[] = {
@@ -304,10 +313,10 @@ static const struct sig_case {
     {"trailing blank lines", true, T_NONE, false, NULL, false, "\n\n", 0, NULL},
     /* minisign reads four lines and ignores the rest; so do we */
     {"trailing lines", true, T_NONE, false, NULL, false, "more\n", 0, NULL},
-    {"legacy flipped message", false, T_NONE, true, NULL, false, NULL,
-     MINISIGN_ERR_SIGNATURE, "bad signature"},
-    {"prehashed flipped message", true, T_NONE, true, NULL, false, NULL,
-     MINISIGN_ERR_SIGNATURE, "bad signature"},
+    {"legacy flipped message", false, T_NONE, true, NULL, false, NULL, MINISIGN_ERR_SIGNATURE,
+     "bad signature"},
+    {"prehashed flipped message", true, T_NONE, true, NULL, false, NULL, MINISIGN_ERR_SIGNATURE,
+     "bad signature"},
     {"legacy flipped signature", false, T_SIG_BYTE, false, NULL, false, NULL,
      MINISIGN_ERR_SIGNATURE, "bad signature"},
     {"prehashed flipped signature", true, T_SIG_BYTE, false, NULL, false, NULL,
@@ -318,18 +327,18 @@ static const struct sig_case {
      MINISIGN_ERR_TRUSTED_COMMENT, "bad trusted comment signature"},
     {"flipped trusted comment signature", true, T_GLOBAL_BYTE, false, NULL, false, NULL,
      MINISIGN_ERR_TRUSTED_COMMENT, "bad trusted comment signature"},
-    {"legacy wrong key id", false, T_KEY_ID, false, NULL, false, NULL,
-     MINISIGN_ERR_KEY_ID, "key id mismatch"},
-    {"prehashed wrong key id", true, T_KEY_ID, false, NULL, false, NULL,
-     MINISIGN_ERR_KEY_ID, "key id mismatch"},
+    {"legacy wrong key id", false, T_KEY_ID, false, NULL, false, NULL, MINISIGN_ERR_KEY_ID,
+     "key id mismatch"},
+    {"prehashed wrong key id", true, T_KEY_ID, false, NULL, false, NULL, MINISIGN_ERR_KEY_ID,
+     "key id mismatch"},
     {"other key claiming our id", true, T_OTHER_KEY, false, NULL, false, NULL,
      MINISIGN_ERR_SIGNATURE, "bad signature"},
     {"legacy relabelled prehashed", false, T_ALG_SWAP, false, NULL, false, NULL,
      MINISIGN_ERR_SIGNATURE, "bad signature"},
     {"prehashed relabelled legacy", true, T_ALG_SWAP, false, NULL, false, NULL,
      MINISIGN_ERR_SIGNATURE, "bad signature"},
-    {"unknown algorithm", true, T_ALG_UNKNOWN, false, NULL, false, NULL,
-     MINISIGN_ERR_MALFORMED, "malformed signature file: unsupported signature algorithm"},
+    {"unknown algorithm", true, T_ALG_UNKNOWN, false, NULL, false, NULL, MINISIGN_ERR_MALFORMED,
+     "malformed signature file: unsupported signature algorithm"},
 };
 
 static void test_sig_cases(void **state)
@@ -388,7 +397,7 @@ static void test_sig_edges(void **state)
         {0, true, true, 0},
         {0, true, false, 0},
         {1, false, false, 0},
-        {SIZE_MAX, true, false, 0},          /* SIZE_MAX: max_comment */
+        {SIZE_MAX, true, false, 0},                          /* SIZE_MAX: max_comment */
         {SIZE_MAX - 1, true, false, MINISIGN_ERR_MALFORMED}, /* max_comment + 1 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -421,10 +430,10 @@ enum op { OP_DROP, OP_REPLACE, OP_CUT, OP_APPEND, OP_HUGE };
 
 static const struct bad_case {
     const char *name;
-    int line;           /* 1..4; 0: the whole text */
+    int line; /* 1..4; 0: the whole text */
     enum op op;
-    const char *arg;    /* OP_REPLACE, OP_APPEND */
-    size_t n;           /* OP_CUT: bytes cut from the end; OP_HUGE: size */
+    const char *arg; /* OP_REPLACE, OP_APPEND */
+    size_t n;        /* OP_CUT: bytes cut from the end; OP_HUGE: size */
     const char *reason;
 } bad_cases[] = {
     {"no untrusted comment", 1, OP_DROP, NULL, 0, "line 1 is not an untrusted comment"},
@@ -564,8 +573,10 @@ static void test_real_minisign(void **state)
     load_fixture_key(&key);
     /* the bare line, as [feed] public_key holds it */
     struct minisign_key bare;
-    assert_int_equal(minisign_parse_pubkey(
-        "RWRCC4IYmD9QIplsHgu3slo87a6nubLoLm1Rspj5LP4k50C3jMjWyW4H", &bare, NULL, 0), 0);
+    assert_int_equal(
+        minisign_parse_pubkey("RWRCC4IYmD9QIplsHgu3slo87a6nubLoLm1Rspj5LP4k50C3jMjWyW4H", &bare,
+                              NULL, 0),
+        0);
     assert_memory_equal(&bare, &key, sizeof key);
 
     size_t mlen;
@@ -576,8 +587,8 @@ static void test_real_minisign(void **state)
         bool flip_msg;
         int expected;
     } cases[] = {
-        {"feed.xml.minisig", false, 0},          /* minisign -S (prehashed "ED") */
-        {"feed.xml.legacy.minisig", false, 0},   /* minisign -S -l (legacy "Ed") */
+        {"feed.xml.minisig", false, 0},        /* minisign -S (prehashed "ED") */
+        {"feed.xml.legacy.minisig", false, 0}, /* minisign -S -l (legacy "Ed") */
         {"feed.xml.minisig", true, MINISIGN_ERR_SIGNATURE},
         {"feed.xml.legacy.minisig", true, MINISIGN_ERR_SIGNATURE},
         {"feed.xml.otherkey.minisig", false, MINISIGN_ERR_KEY_ID},
@@ -662,7 +673,8 @@ static void test_wycheproof(void **state)
 
     int total = 0, agree = 0, unexpected = 0, accepted_count = 0;
     const cJSON *group;
-    cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(root, "testGroups")) {
+    cJSON_ArrayForEach(group, cJSON_GetObjectItemCaseSensitive(root, "testGroups"))
+    {
         const cJSON *pkj = cJSON_GetObjectItemCaseSensitive(
             cJSON_GetObjectItemCaseSensitive(group, "publicKey"), "pk");
         assert_true(cJSON_IsString(pkj));
@@ -670,7 +682,8 @@ static void test_wycheproof(void **state)
         size_t pklen;
         bool pk_ok = unhex(pkj->valuestring, pk, sizeof pk, &pklen) && pklen == sizeof pk;
         const cJSON *t;
-        cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(group, "tests")) {
+        cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(group, "tests"))
+        {
             int id = cJSON_GetObjectItemCaseSensitive(t, "tcId")->valueint;
             const char *mh = cJSON_GetObjectItemCaseSensitive(t, "msg")->valuestring;
             const char *sh = cJSON_GetObjectItemCaseSensitive(t, "sig")->valuestring;
@@ -712,14 +725,10 @@ static void test_wycheproof(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pubkey_forms),
-        cmocka_unit_test(test_pubkey_hostile),
-        cmocka_unit_test(test_sig_cases),
-        cmocka_unit_test(test_sig_edges),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_real_minisign),
-        cmocka_unit_test(test_bad_folder),
-        cmocka_unit_test(test_wycheproof),
+        cmocka_unit_test(test_pubkey_forms), cmocka_unit_test(test_pubkey_hostile),
+        cmocka_unit_test(test_sig_cases),    cmocka_unit_test(test_sig_edges),
+        cmocka_unit_test(test_malformed),    cmocka_unit_test(test_real_minisign),
+        cmocka_unit_test(test_bad_folder),   cmocka_unit_test(test_wycheproof),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -41,13 +41,13 @@ static const struct {
     int refused;
 } cases[] = {
     {"nnn", "1 2 3", 0},
-    {"nnnn", "1 2 3", 1},               /* the fourth is dropped */
-    {"nnnmm", "1 2 3 4 5", 0},          /* must posts wait past the bound */
-    {"nnnmmn", "1 2 3 4 5", 1},         /* an ordinary post still sees a full queue */
+    {"nnnn", "1 2 3", 1},       /* the fourth is dropped */
+    {"nnnmm", "1 2 3 4 5", 0},  /* must posts wait past the bound */
+    {"nnnmmn", "1 2 3 4 5", 1}, /* an ordinary post still sees a full queue */
     {"mmmmmm", "1 2 3 4 5 6", 0},
-    {"nnnmgmgn", "1 2 3 4 5", 1},       /* order kept across the overflow */
-    {"nnnmgggn", "1 2 3 4 5", 0},       /* room again once the overflow is in */
-    {"mmmmgnnn", "1 2 3 4", 3},         /* the overflow refills the ring */
+    {"nnnmgmgn", "1 2 3 4 5", 1}, /* order kept across the overflow */
+    {"nnnmgggn", "1 2 3 4 5", 0}, /* room again once the overflow is in */
+    {"mmmmgnnn", "1 2 3 4", 3},   /* the overflow refills the ring */
     {"mmmmgggnn", "1 2 3 4 5 6", 0},
 };
 
@@ -62,8 +62,8 @@ static void test_script(void **state)
         for (const char *c = cases[i].script; *c; c++) {
             if (*c == 'g') {
                 assert_true(dp_mq_get(q, &m));
-                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld",
-                         *got ? " " : "", (long long)m.arg);
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", *got ? " " : "",
+                         (long long)m.arg);
                 dp_msg_free(&m);
                 continue;
             }
@@ -95,9 +95,9 @@ static void test_destroy_frees_overflow(void **state)
         dp_mq_post_must(q, msg(i));
     assert_int_equal(dp_mq_count(q), 10);
     assert_int_equal(dp_mq_post(q, msg(99)), -ENOSPC);
-    assert_int_equal(freed, 1);          /* the refused one, at once */
+    assert_int_equal(freed, 1); /* the refused one, at once */
     dp_mq_destroy(q);
-    assert_int_equal(freed, 11);         /* every pending payload, once */
+    assert_int_equal(freed, 11); /* every pending payload, once */
 }
 
 #define FLOOD 20000
@@ -121,11 +121,11 @@ static void test_flood_none_lost(void **state)
         struct dp_msg m;
         if (!dp_mq_wait(q, &m, 1000))
             break;
-        assert_int_equal(m.arg, next);   /* in order, none missing */
+        assert_int_equal(m.arg, next); /* in order, none missing */
         next++;
         dp_msg_free(&m);
         if (next % 1000 == 0)
-            nanosleep(&(struct timespec){0, 1000000}, NULL);   /* a slow consumer */
+            nanosleep(&(struct timespec){0, 1000000}, NULL); /* a slow consumer */
     }
     pthread_join(t, NULL);
     assert_int_equal(next, FLOOD);

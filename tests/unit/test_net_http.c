@@ -64,8 +64,8 @@ static const struct {
     {" 0", 0},
     {"abc", -1},
     {"-5", -1},
-    {"Wed, 21 Oct 2015 07:28:00 GMT", 0},         /* in the past: now */
-    {"Thu, 01 Jan 1970 00:01:40 GMT", 40000},     /* now = 60 s after the epoch */
+    {"Wed, 21 Oct 2015 07:28:00 GMT", 0},     /* in the past: now */
+    {"Thu, 01 Jan 1970 00:01:40 GMT", 40000}, /* now = 60 s after the epoch */
 };
 
 static void test_retry_after(void **state)
@@ -162,8 +162,12 @@ static enum http_result get(const char *path, int64_t cap, int64_t from, const c
     char url[256];
     url_of(path, url, sizeof url);
     struct http_req q = {
-        .url = url, .cap = cap, .refuse_html = true, .stop = &no_stop,
-        .range_from = from, .if_range = if_range,
+        .url = url,
+        .cap = cap,
+        .refuse_html = true,
+        .stop = &no_stop,
+        .range_from = from,
+        .if_range = if_range,
         .sink = {.write = buf_write, .ctx = body},
     };
     return http_perform(h, &q, r);
@@ -353,10 +357,10 @@ static void test_net_end_to_end(void **state)
     url_of("/a.png", media_url, sizeof media_url);
 
     struct events ev = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-    struct net_config cfg = {.feed_url = feed_url, .poll_interval_ms = 60000,
-                             .max_media_size = 1 << 20};
-    struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media, .on_event = on_event,
-                               .ctx = &ev};
+    struct net_config cfg = {
+        .feed_url = feed_url, .poll_interval_ms = 60000, .max_media_size = 1 << 20};
+    struct net_callbacks cb = {
+        .on_feed = on_feed, .on_media = on_media, .on_event = on_event, .ctx = &ev};
     struct net *n = net_start(&cfg, c, &cb);
     assert_non_null(n);
     assert_true(wait_for(&ev, &ev.polls, 1));
@@ -375,10 +379,10 @@ static void test_net_end_to_end(void **state)
     int downloads = ev.downloads;
     net_set_wanted(n, wanted, 1);
     usleep(300 * 1000);
-    assert_int_equal(ev.downloads, downloads);   /* checked just now: nothing */
+    assert_int_equal(ev.downloads, downloads); /* checked just now: nothing */
     int64_t day_ago = dp_wall_ms() - 25LL * 3600 * 1000, checked = 0;
     cache_mark_checked(c, media_url, day_ago);
-    net_set_wanted(n, NULL, 0);                  /* wakes the downloaders */
+    net_set_wanted(n, NULL, 0); /* wakes the downloaders */
     net_set_wanted(n, wanted, 1);
     assert_true(wait_for(&ev, &ev.downloads, downloads + 1));
     assert_string_equal(ev.last_download, "not_modified");
@@ -462,8 +466,7 @@ static void signer_pub(const struct signer *s, char *out, size_t cap)
     snprintf(out, cap, "untrusted comment: test key\n%s\n", line);
 }
 
-static void signer_sign(const struct signer *s, const char *msg, size_t len, char *out,
-                        size_t cap)
+static void signer_sign(const struct signer *s, const char *msg, size_t len, char *out, size_t cap)
 {
     unsigned char raw[2 + 8 + 64], global[64 + 64];
     const char *tc = "timestamp:1 file:feed.json";
@@ -507,8 +510,8 @@ static void test_signed_feeds(void **state)
         char name[128];
         snprintf(name, sizeof name, "%s.minisig", signed_feeds[i].name);
         if (signed_feeds[i].sig != SIG_NONE) {
-            signer_sign(signed_feeds[i].sig == SIG_OTHER_KEY ? &other : &good, FEED,
-                        strlen(FEED), sig, sizeof sig);
+            signer_sign(signed_feeds[i].sig == SIG_OTHER_KEY ? &other : &good, FEED, strlen(FEED),
+                        sig, sizeof sig);
             if (signed_feeds[i].sig == SIG_FLIPPED) {
                 char *l2 = strchr(sig, '\n') + 1;
                 l2[40] = l2[40] == 'A' ? 'B' : 'A';
@@ -521,12 +524,13 @@ static void test_signed_feeds(void **state)
         url_of(path, url, sizeof url);
         struct cache *c = cache_open(cdir, 0, 0, err, sizeof err);
         assert_non_null(c);
-        struct events ev = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                            .cond = PTHREAD_COND_INITIALIZER};
-        struct net_config cfg = {.feed_url = url, .poll_interval_ms = 60000,
-                                 .max_media_size = 1 << 20, .public_key = key};
-        struct net_callbacks cb = {.on_feed = on_feed, .on_media = on_media,
-                                   .on_event = on_event, .ctx = &ev};
+        struct events ev = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+        struct net_config cfg = {.feed_url = url,
+                                 .poll_interval_ms = 60000,
+                                 .max_media_size = 1 << 20,
+                                 .public_key = key};
+        struct net_callbacks cb = {
+            .on_feed = on_feed, .on_media = on_media, .on_event = on_event, .ctx = &ev};
         struct net *n = net_start(&cfg, c, &cb);
         assert_true(wait_for(&ev, &ev.polls, 1));
         if (strcmp(ev.last_poll, signed_feeds[i].result) != 0)
@@ -570,12 +574,9 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sniff),
-        cmocka_unit_test(test_retry_after),
-        cmocka_unit_test(test_answers),
-        cmocka_unit_test(test_range),
-        cmocka_unit_test(test_net_end_to_end),
-        cmocka_unit_test(test_signed_feeds),
+        cmocka_unit_test(test_sniff),          cmocka_unit_test(test_retry_after),
+        cmocka_unit_test(test_answers),        cmocka_unit_test(test_range),
+        cmocka_unit_test(test_net_end_to_end), cmocka_unit_test(test_signed_feeds),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -28,8 +28,7 @@ static const struct {
      "desk/updates"},
     {"mqtts://broker.example/t", 1, true, "broker.example", 8883, NULL, NULL, "t"},
     {"mqtt://127.0.0.1:1884/a/b/c", 1, false, "127.0.0.1", 1884, NULL, NULL, "a/b/c"},
-    {"mqtt://screen:s%40cret@h:2000/desk/%23", 1, false, "h", 2000, "screen", "s@cret",
-     "desk/#"},
+    {"mqtt://screen:s%40cret@h:2000/desk/%23", 1, false, "h", 2000, "screen", "s@cret", "desk/#"},
     {"mqtt://screen@h/t", 1, false, "h", 1883, "screen", NULL, "t"},
     {"mqtts://u:p:q@[::1]:8884/t", 1, true, "::1", 8884, "u", "p:q", "t"},
     {"mqtt://[::1]/t", 1, false, "::1", 1883, NULL, NULL, "t"},
@@ -107,8 +106,8 @@ static void test_stream_url(void **state)
     static const struct {
         const char *feed, *headers, *url, *account;
     } cases[] = {
-        {"https://social.example/api/v1/accounts/42/statuses?limit=40",
-         "Authorization: Bearer x", "https://social.example/api/v1/streaming/user", "42"},
+        {"https://social.example/api/v1/accounts/42/statuses?limit=40", "Authorization: Bearer x",
+         "https://social.example/api/v1/streaming/user", "42"},
         {"http://127.0.0.1:8080/api/v1/accounts/1099/statuses", "A: b\nauthorization: Bearer t",
          "http://127.0.0.1:8080/api/v1/streaming/user", "1099"},
         {"https://social.example/api/v1/accounts/42/statuses", NULL, NULL, NULL},
@@ -155,8 +154,8 @@ static const struct {
     {"event: delete\rdata: 123\r\r", "[delete|123]"},
     {":)\n:thump\n\nevent: status.update\ndata:x\n\n", "[status.update|x]"},
     {"data: a\ndata: b\n\n", "[message|a\nb]"},
-    {"event: update\n\n", ""},                       /* no data: nothing */
-    {"event: update\ndata: 1\n", ""},                /* not finished */
+    {"event: update\n\n", ""},        /* no data: nothing */
+    {"event: update\ndata: 1\n", ""}, /* not finished */
     {"id: 5\nretry: 10\nevent: x\nfoo: bar\ndata: 2\n\n", "[x|2]"},
     {"event: a\ndata: 1\n\nevent: b\ndata: 2\n\n", "[a|1][b|2]"},
 };
@@ -197,7 +196,7 @@ static void test_sse_limits(void **state)
     int r = 0;
     for (int i = 0; i < NET_STREAM_LINE_MAX / 4096 + 2 && r == 0; i++)
         r = sse_feed(&p, chunk, 4096);
-    assert_int_equal(r, -EFBIG);   /* one endless line */
+    assert_int_equal(r, -EFBIG); /* one endless line */
     sse_finish(&p);
 
     sse_init(&p, on_event, &seen);
@@ -206,7 +205,7 @@ static void test_sse_limits(void **state)
     chunk[4095] = '\n';
     for (int i = 0; i < NET_STREAM_EVENT_MAX / 4096 + 2 && r == 0; i++)
         r = sse_feed(&p, chunk, 4096);
-    assert_int_equal(r, -EFBIG);   /* one endless event */
+    assert_int_equal(r, -EFBIG); /* one endless event */
     assert_int_equal(seen.count, 0);
     sse_finish(&p);
 
@@ -219,10 +218,8 @@ static void test_sse_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_url),
-        cmocka_unit_test(test_redact),
-        cmocka_unit_test(test_stream_url),
-        cmocka_unit_test(test_sse_splits),
+        cmocka_unit_test(test_parse_url),  cmocka_unit_test(test_redact),
+        cmocka_unit_test(test_stream_url), cmocka_unit_test(test_sse_splits),
         cmocka_unit_test(test_sse_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

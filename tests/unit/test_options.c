@@ -71,12 +71,24 @@ static void test_parse_size(void **state)
         bool ok;
         int64_t bytes;
     } cases[] = {
-        {"0", true, 0},          {"10", true, 10},           {"5K", true, 5120},
-        {"5k", true, 5120},      {"2M", true, 2097152},      {"1G", true, 1073741824},
-        {"1.5G", true, 1610612736}, {"500 M", true, 524288000}, {"", false, 0},
-        {"K", false, 0},         {"-1", false, 0},           {"2T", false, 0},
-        {"10KB", false, 0},      {"1.", false, 0},           {" 5K", false, 0},
-        {"5K ", false, 0},       {"abc", false, 0},          {"99999999999G", false, 0},
+        {"0", true, 0},
+        {"10", true, 10},
+        {"5K", true, 5120},
+        {"5k", true, 5120},
+        {"2M", true, 2097152},
+        {"1G", true, 1073741824},
+        {"1.5G", true, 1610612736},
+        {"500 M", true, 524288000},
+        {"", false, 0},
+        {"K", false, 0},
+        {"-1", false, 0},
+        {"2T", false, 0},
+        {"10KB", false, 0},
+        {"1.", false, 0},
+        {" 5K", false, 0},
+        {"5K ", false, 0},
+        {"abc", false, 0},
+        {"99999999999G", false, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t v = -7;
@@ -97,12 +109,12 @@ static void test_parse_duration(void **state)
         bool ok;
         int64_t ms;
     } cases[] = {
-        {"0", true, 0},        {"10", true, 10000},      {"2.5", true, 2500},
-        {"600ms", true, 600},  {"5s", true, 5000},       {"2m", true, 120000},
-        {"1h", true, 3600000}, {"1.5h", true, 5400000},  {"600 ms", true, 600},
-        {"", false, 0},        {"ms", false, 0},         {"5d", false, 0},
-        {"5S", false, 0},      {"-5s", false, 0},        {"5s5", false, 0},
-        {"auto", false, 0},    {"1e3", false, 0},        {"10 minutes", false, 0},
+        {"0", true, 0},        {"10", true, 10000},     {"2.5", true, 2500},
+        {"600ms", true, 600},  {"5s", true, 5000},      {"2m", true, 120000},
+        {"1h", true, 3600000}, {"1.5h", true, 5400000}, {"600 ms", true, 600},
+        {"", false, 0},        {"ms", false, 0},        {"5d", false, 0},
+        {"5S", false, 0},      {"-5s", false, 0},       {"5s5", false, 0},
+        {"auto", false, 0},    {"1e3", false, 0},       {"10 minutes", false, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t v = -7;
@@ -121,12 +133,23 @@ static void test_parse_wxh(void **state)
         bool ok;
         int w, h;
     } cases[] = {
-        {"1920x1080", true, 1920, 1080}, {"800X600", true, 800, 600}, {"1x1", true, 1, 1},
-        {"7680x4320", true, 7680, 4320}, {"4320x7680", true, 4320, 7680},
-        {"7681x100", false, 0, 0}, {"16384x16384", false, 0, 0}, {"7680x4321", false, 0, 0},
-        {"32767x32767", false, 0, 0}, {"0x100", false, 0, 0}, {"100x", false, 0, 0},
-        {"x100", false, 0, 0},           {"100*100", false, 0, 0},  {"32768x10", false, 0, 0},
-        {"1920x1080 ", false, 0, 0},     {"abc", false, 0, 0},      {"", false, 0, 0},
+        {"1920x1080", true, 1920, 1080},
+        {"800X600", true, 800, 600},
+        {"1x1", true, 1, 1},
+        {"7680x4320", true, 7680, 4320},
+        {"4320x7680", true, 4320, 7680},
+        {"7681x100", false, 0, 0},
+        {"16384x16384", false, 0, 0},
+        {"7680x4321", false, 0, 0},
+        {"32767x32767", false, 0, 0},
+        {"0x100", false, 0, 0},
+        {"100x", false, 0, 0},
+        {"x100", false, 0, 0},
+        {"100*100", false, 0, 0},
+        {"32768x10", false, 0, 0},
+        {"1920x1080 ", false, 0, 0},
+        {"abc", false, 0, 0},
+        {"", false, 0, 0},
         {"-1x5", false, 0, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -152,11 +175,11 @@ static void test_check_display(void **state)
         int size_w, size_h, cfg_w, cfg_h, margin;
         int want;
     } cases[] = {
-        {true, false, 640, 360, 0, 0, 90, 0},      {true, false, 640, 360, 0, 0, 91, -1},
-        {true, false, 640, 360, 0, 0, 400, -1},    {true, false, 1, 1, 0, 0, 0, 0},
-        {true, false, 1, 1, 0, 0, 1, -1},          {false, true, 1280, 720, 0, 0, 180, 0},
-        {false, true, 1280, 720, 0, 0, 181, -1},   {false, false, 0, 0, 1920, 1080, 271, -1},
-        {false, false, 0, 0, 1920, 1080, 270, 0},  {false, false, 0, 0, 0, 0, 2000, 0},
+        {true, false, 640, 360, 0, 0, 90, 0},     {true, false, 640, 360, 0, 0, 91, -1},
+        {true, false, 640, 360, 0, 0, 400, -1},   {true, false, 1, 1, 0, 0, 0, 0},
+        {true, false, 1, 1, 0, 0, 1, -1},         {false, true, 1280, 720, 0, 0, 180, 0},
+        {false, true, 1280, 720, 0, 0, 181, -1},  {false, false, 0, 0, 1920, 1080, 271, -1},
+        {false, false, 0, 0, 1920, 1080, 270, 0}, {false, false, 0, 0, 0, 0, 2000, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct dp_config c;
@@ -232,7 +255,7 @@ static void test_print_hides_notify_login(void **state)
         options_defaults(&c);
         free(c.notify);
         c.notify = strdup(cases[i][0]);
-        char *out = print_config_as(&c, OPTIONS_HIDE_SECRETS);   /* as --check-config */
+        char *out = print_config_as(&c, OPTIONS_HIDE_SECRETS); /* as --check-config */
         if (!strstr(out, cases[i][1]) || strstr(out, "s3cret"))
             fail_msg("%s printed as:\n%s", cases[i][0], out);
         free(out);
@@ -244,19 +267,43 @@ static void test_print_hides_notify_login(void **state)
 static void test_print_every_key(void **state)
 {
     static const char *const lines[] = {
-        "[feed]\n",           "\nurl =\n",           "\npoll_interval = 1m\n",
-        "\npublic_key =\n",   "\nca_file =\n",       "\nheaders =\n",
-        "[cache]\n",          "\ndir =\n",           "\nmax_size = 2G\n",
-        "\nmax_media_size = 1G\n", "[display]\n",    "\nsize =\n",
-        "\nrotation = 0\n",   "\nmargin = 0\n",      "\nbackground = #000000\n",
-        "\ntransition = fade\n", "\ntransition_time = 600ms\n", "\nfont =\n",
-        "\nshow_qr = true\n", "[playback]\n",        "\nimage_duration = 10s\n",
-        "\ntext_duration = auto\n", "\nvideo_max_duration = 0\n", "\naudio = true\n",
-        "\nvolume = 100\n",   "\nmax_items = 50\n",  "\nmax_age = 0\n",
-        "\nnew_posts = next\n", "\nsync = none\n",   "[schedule]\n",
-        "\non_hours =\n",      "[status]\n",          "\nlisten = 127.0.0.1:8642\n",
+        "[feed]\n",
+        "\nurl =\n",
+        "\npoll_interval = 1m\n",
+        "\npublic_key =\n",
+        "\nca_file =\n",
+        "\nheaders =\n",
+        "[cache]\n",
+        "\ndir =\n",
+        "\nmax_size = 2G\n",
+        "\nmax_media_size = 1G\n",
+        "[display]\n",
+        "\nsize =\n",
+        "\nrotation = 0\n",
+        "\nmargin = 0\n",
+        "\nbackground = #000000\n",
+        "\ntransition = fade\n",
+        "\ntransition_time = 600ms\n",
+        "\nfont =\n",
+        "\nshow_qr = true\n",
+        "[playback]\n",
+        "\nimage_duration = 10s\n",
+        "\ntext_duration = auto\n",
+        "\nvideo_max_duration = 0\n",
+        "\naudio = true\n",
+        "\nvolume = 100\n",
+        "\nmax_items = 50\n",
+        "\nmax_age = 0\n",
+        "\nnew_posts = next\n",
+        "\nsync = none\n",
+        "[schedule]\n",
+        "\non_hours =\n",
+        "[status]\n",
+        "\nlisten = 127.0.0.1:8642\n",
         "\ntoken =\n",
-        "\nnotify =\n",       "\nnotify_jitter = 500ms\n", "\nlive_max_duration = 10m\n",
+        "\nnotify =\n",
+        "\nnotify_jitter = 500ms\n",
+        "\nlive_max_duration = 10m\n",
     };
     struct dp_config c;
     options_defaults(&c);
@@ -404,8 +451,8 @@ static void test_errors(void **state)
         {"[feed]\nheaders = no colon here\n", {"\"Name: value\"", NULL}},
         {"[status]\nlisten = nowhere\n", {"HOST:PORT", NULL}},
         {"[status]\nlisten = 0.0.0.0:8642\n", {":2: ", "loopback", "token", NULL}},
-        {"\n[dispaly]\nsize = 1x1\n", {":2: unknown section [dispaly] (did you mean [display]?)",
-                                       NULL}},
+        {"\n[dispaly]\nsize = 1x1\n",
+         {":2: unknown section [dispaly] (did you mean [display]?)", NULL}},
         {"[zzzzzzzzzz]\n", {":1: unknown section [zzzzzzzzzz]", "[playback]", NULL}},
         {"url = x\n[feed]\n", {":1: ", "before any [section]", "\"[feed] url\"", NULL}},
         {"[feed]\nurl = a\nurl = b\n", {":3: ", "set twice", "line 2", NULL}},
@@ -451,8 +498,7 @@ static void test_long_lines(void **state)
     url[2000] = '\0';
     memset(jwt, 'j', 4000);
     jwt[4000] = '\0';
-    snprintf(text, n, "[feed]\nurl = %s\nheaders = Authorization: Bearer %s\\nX-A: b\n", url,
-             jwt);
+    snprintf(text, n, "[feed]\nurl = %s\nheaders = Authorization: Bearer %s\\nX-A: b\n", url, jwt);
     const char *path = write_file("long.conf", text);
     if (options_load_file(&c, path, err, sizeof(err)) != 0)
         fail_msg("%s", err);
@@ -473,7 +519,7 @@ static void test_long_lines(void **state)
     snprintf(want, sizeof(want), "%s:3: line longer than", path);
     if (!strstr(err, want))
         fail_msg("\"%s\" lacks \"%s\"", err, want);
-    assert_string_equal(c.feed_url, url);      /* unchanged */
+    assert_string_equal(c.feed_url, url); /* unchanged */
     free(text);
     free(url);
     free(jwt);
@@ -495,7 +541,7 @@ static void test_not_regular_files(void **state)
     assert_non_null(strstr(err, "a folder"));
     snprintf(fifo, sizeof(fifo), "%s/fifo.conf", tmpdir);
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    assert_int_equal(options_load_file(&c, fifo, err, sizeof(err)), -2);   /* at once */
+    assert_int_equal(options_load_file(&c, fifo, err, sizeof(err)), -2); /* at once */
     assert_non_null(strstr(err, "a FIFO"));
     snprintf(big, sizeof(big), "%s/big.conf", tmpdir);
     FILE *f = fopen(big, "w");
@@ -515,8 +561,8 @@ static void test_not_regular_files(void **state)
 static void test_quotes(void **state)
 {
     static const struct {
-        const char *line;          /* under [status] or [playback] */
-        const char *token;         /* expected; NULL: an error */
+        const char *line;  /* under [status] or [playback] */
+        const char *token; /* expected; NULL: an error */
     } cases[] = {
         {"token = \"abc\"", "abc"},
         {"token = 'abc'", "abc"},
@@ -531,8 +577,7 @@ static void test_quotes(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct dp_config c;
         options_defaults(&c);
-        snprintf(text, sizeof(text), "[status]\n%s\n[playback]\nvolume = \"35\"\n",
-                 cases[i].line);
+        snprintf(text, sizeof(text), "[status]\n%s\n[playback]\nvolume = \"35\"\n", cases[i].line);
         const char *path = write_file("quotes.conf", text);
         int rc = options_load_file(&c, path, err, sizeof(err));
         if (!cases[i].token) {
@@ -656,15 +701,41 @@ static void test_example_file(void **state)
 
     /* every key is there with its meaning, under its section */
     static const char *const keys[] = {
-        "[feed]\n", ";url =\n", ";poll_interval = 60s\n", ";public_key =\n", ";ca_file =\n",
-        ";headers =\n", "[cache]\n", ";dir =\n", ";max_size = 2G\n", ";max_media_size = 1G\n",
-        "[display]\n", ";size =\n", ";rotation = 0\n", ";margin = 0\n",
-        ";background = #000000\n", ";transition = fade\n", ";transition_time = 600ms\n",
-        ";font =\n", ";show_qr = true\n", "[playback]\n", ";image_duration = 10s\n",
-        ";text_duration = auto\n", ";video_max_duration = 0\n", ";audio = true\n",
-        ";volume = 100\n", ";max_items = 50\n", ";max_age = 0\n", ";new_posts = next\n",
-        ";sync = none\n", "[schedule]\n", ";on_hours =\n", "[status]\n",
-        ";listen = 127.0.0.1:8642\n", ";token =\n", "# upper bound on cached media bytes\n",
+        "[feed]\n",
+        ";url =\n",
+        ";poll_interval = 60s\n",
+        ";public_key =\n",
+        ";ca_file =\n",
+        ";headers =\n",
+        "[cache]\n",
+        ";dir =\n",
+        ";max_size = 2G\n",
+        ";max_media_size = 1G\n",
+        "[display]\n",
+        ";size =\n",
+        ";rotation = 0\n",
+        ";margin = 0\n",
+        ";background = #000000\n",
+        ";transition = fade\n",
+        ";transition_time = 600ms\n",
+        ";font =\n",
+        ";show_qr = true\n",
+        "[playback]\n",
+        ";image_duration = 10s\n",
+        ";text_duration = auto\n",
+        ";video_max_duration = 0\n",
+        ";audio = true\n",
+        ";volume = 100\n",
+        ";max_items = 50\n",
+        ";max_age = 0\n",
+        ";new_posts = next\n",
+        ";sync = none\n",
+        "[schedule]\n",
+        ";on_hours =\n",
+        "[status]\n",
+        ";listen = 127.0.0.1:8642\n",
+        ";token =\n",
+        "# upper bound on cached media bytes\n",
     };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (!strstr(buf, keys[i]))
@@ -738,8 +809,8 @@ static void test_cmdline_good(void **state)
     assert_null(cl.feed);
     assert_null(cl.config_path);
 
-    const char *a1[] = {"-c", "/x.conf", "--headless", "--size", "640x360",
-                        "--run-for", "2.5", "feed.json", NULL};
+    const char *a1[] = {"-c",        "/x.conf", "--headless", "--size", "640x360",
+                        "--run-for", "2.5",     "feed.json",  NULL};
     assert_int_equal(run_cmdline(a1, &cl, err, sizeof(err)), 0);
     assert_string_equal(cl.config_path, "/x.conf");
     assert_true(cl.headless);
@@ -762,8 +833,8 @@ static void test_cmdline_good(void **state)
     assert_int_equal(cl.windowed_h, 720);
     assert_string_equal(cl.feed, "feed.json");
 
-    const char *a4[] = {"--windowed=1024x768", "--check-config", "--log-level", "debug",
-                        "--cycles", "3", NULL};
+    const char *a4[] = {
+        "--windowed=1024x768", "--check-config", "--log-level", "debug", "--cycles", "3", NULL};
     assert_int_equal(run_cmdline(a4, &cl, err, sizeof(err)), 0);
     assert_int_equal(cl.windowed_w, 1024);
     assert_true(cl.check_config);
@@ -771,7 +842,7 @@ static void test_cmdline_good(void **state)
     assert_int_equal(cl.cycles, 3);
 
     const char *a5[] = {"--snapshot-dir", "/tmp/s", "--snapshot-interval", "40",
-                        "--play-log", "-", "--cache-dir=/c", NULL};
+                        "--play-log",     "-",      "--cache-dir=/c",      NULL};
     assert_int_equal(run_cmdline(a5, &cl, err, sizeof(err)), 0);
     assert_string_equal(cl.snapshot_dir, "/tmp/s");
     assert_int_equal(cl.snapshot_interval_ms, 40);
@@ -840,10 +911,21 @@ static void test_cmdline_errors(void **state)
 static void test_usage_and_config_path(void **state)
 {
     static const char *const opts[] = {
-        "-c, --config FILE", "--cache-dir DIR", "--windowed [WxH]", "--headless",
-        "--size WxH", "--snapshot-dir DIR", "--snapshot-interval MS", "--play-log FILE",
-        "--run-for SECONDS", "--cycles N", "--check-config", "--log-level LEVEL",
-        "-h, --help", "--version", "[FEED]",
+        "-c, --config FILE",
+        "--cache-dir DIR",
+        "--windowed [WxH]",
+        "--headless",
+        "--size WxH",
+        "--snapshot-dir DIR",
+        "--snapshot-interval MS",
+        "--play-log FILE",
+        "--run-for SECONDS",
+        "--cycles N",
+        "--check-config",
+        "--log-level LEVEL",
+        "-h, --help",
+        "--version",
+        "[FEED]",
     };
     char *buf = NULL;
     size_t len = 0;
@@ -877,7 +959,7 @@ static void test_usage_and_config_path(void **state)
     const char *const places[] = {etc, boot, NULL};
     static const struct {
         bool etc, boot, given, env;
-        const char *want;   /* "etc", "boot", "given", "env", NULL */
+        const char *want; /* "etc", "boot", "given", "env", NULL */
         const char *why;
     } order[] = {
         {false, false, false, false, NULL, "built-in defaults"},
@@ -900,7 +982,7 @@ static void test_usage_and_config_path(void **state)
             unsetenv("DESKPLAYER_CONFIG");
         const char *why = NULL;
         const char *got = options_config_find(&cl, places, &why);
-        const char *want = !order[i].want ? NULL
+        const char *want = !order[i].want                       ? NULL
                            : strcmp(order[i].want, "etc") == 0  ? etc
                            : strcmp(order[i].want, "boot") == 0 ? boot
                            : strcmp(order[i].want, "env") == 0  ? "/env.conf"

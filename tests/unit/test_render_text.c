@@ -50,10 +50,10 @@ static void test_sequences_are_one_picture(void **state)
     static const struct {
         const char *seq, *one;
     } cases[] = {
-        {"👨‍👩‍👧", "👨"},      /* ZWJ family */
-        {"🏳️‍🌈", "🏳"},        /* rainbow flag */
-        {"👍🏽", "👍"},              /* skin tone */
-        {"🇫🇷", "👍"},              /* regional indicators */
+        {"👨‍👩‍👧", "👨"}, /* ZWJ family */
+        {"🏳️‍🌈", "🏳"},  /* rainbow flag */
+        {"👍🏽", "👍"},           /* skin tone */
+        {"🇫🇷", "👍"},                 /* regional indicators */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         int ws = width(fs, 40, cases[k].seq), w1 = width(fs, 40, cases[k].one);
@@ -104,8 +104,8 @@ static void test_draw_width_matches_measure(void **state)
 {
     struct fontset *fs = *state;
     static const char *const texts[] = {
-        "שלום לכולם", "مرحبا بكم 19:30", "The keynote נאום פתיחה at 19:30", "欢迎大家。",
-        "𝐒𝐚𝐫𝐚 さくら", "café crème",
+        "שלום לכולם", "مرحبا بكم 19:30", "The keynote נאום פתיחה at 19:30",
+        "欢迎大家。", "𝐒𝐚𝐫𝐚 さくら",     "café crème",
     };
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1200, 80, 32, SDL_PIXELFORMAT_RGBA32);
     assert_non_null(s);

@@ -24,12 +24,12 @@
 
 struct post_spec {
     const char *id;
-    const char *media;     /* one letter per attachment: 'i' image, 'v' video */
-    int64_t published;     /* 0: undated */
+    const char *media; /* one letter per attachment: 'i' image, 'v' video */
+    int64_t published; /* 0: undated */
     bool pinned;
-    int64_t start, end;    /* 0: not set */
-    int64_t duration_ms;   /* signage override */
-    const char *text;      /* NULL: "text" */
+    int64_t start, end;  /* 0: not set */
+    int64_t duration_ms; /* signage override */
+    const char *text;    /* NULL: "text" */
 };
 
 static struct feed *make_feed(const struct post_spec *specs)
@@ -46,8 +46,7 @@ static struct feed *make_feed(const struct post_spec *specs)
         p->signage.duration_ms = s->duration_ms;
         for (const char *k = s->media; k && *k; k++) {
             struct media_ref *m = post_add_media(p);
-            m->url = dp_strfmt("https://media.example/%s/%zu", s->id,
-                               (size_t)(k - s->media) + 1);
+            m->url = dp_strfmt("https://media.example/%s/%zu", s->id, (size_t)(k - s->media) + 1);
             m->kind = *k == 'v' ? MEDIA_VIDEO : MEDIA_IMAGE;
         }
     }
@@ -97,8 +96,8 @@ static void items_string(const struct rotation *r, char *buf, size_t cap)
 /* ---- readiness and skip callbacks --------------------------------------- */
 
 struct ctx {
-    const char *not_ready[MAXN];   /* ids the ready callback refuses */
-    char skips[MAXN][64];          /* "id:reason" */
+    const char *not_ready[MAXN]; /* ids the ready callback refuses */
+    char skips[MAXN][64];        /* "id:reason" */
     int n_skips;
     int n_ready_calls;
 };
@@ -127,8 +126,7 @@ static bool has_skip(const struct ctx *c, const char *id, const char *reason)
     char key[64];
     snprintf(key, sizeof key, "%s:%s", id, reason ? reason : "");
     for (int i = 0; i < c->n_skips && i < MAXN; i++) {
-        if (reason ? strcmp(c->skips[i], key) == 0
-                   : strncmp(c->skips[i], key, strlen(key)) == 0)
+        if (reason ? strcmp(c->skips[i], key) == 0 : strncmp(c->skips[i], key, strlen(key)) == 0)
             return true;
     }
     return false;
@@ -165,19 +163,22 @@ static void assert_sequence(struct rotation *r, int64_t now, struct ctx *c, cons
 
 static const struct {
     struct post_spec posts[6];
-    const char *ids;          /* expected item ids, in order */
-    const char *kinds;        /* t text, i image, v video */
+    const char *ids;   /* expected item ids, in order */
+    const char *kinds; /* t text, i image, v video */
 } expand_cases[] = {
     {{{.id = "a"}, {0}}, "a", "t"},
     {{{.id = "a", .media = "i"}, {0}}, "a#1", "i"},
     {{{.id = "a", .media = "iv"}, {0}}, "a#1 a#2", "iv"},
     {{{.id = "p1"}, {.id = "p2", .media = "vii"}, {.id = "p3", .media = "i"}, {0}},
-     "p1 p2#1 p2#2 p2#3 p3#1", "tviii"},
+     "p1 p2#1 p2#2 p2#3 p3#1",
+     "tviii"},
     {{{.id = "https://x.example/status/7"}, {.id = "42", .media = "v"}, {0}},
-     "https://x.example/status/7 42#1", "tv"},
+     "https://x.example/status/7 42#1",
+     "tv"},
     /* ten attachments: n counts from 1 with no padding */
     {{{.id = "g", .media = "iiiiiiiiii"}, {0}},
-     "g#1 g#2 g#3 g#4 g#5 g#6 g#7 g#8 g#9 g#10", "iiiiiiiiii"},
+     "g#1 g#2 g#3 g#4 g#5 g#6 g#7 g#8 g#9 g#10",
+     "iiiiiiiiii"},
     {{{0}}, "", ""},
 };
 
@@ -210,8 +211,7 @@ static void test_items_and_ids(void **state)
                 assert_string_equal(items[i].id, want_id);
             }
             assert_int_equal(items[i].duration_ms,
-                             rotation_duration(&default_params, items[i].post,
-                                               items[i].kind));
+                             rotation_duration(&default_params, items[i].post, items[i].kind));
         }
         rotation_destroy(r);
     }
@@ -226,8 +226,8 @@ static void test_order_and_wrap(void **state)
         {.id = "A"}, {.id = "B", .media = "ii"}, {.id = "C", .media = "v"}, {0}};
     static const struct {
         const char *id;
-        bool wraps;      /* rotation_wraps before commit */
-        int64_t cycles;  /* rotation_cycles after commit */
+        bool wraps;     /* rotation_wraps before commit */
+        int64_t cycles; /* rotation_cycles after commit */
     } steps[] = {
         {"A", false, 0}, {"B#1", false, 0}, {"B#2", false, 0}, {"C#1", false, 0},
         {"A", true, 1},  {"B#1", false, 1}, {"B#2", false, 1}, {"C#1", false, 1},
@@ -284,8 +284,8 @@ static void test_empty_rotation(void **state)
 
 static const struct {
     const char *not_ready[4];
-    const char *first;        /* the item rotation_next picks first; NULL: none */
-    const char *skipped[4];   /* items passed over on the way */
+    const char *first;      /* the item rotation_next picks first; NULL: none */
+    const char *skipped[4]; /* items passed over on the way */
 } ready_cases[] = {
     {{NULL}, "A", {NULL}},
     {{"A"}, "B#1", {"A"}},
@@ -351,19 +351,19 @@ static void test_ready_null_means_all_ready(void **state)
 /* ---- start/end windows ----------------------------------------------------- */
 
 static const struct {
-    int64_t start, end;   /* 0: not set */
+    int64_t start, end; /* 0: not set */
     int64_t now;
     bool shown;
-    const char *skip;     /* reason reported, NULL: none */
+    const char *skip; /* reason reported, NULL: none */
 } window_cases[] = {
     {0, 0, NOW, true, NULL},
     {NOW - HOUR, 0, NOW, true, NULL},
-    {NOW + HOUR, 0, NOW, false, NULL},          /* before start: waits silently */
+    {NOW + HOUR, 0, NOW, false, NULL}, /* before start: waits silently */
     {NOW + 1, 0, NOW, false, NULL},
-    {NOW, 0, NOW, true, NULL},                  /* start is inclusive */
+    {NOW, 0, NOW, true, NULL}, /* start is inclusive */
     {0, NOW + HOUR, NOW, true, NULL},
-    {0, NOW - HOUR, NOW, false, "expired"},     /* after end */
-    {0, NOW, NOW, false, "expired"},            /* end is exclusive */
+    {0, NOW - HOUR, NOW, false, "expired"}, /* after end */
+    {0, NOW, NOW, false, "expired"},        /* end is exclusive */
     {0, NOW + 1, NOW, true, NULL},
     {NOW - HOUR, NOW + HOUR, NOW, true, NULL},
     {NOW + HOUR, NOW + 2 * HOUR, NOW, false, NULL},
@@ -375,8 +375,7 @@ static void test_windows(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof window_cases / sizeof window_cases[0]; k++) {
         struct post_spec posts[] = {
-            {.id = "W", .media = "i", .start = window_cases[k].start,
-             .end = window_cases[k].end},
+            {.id = "W", .media = "i", .start = window_cases[k].start, .end = window_cases[k].end},
             {.id = "X"},
             {0},
         };
@@ -423,32 +422,43 @@ static const struct {
     /* max_items counts posts, not items */
     {2, 0, {{.id = "a", .media = "ii"}, {.id = "b"}, {.id = "c"}, {0}}, "a#1 a#2 b"},
     {3, 0, {{.id = "a"}, {.id = "b"}, {0}}, "a b"},
-    {0, 0, {{.id = "a"}, {.id = "b"}, {.id = "c"}, {0}}, "a b c"},  /* 0: no limit */
+    {0, 0, {{.id = "a"}, {.id = "b"}, {.id = "c"}, {0}}, "a b c"}, /* 0: no limit */
     {1, 0, {{.id = "a"}, {.id = "b"}, {.id = "c"}, {0}}, "a"},
     /* pinned posts count against max_items (issue 8) but come first */
     {1, 0, {{.id = "a"}, {.id = "b"}, {.id = "p", .pinned = true}, {0}}, "p"},
-    {2, 0, {{.id = "p", .pinned = true}, {.id = "a"}, {.id = "b"}, {.id = "c"}, {0}},
-     "p a"},
-    {2, 0, {{.id = "a"}, {.id = "p", .pinned = true}, {.id = "q", .pinned = true},
-            {.id = "r", .pinned = true}, {0}}, "p q"},
+    {2, 0, {{.id = "p", .pinned = true}, {.id = "a"}, {.id = "b"}, {.id = "c"}, {0}}, "p a"},
+    {2,
+     0,
+     {{.id = "a"},
+      {.id = "p", .pinned = true},
+      {.id = "q", .pinned = true},
+      {.id = "r", .pinned = true},
+      {0}},
+     "p q"},
     /* max_age: older posts leave; pinned and undated stay */
-    {50, 24 * HOUR,
+    {50,
+     24 * HOUR,
      {{.id = "new", .published = NOW - HOUR},
       {.id = "old", .published = NOW - 48 * HOUR},
       {.id = "oldpin", .published = NOW - 48 * HOUR, .pinned = true},
       {.id = "undated"},
       {0}},
      "new oldpin undated"},
-    {50, 24 * HOUR,
+    {50,
+     24 * HOUR,
      {{.id = "edge", .published = NOW - 24 * HOUR},
       {.id = "past", .published = NOW - 24 * HOUR - 1},
       {0}},
      "edge"},
-    {50, 0, {{.id = "ancient", .published = 1000}, {0}}, "ancient"},  /* 0: no limit */
+    {50, 0, {{.id = "ancient", .published = 1000}, {0}}, "ancient"}, /* 0: no limit */
     /* both: old posts do not use up max_items */
-    {2, 24 * HOUR,
-     {{.id = "a", .published = NOW - 1}, {.id = "old", .published = NOW - 30 * HOUR},
-      {.id = "b", .published = NOW - 2}, {.id = "c", .published = NOW - 3}, {0}},
+    {2,
+     24 * HOUR,
+     {{.id = "a", .published = NOW - 1},
+      {.id = "old", .published = NOW - 30 * HOUR},
+      {.id = "b", .published = NOW - 2},
+      {.id = "c", .published = NOW - 3},
+      {0}},
      "a b"},
 };
 
@@ -483,29 +493,29 @@ static void test_duration(void **state)
 {
     (void)state;
     static const struct {
-        int64_t text_ms;       /* params.text_duration_ms */
-        int64_t override_ms;   /* signage.duration_ms */
+        int64_t text_ms;     /* params.text_duration_ms */
+        int64_t override_ms; /* signage.duration_ms */
         enum item_kind kind;
         const char *title;
         const char *text;
-        int n_words;           /* instead of text: "word" n times */
+        int n_words; /* instead of text: "word" n times */
         int64_t expected;
     } cases[] = {
         {0, 15000, ITEM_IMAGE, NULL, "", 0, 15000},
         {0, 15000, ITEM_VIDEO, NULL, "", 0, 15000},
         {0, 2500, ITEM_TEXT, NULL, NULL, 200, 2500},
         {0, 0, ITEM_IMAGE, NULL, NULL, 500, 10000},
-        {0, 0, ITEM_VIDEO, NULL, "", 0, 0},             /* its own length */
-        {8000, 0, ITEM_TEXT, NULL, NULL, 500, 8000},    /* fixed text_duration */
+        {0, 0, ITEM_VIDEO, NULL, "", 0, 0},          /* its own length */
+        {8000, 0, ITEM_TEXT, NULL, NULL, 500, 8000}, /* fixed text_duration */
         {8000, 0, ITEM_IMAGE, NULL, "", 0, 10000},
-        {0, 0, ITEM_TEXT, NULL, "", 0, 6000},           /* auto: at least 6 s */
+        {0, 0, ITEM_TEXT, NULL, "", 0, 6000}, /* auto: at least 6 s */
         {0, 0, ITEM_TEXT, NULL, NULL, 1, 6000},
         {0, 0, ITEM_TEXT, NULL, NULL, 20, 6000},
-        {0, 0, ITEM_TEXT, NULL, NULL, 21, 6300},        /* 300 ms a word */
+        {0, 0, ITEM_TEXT, NULL, NULL, 21, 6300}, /* 300 ms a word */
         {0, 0, ITEM_TEXT, NULL, NULL, 50, 15000},
         {0, 0, ITEM_TEXT, NULL, NULL, 99, 29700},
         {0, 0, ITEM_TEXT, NULL, NULL, 100, 30000},
-        {0, 0, ITEM_TEXT, NULL, NULL, 101, 30000},      /* at most 30 s */
+        {0, 0, ITEM_TEXT, NULL, NULL, 101, 30000}, /* at most 30 s */
         {0, 0, ITEM_TEXT, NULL, NULL, 1000, 30000},
         {0, 0, ITEM_TEXT, "five words in the title", NULL, 20, 7500},
         {0, 0, ITEM_TEXT, NULL,
@@ -523,8 +533,7 @@ static void test_duration(void **state)
             .title = (char *)cases[k].title,
             .text = text,
             .published_ms = NONE,
-            .signage = {.duration_ms = cases[k].override_ms, .start_ms = NONE,
-                        .end_ms = NONE},
+            .signage = {.duration_ms = cases[k].override_ms, .start_ms = NONE, .end_ms = NONE},
         };
         int64_t got = rotation_duration(&p, &post, cases[k].kind);
         if (got != cases[k].expected)
@@ -566,8 +575,8 @@ static const struct post_spec feed_nabcd[] = {
 
 static const struct {
     enum rotation_new_posts mode;
-    bool interrupt;          /* rotation_set_feed's answer */
-    const char *after;       /* items shown after the new feed (A, B shown before) */
+    bool interrupt;    /* rotation_set_feed's answer */
+    const char *after; /* items shown after the new feed (A, B shown before) */
 } new_post_cases[] = {
     /* next: the new post's items right after the current one, then the order
      * goes on where it was; in the next cycle the post has its normal place */
@@ -624,7 +633,7 @@ static const struct {
     bool interrupt;
 } interrupt_cases[] = {
     {feed_nabcd, ROTATION_NEW_INTERRUPT, true},
-    {feed_abcd, ROTATION_NEW_INTERRUPT, false},   /* nothing new */
+    {feed_abcd, ROTATION_NEW_INTERRUPT, false}, /* nothing new */
     {feed_nabcd, ROTATION_NEW_NEXT, false},
     {feed_nabcd, ROTATION_NEW_QUEUE, false},
 };
@@ -654,7 +663,7 @@ static void test_new_post_waits_until_ready(void **state)
     set_feed(r, feed_nabcd, NOW);
     c.not_ready[0] = "N#1";
     c.not_ready[1] = "N#2";
-    assert_sequence(r, NOW, &c, "C");      /* not downloaded yet: go on meanwhile */
+    assert_sequence(r, NOW, &c, "C"); /* not downloaded yet: go on meanwhile */
     c.not_ready[0] = c.not_ready[1] = NULL;
     assert_sequence(r, NOW, &c, "N#1 N#2 D");
     rotation_destroy(r);
@@ -666,12 +675,11 @@ static void test_new_post_waits_until_ready(void **state)
 static void test_media_ready_takes_next_slot(void **state)
 {
     (void)state;
-    static const struct post_spec posts[] = {
-        {.id = "N", .media = "v", .published = NOW - 1000},
-        {.id = "A", .media = "i", .published = NOW - 2000},
-        {.id = "B", .media = "i", .published = NOW - 3000},
-        {.id = "C", .media = "i", .published = NOW - 4000},
-        {0}};
+    static const struct post_spec posts[] = {{.id = "N", .media = "v", .published = NOW - 1000},
+                                             {.id = "A", .media = "i", .published = NOW - 2000},
+                                             {.id = "B", .media = "i", .published = NOW - 3000},
+                                             {.id = "C", .media = "i", .published = NOW - 4000},
+                                             {0}};
     struct rotation *r = make_rotation(&default_params, posts, NOW);
     struct ctx c = {.not_ready = {"N#1"}};
     assert_sequence(r, NOW, &c, "A#1");
@@ -691,8 +699,7 @@ static void test_new_post_expired_not_queued(void **state)
 {
     (void)state;
     static const struct post_spec second[] = {
-        {.id = "N", .end = NOW - HOUR}, {.id = "A"}, {.id = "B"}, {.id = "C"}, {.id = "D"},
-        {0}};
+        {.id = "N", .end = NOW - HOUR}, {.id = "A"}, {.id = "B"}, {.id = "C"}, {.id = "D"}, {0}};
     struct rotation *r = make_rotation(&default_params, feed_abcd, NOW);
     struct ctx c = {0};
     assert_sequence(r, NOW, &c, "A B");
@@ -706,34 +713,47 @@ static void test_new_post_expired_not_queued(void **state)
 
 static const struct {
     struct post_spec first[6];
-    const char *shown;        /* shown from the first feed */
+    const char *shown; /* shown from the first feed */
     struct post_spec second[6];
-    const char *after;        /* shown after the second feed */
+    const char *after; /* shown after the second feed */
 } cursor_cases[] = {
     /* the same feed again: nothing changes */
-    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}}, "A B",
-     {{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}}, "C A B"},
+    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}},
+     "A B",
+     {{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}},
+     "C A B"},
     /* a post before the current one: the cursor follows the current item */
-    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}}, "A B",
-     {{.id = "Z"}, {.id = "A"}, {.id = "B"}, {.id = "C"}, {0}}, "C Z A B"},
+    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}},
+     "A B",
+     {{.id = "Z"}, {.id = "A"}, {.id = "B"}, {.id = "C"}, {0}},
+     "C Z A B"},
     /* reordered */
-    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}}, "A B",
-     {{.id = "C"}, {.id = "B"}, {.id = "A"}, {0}}, "A C B"},
+    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}},
+     "A B",
+     {{.id = "C"}, {.id = "B"}, {.id = "A"}, {0}},
+     "A C B"},
     /* the current item removed: on from the same position */
-    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {.id = "D"}, {0}}, "A B",
-     {{.id = "A"}, {.id = "C"}, {.id = "D"}, {0}}, "C D A"},
+    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {.id = "D"}, {0}},
+     "A B",
+     {{.id = "A"}, {.id = "C"}, {.id = "D"}, {0}},
+     "C D A"},
     /* the current item and the one after removed */
-    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {.id = "D"}, {0}}, "A B",
-     {{.id = "A"}, {.id = "D"}, {0}}, "D A"},
+    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {.id = "D"}, {0}},
+     "A B",
+     {{.id = "A"}, {.id = "D"}, {0}},
+     "D A"},
     /* the last item removed while on screen: wraps to the first */
-    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}}, "A B C",
-     {{.id = "A"}, {.id = "B"}, {0}}, "A B A"},
+    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}},
+     "A B C",
+     {{.id = "A"}, {.id = "B"}, {0}},
+     "A B A"},
     /* the first item removed while on screen */
-    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}}, "A",
-     {{.id = "B"}, {.id = "C"}, {0}}, "B C B"},
+    {{{.id = "A"}, {.id = "B"}, {.id = "C"}, {0}}, "A", {{.id = "B"}, {.id = "C"}, {0}}, "B C B"},
     /* one attachment of the current post removed */
-    {{{.id = "A"}, {.id = "M", .media = "iii"}, {.id = "C"}, {0}}, "A M#1 M#2 M#3",
-     {{.id = "A"}, {.id = "M", .media = "ii"}, {.id = "C"}, {0}}, "C A M#1"},
+    {{{.id = "A"}, {.id = "M", .media = "iii"}, {.id = "C"}, {0}},
+     "A M#1 M#2 M#3",
+     {{.id = "A"}, {.id = "M", .media = "ii"}, {.id = "C"}, {0}},
+     "C A M#1"},
     /* everything removed, then posts again */
     {{{.id = "A"}, {.id = "B"}, {0}}, "A B", {{0}}, "(null)"},
 };
@@ -743,7 +763,7 @@ static void test_cursor_across_feeds(void **state)
     (void)state;
     for (size_t k = 0; k < sizeof cursor_cases / sizeof cursor_cases[0]; k++) {
         struct rotation_params p = default_params;
-        p.new_posts = ROTATION_NEW_QUEUE;   /* keep new posts in normal order here */
+        p.new_posts = ROTATION_NEW_QUEUE; /* keep new posts in normal order here */
         struct rotation *r = make_rotation(&p, cursor_cases[k].first, NOW);
         struct ctx c = {0};
         assert_sequence(r, NOW, &c, cursor_cases[k].shown);

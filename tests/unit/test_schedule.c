@@ -53,41 +53,67 @@ struct probe {
 
 struct good_case {
     const char *text;
-    int minutes;              /* minutes on per week */
-    struct probe probes[8];   /* ends at the first with h == -1 */
+    int minutes;            /* minutes on per week */
+    struct probe probes[8]; /* ends at the first with h == -1 */
 };
 
-#define END {0, -1, 0, false}
+#define END             \
+    {                   \
+        0, -1, 0, false \
+    }
 
 static const struct good_case good_cases[] = {
     {"", 7 * 1440, {{MON, 0, 0, true}, {SUN, 23, 59, true}, END}},
     {"   ", 7 * 1440, {{WED, 12, 0, true}, END}},
-    {"mon-fri 07:00-22:00, sat 09:00-18:00", 5 * 900 + 540,
-     {{MON, 6, 59, false}, {MON, 7, 0, true}, {FRI, 21, 59, true}, {FRI, 22, 0, false},
-      {SAT, 8, 59, false}, {SAT, 9, 0, true}, {SAT, 18, 0, false}, {SUN, 12, 0, false}}},
-    {"daily 08:00-20:00", 7 * 720,
+    {"mon-fri 07:00-22:00, sat 09:00-18:00",
+     5 * 900 + 540,
+     {{MON, 6, 59, false},
+      {MON, 7, 0, true},
+      {FRI, 21, 59, true},
+      {FRI, 22, 0, false},
+      {SAT, 8, 59, false},
+      {SAT, 9, 0, true},
+      {SAT, 18, 0, false},
+      {SUN, 12, 0, false}}},
+    {"daily 08:00-20:00",
+     7 * 720,
      {{MON, 8, 0, true}, {SUN, 19, 59, true}, {SUN, 20, 0, false}, {TUE, 7, 59, false}, END}},
     {"sun 10:00-16:00", 360, {{SUN, 10, 0, true}, {SAT, 10, 0, false}, {MON, 10, 0, false}, END}},
-    {"mon,wed,fri 09:00-12:00", 3 * 180,
-     {{MON, 9, 0, true}, {TUE, 9, 0, false}, {WED, 11, 59, true}, {THU, 9, 0, false},
-      {FRI, 9, 30, true}, END}},
-    {"fri 20:00-02:00", 360,
-     {{FRI, 19, 59, false}, {FRI, 20, 0, true}, {SAT, 0, 0, true}, {SAT, 1, 59, true},
-      {SAT, 2, 0, false}, {THU, 20, 0, false}, {FRI, 1, 0, false}, END}},
+    {"mon,wed,fri 09:00-12:00",
+     3 * 180,
+     {{MON, 9, 0, true},
+      {TUE, 9, 0, false},
+      {WED, 11, 59, true},
+      {THU, 9, 0, false},
+      {FRI, 9, 30, true},
+      END}},
+    {"fri 20:00-02:00",
+     360,
+     {{FRI, 19, 59, false},
+      {FRI, 20, 0, true},
+      {SAT, 0, 0, true},
+      {SAT, 1, 59, true},
+      {SAT, 2, 0, false},
+      {THU, 20, 0, false},
+      {FRI, 1, 0, false},
+      END}},
     {"sun 22:00-01:00", 180, {{SUN, 22, 0, true}, {MON, 0, 59, true}, {MON, 1, 0, false}, END}},
     {"mon 08:00-24:00", 960, {{MON, 23, 59, true}, {TUE, 0, 0, false}, END}},
     {"mon 00:00-24:00", 1440, {{MON, 0, 0, true}, {SUN, 23, 59, false}, END}},
     {"sat 22:00-00:00", 120, {{SAT, 23, 59, true}, {SUN, 0, 0, false}, END}},
-    {"mon 08:00-12:00 14:00-18:00", 480,
+    {"mon 08:00-12:00 14:00-18:00",
+     480,
      {{MON, 12, 0, false}, {MON, 13, 59, false}, {MON, 14, 0, true}, END}},
     {"mon 08:00-12:00, 14:00-18:00", 480, {{MON, 11, 0, true}, {MON, 15, 0, true}, END}},
     {"mon 08:00-12:00, mon 14:00-18:00", 480, {{MON, 11, 0, true}, {MON, 15, 0, true}, END}},
-    {"mon 08:00-12:00, mon 10:00-14:00", 360, {{MON, 13, 59, true}, END}},   /* a union */
-    {"fri-mon 10:00-11:00", 4 * 60,
+    {"mon 08:00-12:00, mon 10:00-14:00", 360, {{MON, 13, 59, true}, END}}, /* a union */
+    {"fri-mon 10:00-11:00",
+     4 * 60,
      {{FRI, 10, 0, true}, {SUN, 10, 0, true}, {MON, 10, 0, true}, {TUE, 10, 0, false}, END}},
     {"Monday-Friday 9:00-17:00", 5 * 480, {{FRI, 9, 0, true}, {SAT, 9, 0, false}, END}},
     {"MON - FRI 07:00 - 08:00,SAT 07:00-08:00", 6 * 60, {{SAT, 7, 0, true}, END}},
-    {"mon, wed 07:00-08:00 tue 09:00-10:00", 3 * 60,
+    {"mon, wed 07:00-08:00 tue 09:00-10:00",
+     3 * 60,
      {{MON, 7, 0, true}, {WED, 7, 0, true}, {TUE, 9, 0, true}, {TUE, 7, 0, false}, END}},
     {"daily 00:00-24:00", 7 * 1440, {{THU, 3, 0, true}, END}},
     {"\tsun 23:59-24:00 ", 1, {{SUN, 23, 59, true}, {SUN, 23, 58, false}, END}},
@@ -123,7 +149,7 @@ static void test_parse_null_is_always_on(void **state)
 
 struct bad_case {
     const char *text;
-    const char *message;   /* the whole error */
+    const char *message; /* the whole error */
 };
 
 static const struct bad_case bad_cases[] = {
@@ -179,7 +205,7 @@ static void test_parse_bad(void **state)
             fail_msg("\"%s\": accepted", c->text);
         if (strcmp(err, c->message) != 0)
             fail_msg("\"%s\": error \"%s\", expected \"%s\"", c->text, err, c->message);
-        assert_memory_equal(&s, &before, sizeof s);   /* unchanged on failure */
+        assert_memory_equal(&s, &before, sizeof s); /* unchanged on failure */
         /* No buffer for the message is fine too, and a short one is cut. */
         assert_int_equal(schedule_parse(c->text, &s, NULL, 0), -1);
         char tiny[8];
@@ -211,9 +237,9 @@ static void test_is_on(void **state)
         {"wed 23:00-01:00", 0, true},
         {"mon-fri 07:00-22:00", at(0, FRI, 21, 59, 59) + 999, true},
         {"mon-fri 07:00-22:00", at(0, FRI, 22, 0, 0), false},
-        {"mon-fri 07:00-22:00", at(-2800, MON, 7, 0, 0), true},   /* 1970s */
-        {"mon-fri 07:00-22:00", at(-2900, SAT, 7, 0, 0), false},  /* 1968 */
-        {"mon-fri 07:00-22:00", at(4000, TUE, 12, 0, 0), true},   /* 2100 */
+        {"mon-fri 07:00-22:00", at(-2800, MON, 7, 0, 0), true},  /* 1970s */
+        {"mon-fri 07:00-22:00", at(-2900, SAT, 7, 0, 0), false}, /* 1968 */
+        {"mon-fri 07:00-22:00", at(4000, TUE, 12, 0, 0), true},  /* 2100 */
         {"sun 22:00-01:00", at(1, MON, 0, 30, 0), true},
         {"sun 22:00-01:00", at(-1, SUN, 23, 0, 0), true},
         /* INT64_MIN is a Sunday 16:47:04.192, INT64_MAX a Sunday 07:12:55.807. */
@@ -248,10 +274,10 @@ static void test_next_change(void **state)
         {"daily 00:00-24:00", at(0, MON, 12, 0, 0), INT64_MAX},
         {"mon-fri 07:00-22:00", at(0, MON, 6, 0, 0), at(0, MON, 7, 0, 0)},
         {"mon-fri 07:00-22:00", at(0, MON, 6, 59, 59) + 999, at(0, MON, 7, 0, 0)},
-        {"mon-fri 07:00-22:00", at(0, MON, 7, 0, 0), at(0, MON, 22, 0, 0)},   /* > from */
+        {"mon-fri 07:00-22:00", at(0, MON, 7, 0, 0), at(0, MON, 22, 0, 0)}, /* > from */
         {"mon-fri 07:00-22:00", at(0, MON, 7, 0, 0) + 1, at(0, MON, 22, 0, 0)},
         {"mon-fri 07:00-22:00", at(0, MON, 22, 0, 0), at(0, TUE, 7, 0, 0)},
-        {"mon-fri 07:00-22:00", at(0, FRI, 22, 0, 0), at(1, MON, 7, 0, 0)},   /* week wrap */
+        {"mon-fri 07:00-22:00", at(0, FRI, 22, 0, 0), at(1, MON, 7, 0, 0)}, /* week wrap */
         {"mon-fri 07:00-22:00", at(0, SUN, 23, 59, 59), at(1, MON, 7, 0, 0)},
         {"fri 20:00-02:00", at(0, FRI, 20, 30, 0), at(0, SAT, 2, 0, 0)},
         {"sun 22:00-01:00", at(0, SUN, 22, 30, 0), at(1, MON, 1, 0, 0)},
@@ -271,7 +297,7 @@ static void test_next_change(void **state)
         {"sat 09:00-18:00", at(4000, SAT, 12, 0, 0), at(4000, SAT, 18, 0, 0)},
         /* Past the end of int64: never. */
         {"mon 09:00-10:00", INT64_MAX - 1000, INT64_MAX},
-        {"daily 08:00-20:00", INT64_MIN, INT64_MIN + 193 * MIN_MS - 4192},   /* Sun 20:00 */
+        {"daily 08:00-20:00", INT64_MIN, INT64_MIN + 193 * MIN_MS - 4192}, /* Sun 20:00 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct next_case *c = &cases[i];
@@ -324,12 +350,9 @@ static void test_zeroed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_good),
-        cmocka_unit_test(test_parse_null_is_always_on),
-        cmocka_unit_test(test_parse_bad),
-        cmocka_unit_test(test_is_on),
-        cmocka_unit_test(test_next_change),
-        cmocka_unit_test(test_next_change_walk),
+        cmocka_unit_test(test_parse_good),  cmocka_unit_test(test_parse_null_is_always_on),
+        cmocka_unit_test(test_parse_bad),   cmocka_unit_test(test_is_on),
+        cmocka_unit_test(test_next_change), cmocka_unit_test(test_next_change_walk),
         cmocka_unit_test(test_zeroed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,9 +37,9 @@
 /* ---- a client ------------------------------------------------------------ */
 
 struct reply {
-    int code;                 /* 0: no answer (connection closed) */
+    int code; /* 0: no answer (connection closed) */
     char head[2048];
-    char *body;               /* malloc'd, NUL-terminated */
+    char *body; /* malloc'd, NUL-terminated */
     size_t body_len;
 };
 
@@ -130,8 +130,8 @@ static void reply_free(struct reply *r)
 
 /* ---- a fake player ------------------------------------------------------- */
 
-static const unsigned char fake_png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
-                                         0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+static const unsigned char fake_png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0,    0,
+                                         0,    0,   'I', 'E', 'N',  'D',  0xae, 0x42, 0x60, 0x82};
 
 struct fake {
     int snapshots;
@@ -176,8 +176,8 @@ static int fake_screenshot(void *ctx, void **png, size_t *len, int timeout_ms)
 
 static struct status_server *start(struct fake *f, const char *token)
 {
-    struct status_source src = {.ctx = f, .snapshot = fake_snapshot,
-                                .screenshot = fake_screenshot};
+    struct status_source src = {
+        .ctx = f, .snapshot = fake_snapshot, .screenshot = fake_screenshot};
     char err[256];
     struct status_server *s = status_start("127.0.0.1:0", token, &src, err, sizeof err);
     if (!s)
@@ -201,8 +201,8 @@ static void test_disabled_and_bad_addresses(void **state)
     assert_string_equal(err, "");
 
     static const char *const bad[] = {
-        "127.0.0.1", "127.0.0.1:", ":8642", "127.0.0.1:99999", "127.0.0.1:80a",
-        "[::1", "[::1]8642", "::1:8642", "[]:1", "127.0.0.1:-1",
+        "127.0.0.1", "127.0.0.1:", ":8642", "127.0.0.1:99999", "127.0.0.1:80a", "[::1",
+        "[::1]8642", "::1:8642",   "[]:1",  "127.0.0.1:-1",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
@@ -226,10 +226,11 @@ static void test_ipv6_loopback(void **state)
     char err[256];
     struct status_server *s = status_start("[::1]:0", NULL, NULL, err, sizeof err);
     if (!s)
-        skip();                       /* no IPv6 here */
+        skip(); /* no IPv6 here */
     assert_true(status_port(s) > 0);
     int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)status_port(s)),
+    struct sockaddr_in6 a = {.sin6_family = AF_INET6,
+                             .sin6_port = htons((uint16_t)status_port(s)),
                              .sin6_addr = IN6ADDR_LOOPBACK_INIT};
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     const char *req = "GET /status HTTP/1.0\r\n\r\n";
@@ -261,8 +262,7 @@ static void test_status_json(void **state)
     cJSON *ns = cJSON_GetObjectItem(o, "now_showing");
     assert_string_equal(cJSON_GetObjectItem(ns, "item")->valuestring, "post-7#2");
     assert_string_equal(cJSON_GetObjectItem(ns, "kind")->valuestring, "image");
-    assert_string_equal(cJSON_GetObjectItem(ns, "since")->valuestring,
-                        "2023-11-14T22:13:20.123Z");
+    assert_string_equal(cJSON_GetObjectItem(ns, "since")->valuestring, "2023-11-14T22:13:20.123Z");
     cJSON *fd = cJSON_GetObjectItem(o, "feed");
     assert_string_equal(cJSON_GetObjectItem(fd, "url")->valuestring,
                         "https://feed.example/f.json");
@@ -394,7 +394,7 @@ static void test_screenshot_off_thread(void **state)
     struct shot_client c = {.port = status_port(s)};
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, get_screenshot, &c), 0);
-    usleep(200 * 1000);               /* the first screenshot is being made */
+    usleep(200 * 1000); /* the first screenshot is being made */
     int64_t t0 = dp_mono_ms();
     struct reply r;
     get(status_port(s), "/status", NULL, &r);
@@ -440,7 +440,7 @@ static void test_errors(void **state)
         {"POST /status HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405, "GET, HEAD"},
         {"DELETE /metrics HTTP/1.1\r\n\r\n", 405, "GET, HEAD"},
         {"HEAD /status HTTP/1.1\r\n\r\n", 200, NULL},
-        {"GET /status HTTP/1.0\n\n", 200, NULL},          /* bare newlines */
+        {"GET /status HTTP/1.0\n\n", 200, NULL}, /* bare newlines */
         /* Not HTTP: 400, or closed without a word (-1). */
         {"hello\r\n\r\n", -1, NULL},
         {"GET /status\r\n\r\n", -1, NULL},
@@ -502,7 +502,7 @@ static void test_oversized_head(void **state)
 static void test_token(void **state)
 {
     static const struct {
-        const char *auth;         /* NULL: no Authorization header */
+        const char *auth; /* NULL: no Authorization header */
         int code;
     } cases[] = {
         {NULL, 401},
@@ -521,11 +521,11 @@ static void test_token(void **state)
     struct status_server *s = start(&f, "s3cret-tok");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct reply r;
-        source_octet = 10 + (int)i;   /* one client each: no 429 here */
+        source_octet = 10 + (int)i; /* one client each: no 429 here */
         get(status_port(s), "/status", cases[i].auth, &r);
         if (r.code != cases[i].code)
-            fail_msg("\"%s\": %d, expected %d", cases[i].auth ? cases[i].auth : "(none)",
-                     r.code, cases[i].code);
+            fail_msg("\"%s\": %d, expected %d", cases[i].auth ? cases[i].auth : "(none)", r.code,
+                     cases[i].code);
         if (r.code == 401)
             assert_non_null(strstr(header(&r, "WWW-Authenticate"), "Bearer"));
         reply_free(&r);
@@ -551,8 +551,10 @@ static void test_token(void **state)
     assert_int_equal(f.snapshots, 3);
     assert_int_equal(f.shots, 0);
     struct reply r;
-    request(status_port(s), "GET /screenshot.png HTTP/1.1\r\n"
-            "authorization: Bearer s3cret-tok\r\n\r\n", &r);
+    request(status_port(s),
+            "GET /screenshot.png HTTP/1.1\r\n"
+            "authorization: Bearer s3cret-tok\r\n\r\n",
+            &r);
     assert_int_equal(r.code, 200);
     reply_free(&r);
     status_stop(s);
@@ -587,10 +589,10 @@ static void test_route_and_auth(void **state)
         const char *value;
         bool ok;
     } auths[] = {
-        {"Bearer tok", true}, {"bearer tok", true}, {"BEARER\ttok", true},
+        {"Bearer tok", true},        {"bearer tok", true}, {"BEARER\ttok", true},
         {"  Bearer   tok \t", true}, {"Bearer to", false}, {"Bearer tokk", false},
-        {"Bearer", false}, {"Bearer ", false}, {"Bearertok", false}, {"Basic tok", false},
-        {"tok", false}, {"", false},
+        {"Bearer", false},           {"Bearer ", false},   {"Bearertok", false},
+        {"Basic tok", false},        {"tok", false},       {"", false},
     };
     for (size_t i = 0; i < sizeof auths / sizeof auths[0]; i++)
         if (status_auth_ok(h, auths[i].value, strlen(auths[i].value)) != auths[i].ok)
@@ -616,7 +618,7 @@ static void test_route_and_auth(void **state)
     assert_true(status_limiter_allowed(l, k, kl, 1000 + STATUS_AUTH_REFILL_MS));
     a.sin_addr.s_addr = htonl(0x0a000002);
     size_t kl2 = status_limiter_key(&a, sizeof a, k2);
-    assert_true(status_limiter_allowed(l, k2, kl2, 1000));   /* per client */
+    assert_true(status_limiter_allowed(l, k2, kl2, 1000)); /* per client */
     /* IPv6: one /64 is one client; v4-mapped is the v4 address. */
     struct sockaddr_in6 b6 = {.sin6_family = AF_INET6};
     inet_pton(AF_INET6, "2001:db8::1", &b6.sin6_addr);
@@ -666,7 +668,7 @@ static void test_idle_client(void **state)
         waited > DP_STATUS_IDLE_TIMEOUT_S * 1000 + 5000)
         fail_msg("an idle client was closed after %lld ms", (long long)waited);
     reply_free(&r);
-    read_reply(partial, &r);          /* half a request: closed too */
+    read_reply(partial, &r); /* half a request: closed too */
     assert_int_equal(r.code, 0);
     reply_free(&r);
     status_stop(s);
@@ -761,20 +763,20 @@ static void test_token_rate_limit(void **state)
     int64_t took = dp_mono_ms() - t0;
     int allowed = STATUS_AUTH_BURST + (int)(took / STATUS_AUTH_REFILL_MS) + 1;
     if (n401 > allowed || n429 == 0)
-        fail_msg("%d tokens checked in %lld ms (at most %d), %d refused", n401,
-                 (long long)took, allowed, n429);
+        fail_msg("%d tokens checked in %lld ms (at most %d), %d refused", n401, (long long)took,
+                 allowed, n429);
     struct reply r;
     get(status_port(s), "/status", "Bearer s3cret-tok", &r);
-    assert_int_equal(r.code, 429);    /* not even looked at */
+    assert_int_equal(r.code, 429); /* not even looked at */
     reply_free(&r);
-    source_octet = 51;                /* another client */
+    source_octet = 51; /* another client */
     get(status_port(s), "/status", "Bearer s3cret-tok", &r);
     assert_int_equal(r.code, 200);
     reply_free(&r);
     source_octet = 50;
     usleep((STATUS_AUTH_REFILL_MS + 200) * 1000);
     get(status_port(s), "/status", "Bearer s3cret-tok", &r);
-    assert_int_equal(r.code, 200);    /* worn off */
+    assert_int_equal(r.code, 200); /* worn off */
     reply_free(&r);
     source_octet = 1;
     status_stop(s);
@@ -793,8 +795,7 @@ static void test_reconfigure(void **state)
     char listen[64];
     struct status_server *first = s;
     /* The listen as started with: the token changes in place. */
-    assert_int_equal(status_reconfigure(&s, "127.0.0.1:0", "new-tok", &src, err, sizeof err),
-                     0);
+    assert_int_equal(status_reconfigure(&s, "127.0.0.1:0", "new-tok", &src, err, sizeof err), 0);
     assert_ptr_equal(s, first);
     assert_int_equal(status_port(s), port);
     struct reply r;
@@ -827,7 +828,7 @@ static void test_reconfigure(void **state)
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_not_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);   /* closed */
+    assert_int_not_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0); /* closed */
     close(fd);
     /* Empty listen: off. */
     assert_int_equal(status_reconfigure(&s, "", NULL, &src, err, sizeof err), 0);
@@ -884,24 +885,24 @@ static void test_board(void **state)
     assert_int_equal(in.feed.last_poll_ms, 2000);
     assert_int_equal(in.feed.last_success_ms, 1000);
     assert_string_equal(in.feed.last_error, "timeout");
-    assert_int_equal(in.feed.items, 9);        /* a failed poll keeps the count */
+    assert_int_equal(in.feed.items, 9); /* a failed poll keeps the count */
     status_board_feed_polled(b, "https://f.example/", 3000, "", -1);
     status_board_snapshot(b, &in);
     assert_string_equal(in.feed.last_error, "");
     assert_int_equal(in.feed.last_success_ms, 3000);
-    assert_int_equal(in.feed.items, 9);        /* -1: not modified */
+    assert_int_equal(in.feed.items, 9); /* -1: not modified */
 
     /* Long strings are cut at a character boundary; NULL reads as "". */
     char big[STATUS_ITEM_MAX + 10];
     memset(big, 'x', sizeof big);
-    memcpy(big + STATUS_ITEM_MAX - 3, "\xc3\xa9\xc3\xa9", 4);   /* "éé" across the cut */
+    memcpy(big + STATUS_ITEM_MAX - 3, "\xc3\xa9\xc3\xa9", 4); /* "éé" across the cut */
     big[sizeof big - 1] = '\0';
     status_board_set_showing(b, big, NULL, 0);
     status_board_snapshot(b, &in);
     assert_int_equal(strlen(in.now_showing.item), STATUS_ITEM_MAX - 1);
     assert_memory_equal(in.now_showing.item + STATUS_ITEM_MAX - 3, "\xc3\xa9", 2);
     assert_string_equal(in.now_showing.kind, "");
-    status_board_set_showing(b, big + 1, NULL, 0);     /* the cut falls inside "é" */
+    status_board_set_showing(b, big + 1, NULL, 0); /* the cut falls inside "é" */
     status_board_snapshot(b, &in);
     assert_int_equal(strlen(in.now_showing.item), STATUS_ITEM_MAX - 2);
     assert_memory_equal(in.now_showing.item + STATUS_ITEM_MAX - 4, "\xc3\xa9", 2);
@@ -963,8 +964,8 @@ static void test_board_frames(void **state)
     status_board_set_showing(m.board, "p9", "text", 1700000000000LL);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, fake_main_thread, &m), 0);
-    struct status_source src = {.ctx = m.board, .snapshot = status_board_snapshot,
-                                .screenshot = board_screenshot};
+    struct status_source src = {
+        .ctx = m.board, .snapshot = status_board_snapshot, .screenshot = board_screenshot};
     char err[256];
     struct status_server *s = status_start("127.0.0.1:0", NULL, &src, err, sizeof err);
     assert_non_null(s);

@@ -45,7 +45,7 @@ static const struct slot_case slot_cases[] = {
     {"one cycle before", A, -60000, 0, 0, -60000, -50000},
     {"before 1970, inside", A, -50001, 0, 0, -60000, -50000},
     {"before 1970, boundary", A, -50000, 0, 1, -50000, -30000},
-    {"now", A, NOW, 0, 1, NOW - 10000, NOW + 10000},   /* NOW mod 60 s = 20 s */
+    {"now", A, NOW, 0, 1, NOW - 10000, NOW + 10000}, /* NOW mod 60 s = 20 s */
     {"year 2100", B, Y2100, 0, 0, Y2100 - 1000, Y2100 + 6000},
     {"year 2100, later", B, Y2100 + 12345, 0, 1, Y2100 + 6000, Y2100 + 17000},
     {"year 2100, boundary", B, Y2100 + 17000, 0, 2, Y2100 + 17000, Y2100 + 30000},
@@ -78,14 +78,14 @@ static void test_slot_at(void **state)
         if (rc != c->rc)
             fail_msg("%s: rc %d, expected %d", c->what, rc, c->rc);
         if (rc < 0) {
-            assert_int_equal(s.index, 99);   /* unchanged */
+            assert_int_equal(s.index, 99); /* unchanged */
             assert_true(s.start_ms == 1 && s.end_ms == 2);
             continue;
         }
         if (s.index != c->index || s.start_ms != c->start || s.end_ms != c->end)
             fail_msg("%s: slot %zu [%lld, %lld), expected %zu [%lld, %lld)", c->what, s.index,
-                     (long long)s.start_ms, (long long)s.end_ms, c->index,
-                     (long long)c->start, (long long)c->end);
+                     (long long)s.start_ms, (long long)s.end_ms, c->index, (long long)c->start,
+                     (long long)c->end);
         assert_true(s.start_ms <= c->now && c->now < s.end_ms);
     }
 }
@@ -96,9 +96,9 @@ static void test_slot_length(void **state)
     const struct {
         int64_t planned, transition, expected;
     } cases[] = {
-        {0, 600, 0},        {-1, 600, 0},          {1, 600, 1600},
-        {1600, 600, 1600},  {1601, 600, 1601},     {10000, 0, 10000},
-        {1, 0, 1000},       {5, -3, 1000},         {1, INT64_MAX, INT64_MAX},
+        {0, 600, 0},       {-1, 600, 0},      {1, 600, 1600},
+        {1600, 600, 1600}, {1601, 600, 1601}, {10000, 0, 10000},
+        {1, 0, 1000},      {5, -3, 1000},     {1, INT64_MAX, INT64_MAX},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int64_t got = sync_slot_length(cases[i].planned, cases[i].transition);
@@ -119,11 +119,11 @@ static void test_next_slot(void **state)
     assert_int_equal(sync_next_slot(d, 4, 0, &s, &next), 0);
     assert_int_equal(next.index, 1);
     assert_true(next.start_ms == 10000 && next.end_ms == 30000);
-    assert_int_equal(sync_next_slot(d, 4, 0, &next, &next), 0);   /* out may be cur */
-    assert_int_equal(next.index, 3);                               /* 2 is skipped */
+    assert_int_equal(sync_next_slot(d, 4, 0, &next, &next), 0); /* out may be cur */
+    assert_int_equal(next.index, 3);                            /* 2 is skipped */
     assert_true(next.start_ms == 30000 && next.end_ms == 60000);
     assert_int_equal(sync_next_slot(d, 4, 0, &next, &next), 0);
-    assert_int_equal(next.index, 0);                               /* wraps */
+    assert_int_equal(next.index, 0); /* wraps */
     assert_true(next.start_ms == 60000 && next.end_ms == 70000);
     /* Before the epoch, across it. */
     assert_int_equal(sync_slot_at(d, 4, 0, -1, &s), 0);
@@ -147,7 +147,7 @@ static void test_next_slot(void **state)
 static void test_walk_matches_lookup(void **state)
 {
     (void)state;
-    const int64_t d[] = {7000, 0, 11000, 1, 13000, 0};   /* 1 ms is raised to 1.6 s */
+    const int64_t d[] = {7000, 0, 11000, 1, 13000, 0}; /* 1 ms is raised to 1.6 s */
     const int64_t tr = 600;
     struct sync_slot s;
     assert_int_equal(sync_slot_at(d, 6, tr, Y2100 - 3, &s), 0);
@@ -176,11 +176,11 @@ static void test_walk_matches_lookup(void **state)
 static void test_two_screens(void **state)
 {
     (void)state;
-    int64_t screen_a[] = {10000, 8000, 45000, 6000, 6000};   /* video: 45 s fallback */
+    int64_t screen_a[] = {10000, 8000, 45000, 6000, 6000}; /* video: 45 s fallback */
     int64_t screen_b[5];
     memcpy(screen_b, screen_a, sizeof screen_a);
-    const int64_t times[] = {NOW, NOW + 1, NOW + 74999, NOW + 75000, Y2100, Y2100 + 37,
-                             -123456789, 0, INT64_MAX / 2};
+    const int64_t times[] = {NOW,        NOW + 1,    NOW + 74999, NOW + 75000,  Y2100,
+                             Y2100 + 37, -123456789, 0,           INT64_MAX / 2};
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
         struct sync_slot a, b;
         assert_int_equal(sync_slot_at(screen_a, 5, 600, times[i], &a), 0);
@@ -240,12 +240,9 @@ static void test_timeline_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_slot_at),
-        cmocka_unit_test(test_slot_length),
-        cmocka_unit_test(test_next_slot),
-        cmocka_unit_test(test_walk_matches_lookup),
-        cmocka_unit_test(test_two_screens),
-        cmocka_unit_test(test_timeline_id),
+        cmocka_unit_test(test_slot_at),     cmocka_unit_test(test_slot_length),
+        cmocka_unit_test(test_next_slot),   cmocka_unit_test(test_walk_matches_lookup),
+        cmocka_unit_test(test_two_screens), cmocka_unit_test(test_timeline_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

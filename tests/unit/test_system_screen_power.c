@@ -109,7 +109,7 @@ static int f_cec_ioctl(int fd, unsigned long req, void *arg)
         assert_int_equal(la->primary_device_type[0], CEC_OP_PRIM_DEVTYPE_PLAYBACK);
         assert_string_equal(la->osd_name, "deskplayer");
         claim_asked = true;
-        return 0;   /* claimed later, in the background */
+        return 0; /* claimed later, in the background */
     }
     if (req == CEC_ADAP_G_PHYS_ADDR) {
         *(uint16_t *)arg = 0x1000;
@@ -124,7 +124,10 @@ static int f_cec_ioctl(int fd, unsigned long req, void *arg)
     return -1;
 }
 
-static void f_cec_close(int fd) { assert_int_equal(fd, CEC_FD); }
+static void f_cec_close(int fd)
+{
+    assert_int_equal(fd, CEC_FD);
+}
 
 static uint16_t x11_levels[8];
 static int n_x11;
@@ -167,12 +170,12 @@ static void test_cec_frames(void **state)
         uint8_t initiator;
         uint8_t len, bytes[4];
     } cases[] = {
-        {"standby", 4, 2, {0x40, 0x36}},            /* Playback 1 -> TV */
-        {"standby", 15, 2, {0xF0, 0x36}},           /* Unregistered -> TV */
+        {"standby", 4, 2, {0x40, 0x36}},  /* Playback 1 -> TV */
+        {"standby", 15, 2, {0xF0, 0x36}}, /* Unregistered -> TV */
         {"image_view_on", 4, 2, {0x40, 0x04}},
-        {"image_view_on", 8, 2, {0x80, 0x04}},      /* Playback 2 */
-        {"active_source", 4, 4, {0x4F, 0x82, 0x10, 0x00}},   /* broadcast, 1.0.0.0 */
-        {"active_source", 11, 4, {0xBF, 0x82, 0x10, 0x00}},  /* Playback 3 */
+        {"image_view_on", 8, 2, {0x80, 0x04}},              /* Playback 2 */
+        {"active_source", 4, 4, {0x4F, 0x82, 0x10, 0x00}},  /* broadcast, 1.0.0.0 */
+        {"active_source", 11, 4, {0xBF, 0x82, 0x10, 0x00}}, /* Playback 3 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct cec_msg m;
@@ -237,7 +240,7 @@ static void test_drm_dpms(void **state)
     assert_int_equal(sets[0].value, 3);
     assert_int_equal(sets[1].value, DRM_MODE_DPMS_ON);
     assert_int_equal(sets[1].value, 0);
-    assert_int_equal(live_objects, 0);   /* every libdrm object freed */
+    assert_int_equal(live_objects, 0); /* every libdrm object freed */
     screen_power_destroy(sp);
 }
 

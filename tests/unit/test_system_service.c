@@ -80,7 +80,7 @@ static void test_ready_once(void **state)
     drain();
     struct service *s = service_create(0);
     assert_true(service_active(s));
-    assert_null(next_msg());   /* nothing before the first picture */
+    assert_null(next_msg()); /* nothing before the first picture */
     service_ready(s);
     service_ready(s);
     const char *m = next_msg();
@@ -95,13 +95,11 @@ static void test_ping_rate(void **state)
 {
     static const struct {
         const char *usec, *pid;
-        int64_t interval;   /* expected ms; 0: no watchdog */
+        int64_t interval; /* expected ms; 0: no watchdog */
     } cases[] = {
-        {"1000000", NULL, 500},
-        {"30000000", "self", 15000},
-        {"1000000", "1", 0},      /* meant for another process */
-        {NULL, NULL, 0},
-        {"garbage", NULL, 0},
+        {"1000000", NULL, 500}, {"30000000", "self", 15000},
+        {"1000000", "1", 0}, /* meant for another process */
+        {NULL, NULL, 0},        {"garbage", NULL, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char pid[32];
@@ -150,7 +148,7 @@ static void test_status_line(void **state)
         const char *item, *feed, *want;
     } cases[] = {
         {"post-7#2", "ok (12 posts)", "STATUS=Showing post-7#2; feed ok (12 posts)"},
-        {"post-7#2", "ok (12 posts)", NULL},   /* unchanged: not sent again */
+        {"post-7#2", "ok (12 posts)", NULL}, /* unchanged: not sent again */
         {NULL, "error: timeout", "STATUS=Standby card; feed error: timeout"},
         {"a\nREADY=1", NULL, "STATUS=Showing a READY=1; feed unknown"},
     };
@@ -208,10 +206,8 @@ static void test_no_socket(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ready_once),
-        cmocka_unit_test(test_ping_rate),
-        cmocka_unit_test(test_status_line),
-        cmocka_unit_test(test_stopping),
+        cmocka_unit_test(test_ready_once),  cmocka_unit_test(test_ping_rate),
+        cmocka_unit_test(test_status_line), cmocka_unit_test(test_stopping),
         cmocka_unit_test(test_no_socket),
     };
     return cmocka_run_group_tests(tests, bind_socket, close_socket);
