@@ -41,6 +41,7 @@ build-flags: deps
 
 test: WERROR = ON
 test: build build-asan build-flags
+	@./scripts/format.sh --check
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 	cd $(ASAN) && DP_SANITIZER=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
