@@ -18,56 +18,6 @@
 #include "media/image.h"
 #include "media/image_formats.h"
 
-/* Skips GIF data sub-blocks; false past the end. */
-static bool skip_blocks(const unsigned char *d, size_t len, size_t *pos)
-{
-    while (*pos < len) {
-        unsigned n = d[(*pos)++];
-        if (n == 0)
-            return true;
-        if (n > len - *pos)
-            return false;
-        *pos += n;
-    }
-    return false;
-}
-
-int gif_count_frames(const unsigned char *d, size_t len, int enough)
-{
-    if (len < 13)
-        return 0;
-    size_t pos = 13;
-    if (d[10] & 0x80)
-        pos += 3u * (1u << ((d[10] & 7) + 1));
-    int frames = 0;
-    while (pos < len && frames < enough) {
-        unsigned char b = d[pos++];
-        if (b == 0x21) {
-            if (pos >= len)
-                break;
-            pos++;
-            if (!skip_blocks(d, len, &pos))
-                break;
-        } else if (b == 0x2C) {
-            if (len - pos < 9)
-                break;
-            unsigned char flags = d[pos + 8];
-            pos += 9;
-            if (flags & 0x80)
-                pos += 3u * (1u << ((flags & 7) + 1));
-            if (pos >= len)
-                break;
-            pos++;
-            if (!skip_blocks(d, len, &pos))
-                break;
-            frames++;
-        } else {
-            break; /* trailer */
-        }
-    }
-    return frames;
-}
-
 bool webp_is_animated(const unsigned char *d, size_t len)
 {
     if (len < 30 || memcmp(d + 12, "VP8X", 4) != 0 || !(d[20] & 0x02))

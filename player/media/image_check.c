@@ -6,6 +6,7 @@
  * itself), except where the walk cannot go on safely. */
 #include "media/image_check.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 
 #include "base/clock.h"
 #include "base/limits.h"
+#include "media/image_formats.h"
 
 static atomic_bool cancelled;
 
@@ -61,44 +63,67 @@ static bool gif_sub_blocks(const unsigned char *d, size_t len, size_t *pos)
     return false;
 }
 
-static int check_gif(const unsigned char *d, size_t len, enum dp_reason *why)
+/* The one walk over a GIF's blocks. frame(ctx, w, h), when not NULL, sees
+ * each image descriptor before its data; false stops the walk (-1).
+ * Returns the frames whose data is all there, counted up to enough; a
+ * structure cut short ends the walk. */
+static int gif_walk(const unsigned char *d, size_t len, int enough,
+                    bool (*frame)(void *ctx, unsigned w, unsigned h), void *ctx)
 {
     if (len < 13)
         return 0;
     size_t pos = 13;
     if (d[10] & 0x80)
         pos += 3u * (1u << ((d[10] & 7) + 1)); /* global colour table */
-    long frames = 0;
-    while (pos < len) {
+    int whole = 0;
+    while (pos < len && whole < enough) {
         unsigned char block = d[pos++];
         if (block == 0x21) { /* extension: label, sub-blocks */
             if (pos >= len)
-                return 0;
+                break;
             pos++;
             if (!gif_sub_blocks(d, len, &pos))
-                return 0;
+                break;
         } else if (block == 0x2C) { /* image descriptor */
             if (len - pos < 9)
-                return 0;
-            /* SDL_image allocates the frame's own size, whatever the
-             * logical screen says. */
-            if (!frame_fits(le16(d + pos + 4), le16(d + pos + 6)))
-                return refuse(why, DP_REASON_TOO_LARGE);
-            if (++frames > DP_IMAGE_MAX_FRAMES)
-                return refuse(why, DP_REASON_TOO_LARGE);
+                break;
+            if (frame && !frame(ctx, le16(d + pos + 4), le16(d + pos + 6)))
+                return -1;
             unsigned char flags = d[pos + 8];
             pos += 9;
             if (flags & 0x80)
                 pos += 3u * (1u << ((flags & 7) + 1));
             if (pos >= len)
-                return 0;
+                break;
             pos++; /* LZW minimum code size */
             if (!gif_sub_blocks(d, len, &pos))
-                return 0;
+                break;
+            whole++;
         } else {
-            return 0; /* the trailer, or junk after it */
+            break; /* the trailer, or junk after it */
         }
     }
+    return whole;
+}
+
+int gif_count_frames(const unsigned char *d, size_t len, int enough)
+{
+    return gif_walk(d, len, enough, NULL, NULL);
+}
+
+/* SDL_image allocates each frame's own size, whatever the logical screen
+ * says: every frame within the pixel budget, and not too many of them. */
+static bool gif_frame_fits(void *ctx, unsigned w, unsigned h)
+{
+    long *frames = ctx;
+    return frame_fits(w, h) && ++*frames <= DP_IMAGE_MAX_FRAMES;
+}
+
+static int check_gif(const unsigned char *d, size_t len, enum dp_reason *why)
+{
+    long frames = 0;
+    if (gif_walk(d, len, INT_MAX, gif_frame_fits, &frames) < 0)
+        return refuse(why, DP_REASON_TOO_LARGE);
     return 0;
 }
 

@@ -43,7 +43,7 @@ int icc_to_srgb(SDL_Surface *s, const unsigned char *icc, size_t icc_len);
 
 /* The GIF frames whose data is all there, counted up to enough: the first
  * frame of a cut GIF would be drawn partly (the rest transparent) by
- * SDL_image, so 0 means refuse. anim.c */
+ * SDL_image, so 0 means refuse. image_check.c (one walk with the frame budget) */
 int gif_count_frames(const unsigned char *d, size_t len, int enough);
 /* A WebP with the animation flag and two frames or more. anim.c */
 bool webp_is_animated(const unsigned char *d, size_t len);
