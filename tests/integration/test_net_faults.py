@@ -193,11 +193,14 @@ def run(scn):
         # ... and the screen really shows it: the snapshot of the last show
         last = [e for e in during if "snapshot" in e and e["item"] in RGB][-1:]
         img = None
-        if last:
+        # A show names its snapshot once it is reserved; the writer thread
+        # saves it a moment later (longer under the sanitizer): wait for it.
+        for _ in range(50 if last else 0):
             try:
                 img = dptest.read_png(os.path.join(snaps, last[0]["snapshot"]))
+                break
             except (OSError, AssertionError):
-                img = None
+                time.sleep(0.1)
         check(img and dptest.near(img.pixel(img.w // 2, img.h // 2), RGB[last[0]["item"]]),
               "%s: the snapshot during the fault shows the cached picture" % name)
 
