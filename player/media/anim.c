@@ -3,15 +3,14 @@
  * silent loops for their item's duration through the video path, one
  * frame decoded at a time (never the whole animation in memory): a GIF by
  * FFmpeg's GIF decoder, a WebP by libwebp (video_webp.c). This file tells
- * an animation from a still, and gives the first frame of an animated
- * WebP for when it cannot be played (a canvas over DP_ANIM_MAX_PIXELS). */
+ * an animation from a still; image_webp.c gives the first frame of an
+ * animated WebP for when it cannot be played (a canvas over
+ * DP_ANIM_MAX_PIXELS). */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <webp/demux.h>
 
 #include "base/fileio.h"
 #include "base/limits.h"
@@ -66,32 +65,4 @@ bool image_is_animated(const char *path)
                 (f == IMAGE_WEBP && webp_is_animated(d, len));
     free(data);
     return anim;
-}
-
-SDL_Surface *webp_first_frame(const unsigned char *d, size_t len)
-{
-    WebPData wd = {d, len};
-    WebPAnimDecoderOptions o;
-    if (!WebPAnimDecoderOptionsInit(&o))
-        return NULL;
-    o.color_mode = MODE_RGBA;
-    o.use_threads = 0;
-    WebPAnimDecoder *dec = WebPAnimDecoderNew(&wd, &o);
-    if (!dec)
-        return NULL;
-    WebPAnimInfo info;
-    SDL_Surface *s = NULL;
-    uint8_t *px;
-    int ts;
-    if (WebPAnimDecoderGetInfo(dec, &info) && info.canvas_width > 0 && info.canvas_height > 0 &&
-        (int64_t)info.canvas_width * info.canvas_height <= DP_IMAGE_MAX_PIXELS_FULL &&
-        WebPAnimDecoderGetNext(dec, &px, &ts)) {
-        s = SDL_CreateRGBSurfaceWithFormat(0, (int)info.canvas_width, (int)info.canvas_height, 32,
-                                           SDL_PIXELFORMAT_RGBA32);
-        for (int y = 0; s && y < s->h; y++)
-            memcpy((unsigned char *)s->pixels + (size_t)y * s->pitch,
-                   px + (size_t)y * info.canvas_width * 4, (size_t)info.canvas_width * 4);
-    }
-    WebPAnimDecoderDelete(dec);
-    return s;
 }

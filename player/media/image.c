@@ -183,7 +183,7 @@ static void jpeg_emit(j_common_ptr cinfo, int level)
 }
 
 static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w, int box_h,
-                                enum dp_reason *why)
+                                struct image_budget *time, enum dp_reason *why)
 {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_err jerr;
@@ -197,6 +197,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     jerr.mgr.emit_message = jpeg_emit;
     if (setjmp(jerr.jump)) {
         *why = budget.exceeded ? DP_REASON_TOO_COSTLY : DP_REASON_DECODE_ERROR;
+        time->over = time->over || budget.time.over;
         jpeg_destroy_decompress(&cinfo);
         SDL_FreeSurface(surf);
         free(cmyk_row);
@@ -205,6 +206,7 @@ static SDL_Surface *decode_jpeg(const unsigned char *data, size_t len, int box_w
     budget.exceeded = false;
     jpeg_create_decompress(&cinfo);
     image_jpeg_budget_install(&cinfo, &budget);
+    budget.time = *time; /* the load's budget, not one of its own */
     jpeg_mem_src(&cinfo, data, (unsigned long)len);
     jpeg_read_header(&cinfo, TRUE);
     if (image_jpeg_budget_check(&cinfo, why) < 0) {
@@ -285,8 +287,9 @@ static int exif_orientation(const unsigned char *data, size_t len)
     return o >= 1 && o <= 8 ? o : 1;
 }
 
-/* Returns src turned upright (a new surface; src is freed), or src. */
-static SDL_Surface *apply_orientation(SDL_Surface *src, int o)
+/* Returns src turned upright (a new surface; src is freed), or src (out of
+ * memory, or the budget ran out: the caller looks at it). */
+static SDL_Surface *apply_orientation(SDL_Surface *src, int o, struct image_budget *b)
 {
     if (o <= 1)
         return src;
@@ -297,6 +300,10 @@ static SDL_Surface *apply_orientation(SDL_Surface *src, int o)
     if (!dst)
         return src;
     for (int y = 0; y < dst->h; y++) {
+        if (image_budget_over(b)) {
+            SDL_FreeSurface(dst);
+            return src;
+        }
         uint32_t *out = (uint32_t *)((unsigned char *)dst->pixels + (size_t)y * dst->pitch);
         for (int x = 0; x < dst->w; x++) {
             int sx, sy;
@@ -339,12 +346,17 @@ static SDL_Surface *apply_orientation(SDL_Surface *src, int o)
 
 /* ---- resizing --------------------------------------------------------------- */
 
-static SDL_Surface *shrink_area(SDL_Surface *src, int w, int h)
+/* NULL when out of memory or when b ran out (checked every row). */
+static SDL_Surface *shrink_area(SDL_Surface *src, int w, int h, struct image_budget *b)
 {
     SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
     if (!dst)
         return NULL;
     for (int y = 0; y < h; y++) {
+        if (image_budget_over(b)) {
+            SDL_FreeSurface(dst);
+            return NULL;
+        }
         int y0 = (int)((int64_t)y * src->h / h);
         int y1 = (int)((int64_t)(y + 1) * src->h / h);
         if (y1 <= y0)
@@ -378,12 +390,12 @@ static SDL_Surface *shrink_area(SDL_Surface *src, int w, int h)
     return dst;
 }
 
-SDL_Surface *image_resize(SDL_Surface *src, int w, int h)
+static SDL_Surface *resize_budgeted(SDL_Surface *src, int w, int h, struct image_budget *b)
 {
     if (src->w == w && src->h == h)
         return SDL_ConvertSurfaceFormat(src, SDL_PIXELFORMAT_RGBA32, 0);
     if (w <= src->w && h <= src->h)
-        return shrink_area(src, w, h);
+        return shrink_area(src, w, h, b);
     SDL_Surface *dst = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGBA32);
     if (!dst)
         return NULL;
@@ -394,17 +406,39 @@ SDL_Surface *image_resize(SDL_Surface *src, int w, int h)
     return dst;
 }
 
+SDL_Surface *image_resize(SDL_Surface *src, int w, int h)
+{
+    return resize_budgeted(src, w, h, NULL);
+}
+
 /* ---- the entry point --------------------------------------------------------- */
 
 /* The file's ICC profile, when it has one that is not sRGB, applied. */
 static void image_apply_icc(SDL_Surface *s, enum image_format fmt, const unsigned char *d,
-                            size_t len)
+                            size_t len, struct image_budget *b)
 {
     size_t n;
     unsigned char *icc = icc_profile_find(fmt, d, len, &n);
     if (icc)
-        icc_to_srgb(s, icc, n);
+        icc_to_srgb(s, icc, n, b);
     free(icc);
+}
+
+/* Through SDL_image (PNG, GIF, BMP), reading through a budgeted RWops. */
+static SDL_Surface *decode_sdl(const char *path, const unsigned char *d, size_t len,
+                               struct image_budget *b, enum dp_reason *why)
+{
+    SDL_RWops *rw = image_budget_rw(d, len, b);
+    SDL_Surface *raw = rw ? IMG_Load_RW(rw, 1) : NULL;
+    SDL_Surface *surf = raw && !image_budget_over(b)
+                            ? SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0)
+                            : NULL;
+    if (!raw)
+        LOG_D("media", "%s: %s", path, IMG_GetError());
+    SDL_FreeSurface(raw);
+    if (!surf)
+        *why = DP_REASON_DECODE_ERROR;
+    return surf;
 }
 
 int image_load(const char *path, int box_w, int box_h, SDL_Surface **out, enum dp_reason *why)
@@ -418,9 +452,12 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
     char *data = NULL;
     size_t len = 0;
     SDL_Surface *surf = NULL;
+    struct image_budget budget;
+    bool decoding = false; /* past the checks: a failure may be the budget's */
     *out = NULL;
     *why = DP_REASON_NONE;
 
+    image_budget_start(&budget);
     int r = dp_read_file(path, DP_IMAGE_MAX_FILE_BYTES, &data, &len);
     if (r == -EFBIG) {
         *why = DP_REASON_TOO_LARGE;
@@ -444,23 +481,17 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
         *why = DP_REASON_UNSUPPORTED;
         goto fail;
     }
+    int orientation = 1;
+    decoding = true;
     if (fmt == IMAGE_HEIF || fmt == IMAGE_JXL) {
-        surf = fmt == IMAGE_HEIF ? image_heif_decode(ud, len, why)
-                                 : image_jxl_decode(ud, len, why);
-        if (!surf)
-            goto fail;
+        surf = fmt == IMAGE_HEIF ? image_heif_decode(ud, len, &budget, why)
+                                 : image_jxl_decode(ud, len, &budget, why);
     } else if (fmt == IMAGE_WEBP && webp_is_animated(ud, len)) {
-        surf = webp_first_frame(ud, len);
-        if (!surf) {
-            *why = DP_REASON_DECODE_ERROR;
-            goto fail;
-        }
+        surf = webp_first_frame(ud, len, &budget);
+        *why = DP_REASON_DECODE_ERROR;
     } else if (fmt == IMAGE_JPEG) {
-        surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, why);
-        if (!surf)
-            goto fail;
-        image_apply_icc(surf, fmt, ud, len);
-        surf = apply_orientation(surf, exif_orientation((unsigned char *)data, len));
+        surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, &budget, why);
+        orientation = exif_orientation(ud, len);
     } else {
         if (w <= 0 || h <= 0 || w > DP_IMAGE_MAX_SIDE || h > DP_IMAGE_MAX_SIDE ||
             (int64_t)w * h > DP_IMAGE_MAX_PIXELS_FULL) {
@@ -472,22 +503,18 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
             *why = DP_REASON_DECODE_ERROR;
             goto fail;
         }
-        SDL_RWops *rw = SDL_RWFromConstMem(data, (int)len);
-        SDL_Surface *raw = rw ? IMG_Load_RW(rw, 1) : NULL;
-        if (!raw) {
-            LOG_D("media", "%s: %s", path, IMG_GetError());
-            *why = DP_REASON_DECODE_ERROR;
-            goto fail;
-        }
-        surf = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0);
-        SDL_FreeSurface(raw);
-        if (!surf) {
-            *why = DP_REASON_DECODE_ERROR;
-            goto fail;
-        }
-        image_apply_icc(surf, fmt, ud, len);
-        surf = apply_orientation(surf, orient_from_container(fmt, ud, len));
+        surf = fmt == IMAGE_WEBP ? image_webp_decode(ud, len, &budget, why)
+                                 : decode_sdl(path, ud, len, &budget, why);
+        orientation = orient_from_container(fmt, ud, len);
     }
+    if (!surf)
+        goto fail;
+    if (fmt != IMAGE_HEIF && fmt != IMAGE_JXL) { /* those two did both themselves */
+        image_apply_icc(surf, fmt, ud, len, &budget);
+        surf = apply_orientation(surf, orientation, &budget);
+    }
+    if (image_budget_over(&budget))
+        goto fail;
     int fw, fh;
     image_fit(surf->w, surf->h, box_w, box_h, &fw, &fh);
     if (upscale_max > 0 && fw > surf->w * upscale_max) {
@@ -495,7 +522,7 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
         fw = (int)(surf->w * upscale_max);
         fh = (int)(surf->h * upscale_max);
     }
-    SDL_Surface *fitted = image_resize(surf, fw, fh);
+    SDL_Surface *fitted = resize_budgeted(surf, fw, fh, &budget);
     SDL_FreeSurface(surf);
     surf = NULL;
     if (!fitted) {
@@ -506,6 +533,10 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
     *out = fitted;
     return 0;
 fail:
+    /* Whatever failed, a budget that ran out is the reason (a decoder
+     * stopped by it reports a damaged stream). */
+    if (decoding && image_budget_over(&budget))
+        *why = DP_REASON_TOO_COSTLY;
     SDL_FreeSurface(surf);
     free(data);
     return -1;

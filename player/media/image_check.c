@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jerror.h>
@@ -17,10 +18,121 @@
 #include "media/image_formats.h"
 
 static atomic_bool cancelled;
+static _Atomic int64_t budget_ms = -1;
 
 void image_budget_cancel(bool on)
 {
     atomic_store(&cancelled, on);
+}
+
+void image_budget_set_ms(int64_t ms)
+{
+    atomic_store(&budget_ms, ms);
+}
+
+void image_budget_start(struct image_budget *b)
+{
+    int64_t ms = atomic_load(&budget_ms);
+    b->deadline_ms = dp_mono_ms() + (ms >= 0 ? ms : DP_IMAGE_DECODE_MAX_MS);
+    b->over = false;
+}
+
+bool image_budget_passed(const struct image_budget *b)
+{
+    return atomic_load(&cancelled) || (b && dp_mono_ms() >= b->deadline_ms);
+}
+
+bool image_budget_over(struct image_budget *b)
+{
+    if (b && b->over)
+        return true;
+    bool over = image_budget_passed(b);
+    if (b && over)
+        b->over = true;
+    return over;
+}
+
+/* ---- SDL_RWops that stop reading when the budget is over ------------------ */
+
+struct budget_rw {
+    const unsigned char *d;
+    size_t len, pos;
+    struct image_budget *b;
+};
+
+static Sint64 brw_size(SDL_RWops *rw)
+{
+    return (Sint64)((struct budget_rw *)rw->hidden.unknown.data1)->len;
+}
+
+static Sint64 brw_seek(SDL_RWops *rw, Sint64 off, int whence)
+{
+    struct budget_rw *m = rw->hidden.unknown.data1;
+    Sint64 base = whence == RW_SEEK_SET   ? 0
+                  : whence == RW_SEEK_CUR ? (Sint64)m->pos
+                                          : (Sint64)m->len;
+    if (off < -base || off > (Sint64)m->len - base)
+        return SDL_SetError("seek out of the buffer");
+    m->pos = (size_t)(base + off);
+    return (Sint64)m->pos;
+}
+
+static size_t brw_read(SDL_RWops *rw, void *ptr, size_t size, size_t maxnum)
+{
+    struct budget_rw *m = rw->hidden.unknown.data1;
+    if (size == 0 || maxnum == 0)
+        return 0;
+    if (maxnum > SIZE_MAX / size)
+        maxnum = SIZE_MAX / size;
+    if (image_budget_over(m->b)) {
+        /* Zeroes too, for a caller that does not look at the count: no
+         * chunk, block or deflate stream is valid as all zeroes. */
+        memset(ptr, 0, size * maxnum);
+        SDL_SetError("decode budget over");
+        return 0;
+    }
+    size_t n = (m->len - m->pos) / size;
+    if (n > maxnum)
+        n = maxnum;
+    memcpy(ptr, m->d + m->pos, n * size);
+    m->pos += n * size;
+    return n;
+}
+
+static size_t brw_write(SDL_RWops *rw, const void *ptr, size_t size, size_t num)
+{
+    (void)rw;
+    (void)ptr;
+    (void)size;
+    (void)num;
+    SDL_SetError("read-only");
+    return 0;
+}
+
+static int brw_close(SDL_RWops *rw)
+{
+    SDL_free(rw->hidden.unknown.data1);
+    SDL_FreeRW(rw);
+    return 0;
+}
+
+SDL_RWops *image_budget_rw(const void *d, size_t len, struct image_budget *b)
+{
+    struct budget_rw *m = SDL_calloc(1, sizeof *m);
+    SDL_RWops *rw = m ? SDL_AllocRW() : NULL;
+    if (!rw) {
+        SDL_free(m);
+        return NULL;
+    }
+    *m = (struct budget_rw){d, len, 0, b};
+    rw->size = brw_size;
+    rw->seek = brw_seek;
+    rw->read = brw_read;
+    rw->write = brw_write;
+    rw->close = brw_close;
+    rw->type = SDL_RWOPS_UNKNOWN;
+    rw->hidden.unknown.data1 = m;
+    return rw;
 }
 
 static unsigned le16(const unsigned char *p)
@@ -219,7 +331,7 @@ int image_check_frames(enum image_format fmt, const unsigned char *d, size_t len
 static void jpeg_progress(j_common_ptr cinfo)
 {
     struct image_jpeg_budget *b = (struct image_jpeg_budget *)cinfo->progress;
-    bool over = atomic_load(&cancelled) || dp_mono_ms() > b->deadline_ms;
+    bool over = image_budget_over(&b->time);
     if (cinfo->is_decompressor && ((j_decompress_ptr)cinfo)->input_scan_number > DP_JPEG_MAX_SCANS)
         over = true; /* what libjpeg-turbo's djpeg -maxscans and its fuzzers do */
     if (over) {
@@ -233,7 +345,7 @@ void image_jpeg_budget_install(struct jpeg_decompress_struct *cinfo, struct imag
 {
     memset(b, 0, sizeof *b);
     b->progress.progress_monitor = jpeg_progress;
-    b->deadline_ms = dp_mono_ms() + DP_IMAGE_DECODE_MAX_MS;
+    image_budget_start(&b->time);
     cinfo->progress = &b->progress;
     /* Beyond this libjpeg would need a backing store, which it has not:
      * the decode fails instead of growing. */

@@ -2,7 +2,15 @@
  * and AVIF is common on the web. Debian's libheif decodes HEVC with
  * libde265 and AV1 with libaom or dav1d. libheif applies the container's
  * irot/imir (and clap) transformations itself, so the picture comes out
- * upright; its pixel limit is set to ours before anything is decoded. */
+ * upright; its pixel limit is set to ours before anything is decoded.
+ *
+ * Time budget (issue 8): libheif 1.15 has no way to stop a decode (its
+ * progress callbacks return nothing). It reads the file through a
+ * heif_reader, also while decoding: each tile of a grid image (what phones
+ * write: 512x512 tiles) has its data read just before it is decoded. Our
+ * reader fails once the load's budget is over, so a grid image stops at
+ * its next tile; one single-tile image is decoded whole by libde265 or the
+ * AV1 decoder and bounded by the pixel limits only. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,9 +18,56 @@
 
 #include "base/limits.h"
 #include "base/log.h"
+#include "media/image_check.h"
 #include "media/image_formats.h"
 
-static void heif_icc(struct heif_image_handle *h, SDL_Surface *s)
+/* The file in memory, read through the budget. */
+struct heif_src {
+    const unsigned char *d;
+    size_t len, pos;
+    struct image_budget *b;
+};
+
+static int64_t src_position(void *u)
+{
+    return (int64_t)((struct heif_src *)u)->pos;
+}
+
+static int src_read(void *data, size_t size, void *u)
+{
+    struct heif_src *s = u;
+    if (image_budget_passed(s->b) || size > s->len - s->pos)
+        return -1;
+    memcpy(data, s->d + s->pos, size);
+    s->pos += size;
+    return 0;
+}
+
+static int src_seek(int64_t position, void *u)
+{
+    struct heif_src *s = u;
+    if (position < 0 || (uint64_t)position > s->len)
+        return -1;
+    s->pos = (size_t)position;
+    return 0;
+}
+
+static enum heif_reader_grow_status src_grow(int64_t target, void *u)
+{
+    struct heif_src *s = u;
+    return target < 0 || (uint64_t)target > s->len ? heif_reader_grow_status_size_beyond_eof
+                                                   : heif_reader_grow_status_size_reached;
+}
+
+static const struct heif_reader src_reader = {
+    .reader_api_version = 1,
+    .get_position = src_position,
+    .read = src_read,
+    .seek = src_seek,
+    .wait_for_file_size = src_grow,
+};
+
+static void heif_icc(struct heif_image_handle *h, SDL_Surface *s, struct image_budget *b)
 {
     enum heif_color_profile_type t = heif_image_handle_get_color_profile_type(h);
     if (t != heif_color_profile_type_prof && t != heif_color_profile_type_rICC)
@@ -25,11 +80,12 @@ static void heif_icc(struct heif_image_handle *h, SDL_Surface *s)
         return;
     struct heif_error e = heif_image_handle_get_raw_color_profile(h, icc);
     if (e.code == heif_error_Ok)
-        icc_to_srgb(s, icc, n);
+        icc_to_srgb(s, icc, n, b);
     SDL_free(icc);
 }
 
-SDL_Surface *image_heif_decode(const unsigned char *d, size_t len, enum dp_reason *why)
+SDL_Surface *image_heif_decode(const unsigned char *d, size_t len, struct image_budget *b,
+                               enum dp_reason *why)
 {
     struct heif_context *ctx = heif_context_alloc();
     struct heif_image_handle *h = NULL;
@@ -39,7 +95,8 @@ SDL_Surface *image_heif_decode(const unsigned char *d, size_t len, enum dp_reaso
     if (!ctx)
         return NULL;
     heif_context_set_maximum_image_size_limit(ctx, DP_IMAGE_MAX_SIDE);
-    struct heif_error e = heif_context_read_from_memory_without_copy(ctx, d, len, NULL);
+    struct heif_src src = {d, len, 0, b};
+    struct heif_error e = heif_context_read_from_reader(ctx, &src_reader, &src, NULL);
     if (e.code != heif_error_Ok) {
         LOG_D("media", "heif: %s", e.message);
         if (e.code == heif_error_Memory_allocation_error ||
@@ -76,7 +133,7 @@ SDL_Surface *image_heif_decode(const unsigned char *d, size_t len, enum dp_reaso
     for (int y = 0; y < ih; y++)
         memcpy((unsigned char *)s->pixels + (size_t)y * s->pitch, px + (size_t)y * stride,
                (size_t)iw * 4);
-    heif_icc(h, s);
+    heif_icc(h, s, b);
     *why = DP_REASON_NONE;
 done:
     heif_image_release(img);

@@ -10,9 +10,11 @@
 #include <lcms2.h>
 #include <zlib.h>
 
+#include "media/image_check.h"
 #include "media/image_formats.h"
 
 #define ICC_MAX_BYTES (4u * 1024 * 1024)
+#define ICC_BAND_ROWS 64 /* rows converted between two budget checks */
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -130,7 +132,7 @@ static void lcms_quiet(cmsContext ctx, cmsUInt32Number code, const char *text)
     (void)text;
 }
 
-int icc_to_srgb(SDL_Surface *s, const unsigned char *icc, size_t icc_len)
+int icc_to_srgb(SDL_Surface *s, const unsigned char *icc, size_t icc_len, struct image_budget *b)
 {
     static SDL_atomic_t quiet;
     if (SDL_AtomicCAS(&quiet, 0, 1))
@@ -148,11 +150,19 @@ int icc_to_srgb(SDL_Surface *s, const unsigned char *icc, size_t icc_len)
                                                    INTENT_PERCEPTUAL, cmsFLAGS_COPY_ALPHA)
                               : NULL;
         if (t) {
-            cmsDoTransformLineStride(t, s->pixels, s->pixels, (cmsUInt32Number)s->w,
-                                     (cmsUInt32Number)s->h, (cmsUInt32Number)s->pitch,
-                                     (cmsUInt32Number)s->pitch, 0, 0);
-            cmsDeleteTransform(t);
+            /* In bands of rows, the budget checked between them. */
             r = 1;
+            for (int y = 0; y < s->h && r == 1; y += ICC_BAND_ROWS) {
+                int n = s->h - y < ICC_BAND_ROWS ? s->h - y : ICC_BAND_ROWS;
+                unsigned char *px = (unsigned char *)s->pixels + (size_t)y * (size_t)s->pitch;
+                if (image_budget_over(b))
+                    r = -1;
+                else
+                    cmsDoTransformLineStride(t, px, px, (cmsUInt32Number)s->w, (cmsUInt32Number)n,
+                                             (cmsUInt32Number)s->pitch, (cmsUInt32Number)s->pitch,
+                                             0, 0);
+            }
+            cmsDeleteTransform(t);
         } else {
             r = -1;
         }

@@ -2,7 +2,11 @@
  * decoder turns the picture upright itself (it honours the codestream's
  * orientation unless told to keep it); XYB-encoded images are asked for
  * in sRGB, others keep their profile and are converted with lcms2. Only
- * the first frame of an animation is shown. */
+ * the first frame of an animation is shown.
+ *
+ * The decoder is given the file JXL_STEP bytes more at a time (it decodes
+ * the groups whose data it has, keeps what it has not used, and asks for
+ * more), with the load's time budget checked before each step (issue 8). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +15,27 @@
 
 #include "base/limits.h"
 #include "base/log.h"
+#include "media/image_check.h"
 #include "media/image_formats.h"
+
+#define JXL_STEP (64 * 1024)
+
+/* Gives dec the file up to JXL_STEP bytes further than it has, from the
+ * first byte it has not used; the whole file closes the input. Returns
+ * false when there is nothing more (the file is cut short). */
+static bool jxl_feed(JxlDecoder *dec, const unsigned char *d, size_t len, size_t *given)
+{
+    size_t kept = JxlDecoderReleaseInput(dec); /* 0 before the first call */
+    if (*given >= len)
+        return false;
+    size_t from = *given - kept;
+    *given = len - *given > JXL_STEP ? *given + JXL_STEP : len;
+    if (JxlDecoderSetInput(dec, d + from, *given - from) != JXL_DEC_SUCCESS)
+        return false;
+    if (*given == len)
+        JxlDecoderCloseInput(dec);
+    return true;
+}
 
 /* The profile of the decoded pixels (after the sRGB request), or NULL. */
 static unsigned char *jxl_icc(JxlDecoder *dec, size_t *n)
@@ -30,23 +54,26 @@ static unsigned char *jxl_icc(JxlDecoder *dec, size_t *n)
     return icc;
 }
 
-SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len, enum dp_reason *why)
+SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len, struct image_budget *b,
+                              enum dp_reason *why)
 {
     JxlDecoder *dec = JxlDecoderCreate(NULL);
     SDL_Surface *s = NULL;
     unsigned char *icc = NULL;
     size_t icc_len = 0;
     bool done = false;
+    size_t given = 0;
     *why = DP_REASON_DECODE_ERROR;
     if (!dec)
         return NULL;
     JxlPixelFormat pf = {4, JXL_TYPE_UINT8, JXL_NATIVE_ENDIAN, 0};
     if (JxlDecoderSubscribeEvents(dec, JXL_DEC_BASIC_INFO | JXL_DEC_COLOR_ENCODING |
                                            JXL_DEC_FULL_IMAGE) != JXL_DEC_SUCCESS ||
-        JxlDecoderSetInput(dec, d, len) != JXL_DEC_SUCCESS)
+        !jxl_feed(dec, d, len, &given))
         goto fail;
-    JxlDecoderCloseInput(dec);
     while (!done) {
+        if (image_budget_over(b))
+            goto fail;
         JxlDecoderStatus st = JxlDecoderProcessInput(dec);
         switch (st) {
         case JXL_DEC_BASIC_INFO: {
@@ -96,13 +123,17 @@ SDL_Surface *image_jxl_decode(const unsigned char *d, size_t len, enum dp_reason
             if (!done)
                 goto fail;
             break;
-        default: /* JXL_DEC_ERROR, or NEED_MORE_INPUT: truncated */
+        case JXL_DEC_NEED_MORE_INPUT:
+            if (!jxl_feed(dec, d, len, &given))
+                goto fail; /* truncated */
+            break;
+        default: /* JXL_DEC_ERROR */
             LOG_D("media", "jxl: status %d", (int)st);
             goto fail;
         }
     }
     if (icc)
-        icc_to_srgb(s, icc, icc_len);
+        icc_to_srgb(s, icc, icc_len, b);
     free(icc);
     JxlDecoderDestroy(dec);
     *why = DP_REASON_NONE;

@@ -208,7 +208,7 @@ static bool decode_with_budget(const char *path, int64_t deadline_ms, bool *refu
     jpeg_create_decompress(&cinfo);
     image_jpeg_budget_install(&cinfo, &b);
     if (deadline_ms >= 0)
-        b.deadline_ms = deadline_ms;
+        b.time.deadline_ms = deadline_ms;
     if (setjmp(e.jump)) {
         stopped = b.exceeded;
         goto done;
