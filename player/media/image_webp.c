@@ -4,11 +4,13 @@
  * DESIGN: WebPDecode and WebPAnimDecoder decode a picture in one call that
  * nothing can stop (a 40 MP picture takes seconds on a Raspberry Pi). The
  * incremental decoder (WebPIDecoder) decodes what it has been given so far
- * and returns; it is given the file WEBP_STEP bytes more at a time (the
- * bytes stay in the caller's buffer: WebPIUpdate copies nothing), and the
- * budget is checked before each step. A lossy picture's rows are decoded
- * as their data arrives; the time between checks is that of WEBP_STEP
- * bytes of bitstream. */
+ * and returns; it is given the file a step more at a time (the bytes stay
+ * in the caller's buffer: WebPIUpdate copies nothing), and the budget is
+ * checked before each step. Rows are decoded as their data arrives, so the
+ * time between checks is that of one step of bitstream: a 64th of the
+ * file, between 64 KB and 1 MB (smaller steps cost a lossless picture
+ * time: on each suspension the decoder goes back to its last saved row;
+ * 16 KB steps made a 119 MB lossless file decode in 3.8 s instead of 1.3). */
 #include <stdint.h>
 #include <string.h>
 
@@ -20,7 +22,8 @@
 #include "media/image_check.h"
 #include "media/image_formats.h"
 
-#define WEBP_STEP (16 * 1024)
+#define WEBP_STEP_MIN ((size_t)64 * 1024)
+#define WEBP_STEP_MAX ((size_t)1024 * 1024)
 
 /* Decodes the bitstream bits[0..n) (a RIFF file, or a frame's ALPH + VP8 /
  * VP8L chunks) as RGBA into out (stride bytes a row, size bytes in all).
@@ -31,11 +34,13 @@ static int webp_decode_into(const uint8_t *bits, size_t n, uint8_t *out, size_t 
     WebPIDecoder *idec = WebPINewRGB(MODE_RGBA, out, size, stride);
     if (!idec)
         return -1;
+    size_t step = n / 64;
+    step = step < WEBP_STEP_MIN ? WEBP_STEP_MIN : step > WEBP_STEP_MAX ? WEBP_STEP_MAX : step;
     VP8StatusCode st = VP8_STATUS_SUSPENDED;
     for (size_t given = 0; given < n && st == VP8_STATUS_SUSPENDED;) {
         if (image_budget_over(b))
             break;
-        given = n - given > WEBP_STEP ? given + WEBP_STEP : n;
+        given = n - given > step ? given + step : n;
         st = WebPIUpdate(idec, bits, given);
     }
     WebPIDelete(idec);
