@@ -152,6 +152,40 @@ def png_solid(path, w, h, rgb=(0, 0, 255)):
     return path
 
 
+def png_heavy(path, w=7000, h=5700, depth=16, interlace=True):
+    """An honest but costly PNG near DP_IMAGE_MAX_PIXELS_FULL: 16-bit RGBA,
+    Adam7-interlaced, every row Paeth-filtered, in IDAT chunks of 8 KB. It
+    compresses to a few hundred KB (the pixels vary slowly) but decodes for
+    seconds: nothing in it is damaged, only its cost is high."""
+    bpp = 4 * depth // 8
+    passes = ([(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4),
+               (1, 0, 2, 2), (0, 1, 1, 2)] if interlace else [(0, 0, 1, 1)])
+    z = zlib.compressobj(6)
+    parts = []
+    for x0, y0, dx, dy in passes:
+        pw, ph = (w - x0 + dx - 1) // dx, (h - y0 + dy - 1) // dy
+        if pw <= 0 or ph <= 0:
+            continue
+        # Paeth rows of a gentle ramp: the unfiltering runs on every byte.
+        row = b"\x04" + bytes(((i * 7) & 0x3F) + 1 for i in range(pw * bpp))
+        for _ in range(ph):
+            parts.append(z.compress(row))
+    parts.append(z.flush())
+    data = b"".join(parts)
+
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body +
+                struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" +
+                chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, 6, 0, 0, int(interlace))))
+        for i in range(0, len(data), 8192):
+            f.write(chunk(b"IDAT", data[i:i + 8192]))
+        f.write(chunk(b"IEND", b""))
+    return path
+
+
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     gif_frame_bomb(os.path.join(outdir, "gif-frame-bomb.gif"))
@@ -162,6 +196,7 @@ def main(outdir):
     jpeg_progressive(os.path.join(outdir, "jpeg-colour-bomb.jpg"), components=3)
     jpeg_progressive(os.path.join(outdir, "jpeg-colour-honest.jpg"), scans=1, components=3)
     jpeg_progressive(os.path.join(outdir, "jpeg-scan-bomb-small.jpg"), 2000, 2000, 2650)
+    png_heavy(os.path.join(outdir, "png-heavy.png"))
 
 
 if __name__ == "__main__":
@@ -204,6 +239,45 @@ def run_measured(feed, workdir, config=None, args=(), timeout=180, size="640x360
         text = f.read()
     run = dptest.Run(proc.returncode, dptest.read_log(log), text, None, seconds)
     return run, usage.ru_maxrss
+
+
+def sigterm_after_poll(feed, workdir, delay=0.3, size="640x360", timeout=120):
+    """Starts the binary headless on feed, sends SIGTERM `delay` seconds after
+    its first poll event, and returns (exit code, seconds from the signal to
+    the exit)."""
+    import signal
+    import subprocess
+    import time
+
+    import dptest
+    log = os.path.join(workdir, "term.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    proc = subprocess.Popen([dptest.BIN, "--headless", "--size", size, "--play-log", log,
+                             "--cache-dir", os.path.join(workdir, "cache-term"), feed],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, SDL_AUDIODRIVER="dummy"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(e.get("event") == "poll" for e in dptest.read_log(log)):
+            break
+        time.sleep(0.05)
+    time.sleep(delay)
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = proc.wait()
+    return code, time.monotonic() - t0
+
+
+def event_seconds(event):
+    """The play-log timestamp of event, in seconds (for differences)."""
+    import datetime
+    t = datetime.datetime.strptime(event["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.timestamp()
 
 
 def image_feed(path, items):
