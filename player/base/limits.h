@@ -52,7 +52,7 @@
 #define DP_IMAGE_MAX_FRAMES 5000                /* GIF / WebP frames in one file */
 #define DP_JPEG_MAX_SCANS 100                   /* a progressive JPEG has ~10 */
 #define DP_JPEG_MAX_MEMORY (256L * 1024 * 1024) /* libjpeg's working memory */
-#define DP_IMAGE_DECODE_MAX_MS (10LL * 1000)    /* then the item is too_costly */
+#define DP_IMAGE_DECODE_MAX_MS (10LL * 1000)    /* one still load, any format: then too_costly */
 #define DP_VIDEO_MAX_PIXELS (8192L * 8192)      /* declared or decoded, per frame */
 #define DP_VIDEO_MAX_SIDE 8192
 #define DP_VIDEO_MAX_ATTACHMENT_BYTES (32L * 1024 * 1024) /* Matroska attachments, whole */

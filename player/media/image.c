@@ -2,9 +2,14 @@
  *
  * JPEG goes through libjpeg directly so that a photo larger than the screen
  * is decoded at 1/2, 1/4 or 1/8 scale in the DCT (a 6000x4000 photo for a
- * 1080p screen never exists at full size in memory). Other formats go
- * through SDL_image after their header has been checked against the pixel
- * limits, so that a file claiming 30000x30000 pixels is never decoded. */
+ * 1080p screen never exists at full size in memory). PNG, GIF and BMP go
+ * through SDL_image, WebP through libwebp (image_webp.c), after their
+ * header has been checked against the pixel limits, so that a file
+ * claiming 30000x30000 pixels is never decoded.
+ *
+ * The whole load runs under one time budget (image_check.h): each decoder
+ * and each step after it (colour profile, EXIF turn, resize) stops at its
+ * next check once it has run out or the player is stopping. */
 #include "media/image.h"
 
 #include <errno.h>
@@ -482,13 +487,16 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
         goto fail;
     }
     int orientation = 1;
+    bool icc = fmt != IMAGE_HEIF && fmt != IMAGE_JXL; /* those two apply theirs */
     decoding = true;
     if (fmt == IMAGE_HEIF || fmt == IMAGE_JXL) {
         surf = fmt == IMAGE_HEIF ? image_heif_decode(ud, len, &budget, why)
                                  : image_jxl_decode(ud, len, &budget, why);
     } else if (fmt == IMAGE_WEBP && webp_is_animated(ud, len)) {
         surf = webp_first_frame(ud, len, &budget);
-        *why = DP_REASON_DECODE_ERROR;
+        icc = false; /* as the animation itself plays */
+        if (!surf)
+            *why = DP_REASON_DECODE_ERROR;
     } else if (fmt == IMAGE_JPEG) {
         surf = decode_jpeg((unsigned char *)data, len, box_w, box_h, &budget, why);
         orientation = exif_orientation(ud, len);
@@ -509,10 +517,9 @@ int image_load_capped(const char *path, int box_w, int box_h, double upscale_max
     }
     if (!surf)
         goto fail;
-    if (fmt != IMAGE_HEIF && fmt != IMAGE_JXL) { /* those two did both themselves */
+    if (icc)
         image_apply_icc(surf, fmt, ud, len, &budget);
-        surf = apply_orientation(surf, orientation, &budget);
-    }
+    surf = apply_orientation(surf, orientation, &budget); /* HEIF, JXL: 1, turned by theirs */
     if (image_budget_over(&budget))
         goto fail;
     int fw, fh;

@@ -31,9 +31,10 @@ enum image_format image_sniff(const unsigned char *data, size_t len, int *w, int
  * Images larger than the box are decoded at a reduced scale when the format
  * allows (JPEG), and never held at full resolution when it does not need to.
  * Returns 0 and a new RGBA32 surface in *out (caller frees), or -1 with
- * why (DP_REASON_DECODE_ERROR, _TOO_LARGE, _NOT_AN_IMAGE, _UNREADABLE) in
- * *why. A truncated or corrupt file is refused, never shown partly. Any
- * thread. */
+ * why (DP_REASON_DECODE_ERROR, _TOO_LARGE, _NOT_AN_IMAGE, _UNREADABLE, or
+ * _TOO_COSTLY: the load ran over DP_IMAGE_DECODE_MAX_MS or
+ * image_budget_cancel was called) in *why. A truncated or corrupt file is
+ * refused, never shown partly. Any thread. */
 int image_load(const char *path, int box_w, int box_h, SDL_Surface **out, enum dp_reason *why);
 /* The same, enlarging a small picture at most upscale_max times ([display]
  * upscale_max; 0: no cap): it is then smaller than the box, to be centred.
