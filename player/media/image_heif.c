@@ -38,6 +38,8 @@ static int src_read(void *data, size_t size, void *u)
     struct heif_src *s = u;
     if (image_budget_passed(s->b) || size > s->len - s->pos)
         return -1;
+    if (size == 0) /* libheif asks for empty boxes' bodies, with data NULL */
+        return 0;
     memcpy(data, s->d + s->pos, size);
     s->pos += size;
     return 0;
