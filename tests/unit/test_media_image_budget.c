@@ -23,9 +23,11 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <lcms2.h>
 
 #include "media/image.h"
 #include "media/image_check.h"
+#include "media/image_formats.h"
 
 #define IMAGES DP_FIXTURES "/images"
 
@@ -170,6 +172,51 @@ static void test_damaged_not_costly(void **state)
     assert_int_equal(why, DP_REASON_DECODE_ERROR);
 }
 
+/* A budget that runs out while the decoder works: 2 ms is far less than
+ * libpng needs for 1600x1200 pixels (tens of ms), so the stop comes from a
+ * check during the decode, not from one before it. */
+static void test_runs_out_midway(void **state)
+{
+    (void)state;
+    image_budget_set_ms(2);
+    enum dp_reason why = DP_REASON_NONE;
+    int r = load(8, &why); /* big.png */
+    image_budget_set_ms(-1);
+    assert_string_equal(files[8].name, "big.png");
+    assert_int_equal(r, -1);
+    assert_int_equal(why, DP_REASON_TOO_COSTLY);
+}
+
+/* The colour transform stops between its bands of rows. */
+static void test_icc_stops(void **state)
+{
+    (void)state;
+    cmsCIExyY d65 = {0.3127, 0.3290, 1.0};
+    cmsCIExyYTRIPLE wide = {{0.64, 0.33, 1.0}, {0.21, 0.71, 1.0}, {0.15, 0.06, 1.0}};
+    cmsToneCurve *g = cmsBuildGamma(NULL, 2.2);
+    cmsToneCurve *curves[3] = {g, g, g};
+    cmsHPROFILE prof = cmsCreateRGBProfile(&d65, &wide, curves);
+    cmsFreeToneCurve(g);
+    static unsigned char icc[8192];
+    cmsUInt32Number n = sizeof icc;
+    assert_true(cmsSaveProfileToMem(prof, icc, &n));
+    cmsCloseProfile(prof);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 64, 256, 32, SDL_PIXELFORMAT_RGBA32);
+    assert_non_null(s);
+    SDL_FillRect(s, NULL, SDL_MapRGBA(s->format, 60, 160, 90, 255));
+    struct image_budget b;
+    image_budget_start(&b);
+    image_budget_cancel(true);
+    assert_int_equal(icc_to_srgb(s, icc, n, &b), -1);
+    image_budget_cancel(false);
+    const unsigned char *px = s->pixels;
+    assert_int_equal(px[1], 160); /* left as it was */
+    image_budget_start(&b);
+    assert_int_equal(icc_to_srgb(s, icc, n, &b), 1);
+    assert_int_not_equal(px[1], 160); /* converted */
+    SDL_FreeSurface(s);
+}
+
 static void test_budget_rw(void **state)
 {
     (void)state;
@@ -205,10 +252,9 @@ static void test_budget_rw(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cancelled),
-        cmocka_unit_test(test_deadline_passed),
-        cmocka_unit_test(test_damaged_not_costly),
-        cmocka_unit_test(test_budget_rw),
+        cmocka_unit_test(test_cancelled),          cmocka_unit_test(test_deadline_passed),
+        cmocka_unit_test(test_damaged_not_costly), cmocka_unit_test(test_runs_out_midway),
+        cmocka_unit_test(test_icc_stops),          cmocka_unit_test(test_budget_rw),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
