@@ -9,9 +9,6 @@ the standby card is drawn meanwhile. DP_LONG=1 adds a feed near the 10 MB
 cap (about 6,500 posts).
 """
 import os
-import signal
-import subprocess
-import time
 
 import dptest
 import hostile
@@ -41,24 +38,6 @@ for posts in sizes:
 d = os.path.join(work, "sigterm")
 os.makedirs(d)
 feed = hostile.pinned_feed(os.path.join(d, "feed.json"), 4000)
-log = os.path.join(d, "play.log")
-proc = subprocess.Popen([dptest.BIN, "--headless", "--size", "320x200", "--play-log", log,
-                         "--cache-dir", os.path.join(d, "cache"), feed],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                        env=dict(os.environ, SDL_AUDIODRIVER="dummy"))
-deadline = time.monotonic() + 60
-while time.monotonic() < deadline:
-    if any(e.get("event") == "poll" for e in dptest.read_log(log)):
-        break
-    time.sleep(0.1)
-time.sleep(0.5)
-t0 = time.monotonic()
-proc.send_signal(signal.SIGTERM)
-try:
-    code = proc.wait(timeout=60)
-except subprocess.TimeoutExpired:
-    proc.kill()
-    code = proc.wait()
-took = time.monotonic() - t0
+code, took = hostile.sigterm_after_poll(feed, d, delay=0.5, size="320x200", timeout=60)
 check(code == 0 and took < 10, "SIGTERM after the poll: exit %s in %.1f s" % (code, took))
 dptest.finish()

@@ -115,40 +115,47 @@ static int load(size_t i, enum dp_reason *why)
     return r;
 }
 
-static void test_cancelled(void **state)
+/* The two ways a budget ends: the cancel at shutdown, and its time, run
+ * out as it starts (a budget of 0 ms). */
+static void cancel(bool on)
 {
-    (void)state;
+    image_budget_cancel(on);
+}
+
+static void no_time(bool on)
+{
+    image_budget_set_ms(on ? 0 : -1);
+}
+
+/* Every file is too_costly with the budget ended by stop, and loads once
+ * it is back. */
+static void every_file_stopped(void (*stop)(bool on), const char *how)
+{
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         enum dp_reason why = DP_REASON_NONE;
-        image_budget_cancel(true);
+        stop(true);
         int r = load(i, &why);
-        image_budget_cancel(false);
+        stop(false);
         if (r == 77)
             continue;
         if (r != -1 || why != DP_REASON_TOO_COSTLY)
-            fail_msg("%s cancelled: %d, %s", files[i].name, r, dp_reason_name(why));
+            fail_msg("%s, %s: %d, %s", files[i].name, how, r, dp_reason_name(why));
         r = load(i, &why);
         if (r != 0)
-            fail_msg("%s after the cancel: %s", files[i].name, dp_reason_name(why));
+            fail_msg("%s, after %s: %s", files[i].name, how, dp_reason_name(why));
     }
+}
+
+static void test_cancelled(void **state)
+{
+    (void)state;
+    every_file_stopped(cancel, "cancelled");
 }
 
 static void test_deadline_passed(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        enum dp_reason why = DP_REASON_NONE;
-        image_budget_set_ms(0); /* every budget is over as it starts */
-        int r = load(i, &why);
-        image_budget_set_ms(-1);
-        if (r == 77)
-            continue;
-        if (r != -1 || why != DP_REASON_TOO_COSTLY)
-            fail_msg("%s out of time: %d, %s", files[i].name, r, dp_reason_name(why));
-        r = load(i, &why);
-        if (r != 0)
-            fail_msg("%s with its budget: %s", files[i].name, dp_reason_name(why));
-    }
+    every_file_stopped(no_time, "out of time");
 }
 
 /* A damaged file stays a decode_error, whatever the budget. */
