@@ -7,10 +7,13 @@
  * Time budget (issue 8): libheif 1.15 has no way to stop a decode (its
  * progress callbacks return nothing). It reads the file through a
  * heif_reader, also while decoding: each tile of a grid image (what phones
- * write: 512x512 tiles) has its data read just before it is decoded. Our
- * reader fails once the load's budget is over, so a grid image stops at
- * its next tile; one single-tile image is decoded whole by libde265 or the
- * AV1 decoder and bounded by the pixel limits only. */
+ * write: 512x512 tiles) has its data read just before it is decoded, after
+ * asking the reader whether the file is long enough. Once the load's
+ * budget is over our reader answers "not yet" (a timeout: libheif returns
+ * an error), so a grid image stops at its next tile; one single-tile image
+ * is decoded whole by libde265 or the AV1 decoder and bounded by the pixel
+ * limits only. Reads themselves never fail in range: libheif asserts that
+ * a read it was told it could make succeeds (Debian builds keep asserts). */
 #include <stdio.h>
 #include <string.h>
 
@@ -36,7 +39,7 @@ static int64_t src_position(void *u)
 static int src_read(void *data, size_t size, void *u)
 {
     struct heif_src *s = u;
-    if (image_budget_passed(s->b) || size > s->len - s->pos)
+    if (size > s->len - s->pos)
         return -1;
     if (size == 0) /* libheif asks for empty boxes' bodies, with data NULL */
         return 0;
@@ -57,8 +60,10 @@ static int src_seek(int64_t position, void *u)
 static enum heif_reader_grow_status src_grow(int64_t target, void *u)
 {
     struct heif_src *s = u;
-    return target < 0 || (uint64_t)target > s->len ? heif_reader_grow_status_size_beyond_eof
-                                                   : heif_reader_grow_status_size_reached;
+    if (target < 0 || (uint64_t)target > s->len)
+        return heif_reader_grow_status_size_beyond_eof;
+    return image_budget_passed(s->b) ? heif_reader_grow_status_timeout
+                                     : heif_reader_grow_status_size_reached;
 }
 
 static const struct heif_reader src_reader = {

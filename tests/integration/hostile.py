@@ -186,6 +186,77 @@ def png_heavy(path, w=7000, h=5700, depth=16, interlace=True):
     return path
 
 
+def _box(kind, body, version=None, flags=0):
+    if version is not None:
+        body = struct.pack(">I", version << 24 | flags) + body
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+def heic_grid(path, cols=12, rows=12):
+    """An honest but costly HEIC: a grid image (what phones write) of
+    cols x rows 512x512 HEVC tiles, all the same tile (one copy in mdat),
+    6144x6144 = 37.7 MP for 12 x 12. The tile is made by /usr/bin/convert
+    (libheif's x265 encoder); returns None when it cannot be made."""
+    import subprocess
+    import tempfile
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit"))
+    from make_image_fixtures import boxes
+    with tempfile.TemporaryDirectory() as tmp:
+        tile = os.path.join(tmp, "tile.heic")
+        if subprocess.run(["/usr/bin/convert", "-size", "512x512", "plasma:fractal", "-quality",
+                           "90", tile], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            return None
+        d = open(tile, "rb").read()
+    ms, mh, me = next((s, h, e) for k, s, h, e in boxes(d, 0, len(d)) if k == b"meta")
+    meta = {k: (s, h, e) for k, s, h, e in boxes(d, ms + mh + 4, me)}
+    ps, ph, pe = meta[b"iprp"]
+    cs, ch, ce = next((s, h, e) for k, s, h, e in boxes(d, ps + ph, pe) if k == b"ipco")
+    props = {k: d[s:e] for k, s, h, e in boxes(d, cs + ch, ce)}
+    tw, th = struct.unpack(">II", props[b"ispe"][12:20])
+    # The tile's one extent (iloc version 0 or 1): base offset + extent offset.
+    ls, lh, _ = meta[b"iloc"]
+    ver, j = d[ls + lh], ls + lh + 4
+    osz, lsz, bsz = d[j] >> 4, d[j] & 15, d[j + 1] >> 4
+    j += 2 + 2 + 2 + (2 if ver == 1 else 0) + 2  # sizes, count, id, method, data ref
+
+    def num(n):
+        nonlocal j
+        j += n
+        return int.from_bytes(d[j - n:j], "big")
+    base = num(bsz)
+    if num(2) != 1:
+        return None
+    off = base + num(osz)
+    data = d[off:off + num(lsz)]
+    tiles = list(range(2, 2 + cols * rows))
+    grid = struct.pack(">BBBBHH", 0, 0, rows - 1, cols - 1, tw * cols, th * rows)
+    infe = _box(b"infe", struct.pack(">HH4sx", 1, 0, b"grid"), 2)
+    infe += b"".join(_box(b"infe", struct.pack(">HH4sx", t, 0, b"hvc1"), 2, 1) for t in tiles)
+    ipco = _box(b"ipco", props[b"hvcC"] + _box(b"ispe", struct.pack(">II", tw, th), 0) +
+                _box(b"ispe", struct.pack(">II", tw * cols, th * rows), 0))
+    assoc = struct.pack(">HBB", 1, 1, 3) + b"".join(struct.pack(">HBBB", t, 2, 0x81, 2)
+                                                     for t in tiles)
+    fixed = (_box(b"hdlr", b"\0" * 4 + b"pict" + b"\0" * 13, 0) + _box(b"pitm", b"\0\1", 0),
+             _box(b"iinf", struct.pack(">H", 1 + len(tiles)) + infe, 0) +
+             _box(b"iref", _box(b"dimg", struct.pack(">HH", 1, len(tiles)) +
+                                b"".join(struct.pack(">H", t) for t in tiles)), 0) +
+             _box(b"iprp", ipco + _box(b"ipma", struct.pack(">I", 1 + len(tiles)) + assoc, 0)) +
+             _box(b"idat", grid))
+
+    def head(at):
+        # iloc v1: the grid from idat (method 1), every tile the one copy at `at`.
+        items = struct.pack(">HHHHII", 1, 1, 0, 1, 0, len(grid))
+        items += b"".join(struct.pack(">HHHHII", t, 0, 0, 1, at, len(data)) for t in tiles)
+        iloc = _box(b"iloc", b"\x44\0" + struct.pack(">H", 1 + len(tiles)) + items, 1)
+        return (_box(b"ftyp", b"heic\0\0\0\0mif1heic") +
+                _box(b"meta", fixed[0] + iloc + fixed[1], 0))
+    first = head(0)
+    with open(path, "wb") as f:
+        f.write(head(len(first) + 8) + _box(b"mdat", data))
+    return path
+
+
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     gif_frame_bomb(os.path.join(outdir, "gif-frame-bomb.gif"))
