@@ -117,6 +117,8 @@ struct video_opts {
                                     (Linux), so that the drawing thread wins
                                     the cores when they are short;
                                     VIDEO_DECODE_NICE by default, 0: none */
+    const char *name;            /* what messages call it (its URL), copied;
+                                    NULL: the path */
 };
 
 /* Fills o with the defaults (audio on, volume 100, hwdec "auto"). */
