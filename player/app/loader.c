@@ -304,9 +304,12 @@ void loader_destroy(struct loader *l)
     if (!l)
         return;
     dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_QUIT});
-    /* A decode in progress gives up rather than hold the exit (issue 8). */
+    /* A decode or a video open in progress gives up rather than hold the
+     * exit or the reload (issue 8). */
     image_budget_cancel(true);
+    video_cancel_opens(true);
     pthread_join(l->thread, NULL);
+    video_cancel_opens(false);
     image_budget_cancel(false);
     dp_mq_destroy(l->in);
     fontset_destroy(l->fonts);

@@ -46,11 +46,34 @@ void video_opts_defaults(struct video_opts *o)
     };
 }
 
+static atomic_bool opens_cancelled;
+
+void video_cancel_opens(bool on)
+{
+    atomic_store(&opens_cancelled, on);
+}
+
 static int interrupt_cb(void *ctx)
 {
     struct video *v = ctx;
     long long deadline = atomic_load(&v->io_deadline_ms);
-    return atomic_load(&v->abort) || (deadline > 0 && dp_mono_ms() > deadline);
+    return atomic_load(&v->abort) || (deadline > 0 && dp_mono_ms() > deadline) ||
+           (!atomic_load(&v->running) && atomic_load(&opens_cancelled));
+}
+
+/* The first frame, within timeout_ms: video_frame_queue_wait's result,
+ * -1 when opens are cancelled meanwhile. */
+static int wait_first_frame(struct video *v, int64_t timeout_ms)
+{
+    int64_t end = dp_mono_ms() + timeout_ms;
+    for (;;) {
+        if (atomic_load(&opens_cancelled))
+            return -1;
+        int64_t left = end - dp_mono_ms();
+        int rc = video_frame_queue_wait(&v->fq, left < 100 ? (left > 0 ? left : 0) : 100);
+        if (rc != -2 || left <= 100)
+            return rc;
+    }
 }
 
 int video_interrupt_cb(void *ctx)
@@ -739,8 +762,8 @@ struct video *video_open(const char *path, const struct video_opts *o, enum dp_r
     } else if (video_setup(v, err, errlen) < 0 || video_spawn(v, err, errlen) < 0) {
         goto fail;
     }
-    int rc = video_frame_queue_wait(&v->fq, v->opts.live ? MEDIA_LIVE_OPEN_TIMEOUT_MS
-                                                         : VIDEO_PREROLL_TIMEOUT_MS);
+    int rc = wait_first_frame(v, v->opts.live ? MEDIA_LIVE_OPEN_TIMEOUT_MS
+                                              : VIDEO_PREROLL_TIMEOUT_MS);
     if (rc != 1) {
         if (v->open_err[0])
             snprintf(err, errlen, "%s", v->open_err);

@@ -190,6 +190,12 @@ int64_t video_duration_ms(const struct video *v);
 /* True when the file has a sound track that this video plays. */
 bool video_has_audio(const struct video *v);
 
+/* Makes every video_open in progress or to come give up at once (true),
+ * or open again (false): its reads are interrupted and its wait for the
+ * first frame ends. Set at shutdown (the loader's), so that --run-for and
+ * SIGTERM never wait for a pre-roll or a stalled live server. Any thread. */
+void video_cancel_opens(bool on);
+
 /* Stops the threads and frees everything; NULL ok. Any thread; blocks only
  * while the threads notice the abort (one decode call at most). To keep the
  * drawing thread free of even that, hand the pointer to another thread. */
