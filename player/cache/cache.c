@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +80,18 @@ static void attach(struct cache *c, struct entry *e)
 /* lock held. */
 static bool in_keep(const struct cache *c, const char *url)
 {
-    for (size_t i = 0; i < c->n_keep; i++) {
-        if (strcmp(c->keep[i], url) == 0)
-            return true;
-    }
-    return false;
+    return dp_strset_find(&c->keep_set, url) != SIZE_MAX;
+}
+
+/* lock held (or the cache being closed). */
+static void keep_free(struct cache *c)
+{
+    dp_strset_finish(&c->keep_set);
+    for (size_t i = 0; i < c->n_keep; i++)
+        free(c->keep[i]);
+    free(c->keep);
+    c->keep = NULL;
+    c->n_keep = 0;
 }
 
 void cache_path(const struct cache *c, const char *sub, const char *key, const char *suffix,
@@ -436,9 +444,7 @@ void cache_close(struct cache *c)
     for (size_t i = 0; i < c->n_entries; i++)
         entry_free(c->entries[i]);
     free(c->entries);
-    for (size_t i = 0; i < c->n_keep; i++)
-        free(c->keep[i]);
-    free(c->keep);
+    keep_free(c);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->fs_lock);
     close(c->lock_fd);
@@ -594,12 +600,13 @@ void cache_mark_checked(struct cache *c, const char *url, int64_t wall_ms)
 void cache_set_rotation(struct cache *c, const char *const *keep, size_t n_keep)
 {
     pthread_mutex_lock(&c->lock);
-    for (size_t i = 0; i < c->n_keep; i++)
-        free(c->keep[i]);
-    free(c->keep);
+    keep_free(c);
     c->keep = n_keep ? dp_calloc(n_keep, sizeof *c->keep) : NULL;
-    for (size_t i = 0; i < n_keep; i++)
+    dp_strset_init(&c->keep_set, n_keep);
+    for (size_t i = 0; i < n_keep; i++) {
         c->keep[i] = dp_strdup(keep[i]);
+        dp_strset_add(&c->keep_set, c->keep[i], i, NULL);
+    }
     c->n_keep = n_keep;
     bool over = c->total > c->max_size;
     pthread_mutex_unlock(&c->lock);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/strset.h"
 #include "cache/record.h"
 
 /* One complete media file. Owned by the cache's array; guarded by lock. */
@@ -38,6 +39,7 @@ struct cache {
     unsigned gen;
     char **keep; /* the rotation's URLs */
     size_t n_keep;
+    struct dp_strset keep_set; /* of keep: eviction asks it once per file */
 };
 
 /* "<dir>/<sub>/<key><suffix>": the name shown in messages and tests. */

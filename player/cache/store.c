@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,10 @@ int cache_prune_parts(struct cache *c, const char *const *keep, size_t n_keep)
     DIR *d = cache_opendir(c, CACHE_MEDIA);
     if (!d)
         return 0;
+    struct dp_strset wanted;
+    dp_strset_init(&wanted, n_keep);
+    for (size_t i = 0; i < n_keep; i++)
+        dp_strset_add(&wanted, keep[i], i, NULL);
     int removed = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
@@ -233,10 +238,7 @@ int cache_prune_parts(struct cache *c, const char *const *keep, size_t n_keep)
         struct record r;
         if (record_load(c->fd[CACHE_MEDIA], de->d_name, &r) != 0)
             continue;
-        bool wanted = false;
-        for (size_t i = 0; i < n_keep && !wanted; i++)
-            wanted = strcmp(keep[i], r.url) == 0;
-        if (!wanted) {
+        if (dp_strset_find(&wanted, r.url) == SIZE_MAX) {
             LOG_I("cache", "dropping the unfinished download of %s: no longer wanted", r.url);
             cache_part_discard(c, r.url);
             removed++;
@@ -244,5 +246,6 @@ int cache_prune_parts(struct cache *c, const char *const *keep, size_t n_keep)
         record_finish(&r);
     }
     closedir(d);
+    dp_strset_finish(&wanted);
     return removed;
 }
