@@ -2,7 +2,9 @@
  * the rotation's keep list, and a max size 100 files short, so that
  * cache_set_rotation evicts 100. The keep check was a loop over the list
  * for every file for every victim (O(victims x files x keep)), holding the
- * lock the drawing thread's cheap calls take; it is now a hash set.
+ * lock the drawing thread's cheap calls take; it is now a hash set. Then
+ * cache_has for every URL, as the standby card asks on the drawing thread
+ * (a linear search: O(files) a look-up, now a hash index).
  * Usage: bench_cache_evict [FILES]   (default 20000; in /dev/shm if there) */
 #include <fcntl.h>
 #include <stdio.h>
@@ -56,6 +58,14 @@ int main(int argc, char **argv)
     int64_t t3 = dp_mono_ms();
     struct cache_stats st;
     cache_get_stats(c, &st);
+    /* What the standby card asks on the drawing thread: every wanted URL. */
+    int64_t t4 = dp_mono_ms();
+    int have = 0;
+    for (int r = 0; r < 10; r++)
+        for (int i = 0; i < n; i++)
+            have += cache_has(c, urls[i]);
+    int64_t t5 = dp_mono_ms();
+    printf("cache_has: %d look-ups in %lld ms (%d found)\n", 10 * n, (long long)(t5 - t4), have);
     printf("cache_evict: %d files stored in %lld ms; %d kept in rotation, %lld evicted in %lld ms "
            "(%.2f ms a file)\n",
            n, (long long)(t1 - t0), n, (long long)(n - st.files), (long long)(t3 - t2),

@@ -37,13 +37,12 @@
 #include "cache/cache_internal.h"
 #include "cache/record.h"
 
+/* lock held. O(1): the cheap calls (cache_has on the drawing thread, once
+ * per wanted URL for the standby card) never grow with the cache. */
 static struct entry *find(struct cache *c, const char *url)
 {
-    for (size_t i = 0; i < c->n_entries; i++) {
-        if (strcmp(c->entries[i]->rec.url, url) == 0)
-            return c->entries[i];
-    }
-    return NULL;
+    size_t i = dp_strset_find(&c->by_url, url);
+    return i == SIZE_MAX ? NULL : c->entries[i];
 }
 
 static void entry_free(struct entry *e)
@@ -54,25 +53,42 @@ static void entry_free(struct entry *e)
     free(e);
 }
 
-/* lock held. Takes e out of the array (does not free it). */
+/* lock held. Takes e out of the array (does not free it); the last entry
+ * takes its place. */
 static void detach(struct cache *c, struct entry *e)
 {
-    for (size_t i = 0; i < c->n_entries; i++) {
-        if (c->entries[i] == e) {
-            c->entries[i] = c->entries[--c->n_entries];
-            c->total -= e->rec.size;
-            return;
-        }
+    size_t i = dp_strset_find(&c->by_url, e->rec.url);
+    if (i == SIZE_MAX || c->entries[i] != e)
+        return;
+    dp_strset_remove(&c->by_url, e->rec.url);
+    dp_strset_remove(&c->by_key, e->key);
+    struct entry *last = c->entries[--c->n_entries];
+    if (last != e) {
+        c->entries[i] = last;
+        dp_strset_set_index(&c->by_url, last->rec.url, i);
+        dp_strset_set_index(&c->by_key, last->key, i);
     }
+    c->total -= e->rec.size;
 }
 
-/* lock held. */
+/* lock held. Grows the array, and the indexes with it (rebuilt at twice
+ * the size: amortised O(1) an entry). */
 static void attach(struct cache *c, struct entry *e)
 {
     if (c->n_entries == c->cap_entries) {
         c->cap_entries = c->cap_entries ? c->cap_entries * 2 : 64;
         c->entries = dp_realloc(c->entries, c->cap_entries * sizeof *c->entries);
+        dp_strset_finish(&c->by_url);
+        dp_strset_finish(&c->by_key);
+        dp_strset_init(&c->by_url, c->cap_entries);
+        dp_strset_init(&c->by_key, c->cap_entries);
+        for (size_t i = 0; i < c->n_entries; i++) {
+            dp_strset_add(&c->by_url, c->entries[i]->rec.url, i, NULL);
+            dp_strset_add(&c->by_key, c->entries[i]->key, i, NULL);
+        }
     }
+    dp_strset_add(&c->by_url, e->rec.url, c->n_entries, NULL);
+    dp_strset_add(&c->by_key, e->key, c->n_entries, NULL);
     c->entries[c->n_entries++] = e;
     c->total += e->rec.size;
 }
@@ -316,11 +332,7 @@ static bool part_resumable(struct cache *c, const char *key)
 
 static bool key_recorded(struct cache *c, const char *key)
 {
-    for (size_t i = 0; i < c->n_entries; i++) {
-        if (strcmp(c->entries[i]->key, key) == 0)
-            return true;
-    }
-    return false;
+    return dp_strset_find(&c->by_key, key) != SIZE_MAX;
 }
 
 /* media/: files with a record, and parts that can be resumed. */
@@ -445,6 +457,8 @@ void cache_close(struct cache *c)
         entry_free(c->entries[i]);
     free(c->entries);
     keep_free(c);
+    dp_strset_finish(&c->by_url);
+    dp_strset_finish(&c->by_key);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->fs_lock);
     close(c->lock_fd);

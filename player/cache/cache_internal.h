@@ -35,6 +35,9 @@ struct cache {
     pthread_mutex_t fs_lock; /* changes to media/ and index/ */
     struct entry **entries;
     size_t n_entries, cap_entries;
+    /* Their positions in entries, by URL and by key (the keys point into
+     * the entries; sized for cap_entries). */
+    struct dp_strset by_url, by_key;
     int64_t total;
     unsigned gen;
     char **keep; /* the rotation's URLs */
