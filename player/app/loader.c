@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <SDL_ttf.h>
 
+#include "base/fileio.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "cache/cache.h"
@@ -57,14 +59,16 @@ void loader_result_free(void *p)
     SDL_FreeSurface(r->overlay);
     video_close(r->video);
     free(r->item_id);
-    free(r->media_path);
     free(r);
 }
 
-/* The file behind a media URL: local files as they are, remote ones from
- * the cache after its size and hash checks. */
-static int media_file(struct loader *l, const char *url, char **path, enum dp_reason *why)
+/* The file behind a media URL: local files as they are (*fd -1); remote
+ * ones from the cache, opened after its size and hash checks, and read by
+ * the /proc/self/fd name of that descriptor (*fd; the caller closes it), so
+ * that what the cache checked is what the decoder reads. */
+static int media_file(struct loader *l, const char *url, char **path, int *fd, enum dp_reason *why)
 {
+    *fd = -1;
     if (url_is_local(url)) {
         *path = url_to_path(url);
         if (!*path) {
@@ -74,12 +78,20 @@ static int media_file(struct loader *l, const char *url, char **path, enum dp_re
         return 0;
     }
     char buf[4096];
-    int r = cache_media_path(l->cfg.cache, url, buf, sizeof buf);
+    int r = cache_media_open(l->cfg.cache, url, fd);
     if (r < 0) {
         *why = r == -EBADMSG ? DP_REASON_CORRUPT : DP_REASON_NOT_CACHED;
         return -1;
     }
-    *path = dp_strdup(buf);
+    *path = dp_fd_path(*fd);
+    if (!*path && cache_media_path(l->cfg.cache, url, buf, sizeof buf) == 0)
+        *path = dp_strdup(buf); /* no /proc: by its name */
+    if (!*path) {
+        close(*fd);
+        *fd = -1;
+        *why = DP_REASON_NOT_CACHED;
+        return -1;
+    }
     return 0;
 }
 
@@ -87,7 +99,7 @@ static int media_file(struct loader *l, const char *url, char **path, enum dp_re
  * item's time is up, enlarged no more than a still would be. Returns -1
  * when it cannot be opened (then shown as a still). */
 static int load_animation(struct loader *l, struct loader_request *req, struct loader_result *res,
-                          const struct card_style *st, int bw, int bh)
+                          const struct card_style *st, const char *path, int bw, int bh)
 {
     struct video_opts o;
     video_opts_defaults(&o);
@@ -96,10 +108,11 @@ static int load_animation(struct loader *l, struct loader_request *req, struct l
     /* Longer than any slot: the image item's own deadline ends it. */
     o.max_duration_ms = 24LL * 3600 * 1000;
     o.hwdec = "none";
+    o.name = req->media->url;
     char err[256];
-    struct video *v = video_open(res->media_path, &o, NULL, err, sizeof err);
+    struct video *v = video_open(path, &o, NULL, err, sizeof err);
     if (!v) {
-        LOG_I("app", "animation %s: %s", res->media_path, err);
+        LOG_I("app", "animation %s: %s", req->media->url, err);
         return -1;
     }
     int vw, vh, rot;
@@ -128,12 +141,15 @@ static void emoji_load(struct loader *l, const struct post *post, struct card_em
     em->pics = em->n ? dp_calloc(em->n, sizeof *em->pics) : NULL;
     for (size_t i = 0; i < em->n; i++) {
         char *path = NULL;
+        int fd;
         enum dp_reason why;
-        if (!post->emoji[i].url || media_file(l, post->emoji[i].url, &path, &why) < 0)
+        if (!post->emoji[i].url || media_file(l, post->emoji[i].url, &path, &fd, &why) < 0)
             continue;
         if (image_load_capped(path, EMOJI_PX, EMOJI_PX, 0, &em->pics[i], &why) < 0)
             em->pics[i] = NULL;
         free(path);
+        if (fd >= 0)
+            close(fd);
     }
 }
 
@@ -144,8 +160,9 @@ static void emoji_free(struct card_emoji *em)
     free(em->pics);
 }
 
-static void load_item_styled(struct loader *l, struct loader_request *req,
-                             struct loader_result *res, const struct card_style *st);
+/* A media item from path (the verified file). */
+static void load_media(struct loader *l, struct loader_request *req, struct loader_result *res,
+                       const struct card_style *st, const char *path);
 
 static void load_item(struct loader *l, struct loader_request *req, struct loader_result *res)
 {
@@ -153,24 +170,28 @@ static void load_item(struct loader *l, struct loader_request *req, struct loade
     struct card_emoji em = {NULL, 0};
     emoji_load(l, req->post, &em);
     st.emoji = &em;
-    load_item_styled(l, req, res, &st);
+    if (req->kind == ITEM_TEXT) {
+        res->surface = card_text(l->fonts, l->cfg.w, l->cfg.h, &st, req->post, req->now_wall_ms);
+        if (!res->surface)
+            res->reason = DP_REASON_OUT_OF_MEMORY;
+    } else if (req->media->live) {
+        load_media(l, req, res, &st, req->media->url); /* from the network, never cached */
+    } else {
+        char *path = NULL;
+        int fd;
+        if (media_file(l, req->media->url, &path, &fd, &res->reason) == 0)
+            load_media(l, req, res, &st, path);
+        free(path);
+        if (fd >= 0)
+            close(fd); /* a video opened its own */
+    }
     emoji_free(&em);
 }
 
-static void load_item_styled(struct loader *l, struct loader_request *req,
-                             struct loader_result *res, const struct card_style *st)
+static void load_media(struct loader *l, struct loader_request *req, struct loader_result *res,
+                       const struct card_style *st, const char *path)
 {
     int w = l->cfg.w, h = l->cfg.h;
-    if (req->kind == ITEM_TEXT) {
-        res->surface = card_text(l->fonts, w, h, st, req->post, req->now_wall_ms);
-        if (!res->surface)
-            res->reason = DP_REASON_OUT_OF_MEMORY;
-        return;
-    }
-    if (req->media->live)
-        res->media_path = dp_strdup(req->media->url); /* read from the network, never cached */
-    else if (media_file(l, req->media->url, &res->media_path, &res->reason) < 0)
-        return;
     int bw, bh;
     card_media_box(w, h, st, &bw, &bh);
     if (req->kind == ITEM_VIDEO) {
@@ -185,6 +206,7 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
             o.max_duration_ms = req->post->signage.duration_ms;
         o.loop = req->media->loop;
         o.hwdec = l->cfg.hwdec;
+        o.name = req->media->url;
         if (req->media->live) {
             /* Its _signage.duration, or until it ends; live_max_duration caps both. */
             int64_t cap = l->cfg.live_max_duration_ms;
@@ -193,9 +215,9 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
             o.max_duration_ms = d > 0 && (cap <= 0 || d < cap) ? d : cap;
         }
         char err[256];
-        res->video = video_open(res->media_path, &o, &res->reason, err, sizeof err);
+        res->video = video_open(path, &o, &res->reason, err, sizeof err);
         if (!res->video) {
-            LOG_I("app", "video %s: %s", res->media_path, err);
+            LOG_I("app", "video %s: %s", req->media->url, err);
             if (req->media->live)
                 res->reason = DP_REASON_LIVE_UNAVAILABLE;
             /* else res->reason was set by video_open */
@@ -206,10 +228,10 @@ static void load_item_styled(struct loader *l, struct loader_request *req,
         res->box_h = bh;
         return;
     }
-    if (image_is_animated(res->media_path) && load_animation(l, req, res, st, bw, bh) == 0)
+    if (image_is_animated(path) && load_animation(l, req, res, st, path, bw, bh) == 0)
         return;
     SDL_Surface *img = NULL;
-    if (image_load_capped(res->media_path, bw, bh, l->cfg.upscale_max, &img, &res->reason) < 0)
+    if (image_load_capped(path, bw, bh, l->cfg.upscale_max, &img, &res->reason) < 0)
         return;
     res->surface = card_media(l->fonts, w, h, st, img, req->post);
     SDL_FreeSurface(img);
@@ -282,9 +304,12 @@ void loader_destroy(struct loader *l)
     if (!l)
         return;
     dp_mq_post_must(l->in, (struct dp_msg){.type = MSG_QUIT});
-    /* A decode in progress gives up rather than hold the exit (issue 8). */
+    /* A decode or a video open in progress gives up rather than hold the
+     * exit or the reload (issue 8). */
     image_budget_cancel(true);
+    video_cancel_opens(true);
     pthread_join(l->thread, NULL);
+    video_cancel_opens(false);
     image_budget_cancel(false);
     dp_mq_destroy(l->in);
     fontset_destroy(l->fonts);

@@ -56,7 +56,6 @@ struct loader_result {
     SDL_Surface *overlay;  /* drawn over the video (caption, QR); may be NULL */
     int box_w, box_h;      /* the safe area the video fits in */
     enum dp_reason reason; /* why there is no picture (NONE on success) */
-    char *media_path;      /* the verified file that was used */
 };
 
 void loader_result_free(void *r);

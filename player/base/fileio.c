@@ -11,9 +11,10 @@
 
 #include "base/xalloc.h"
 
-int dp_open_regular(const char *path, int flags, unsigned mode)
+int dp_open_regular_at(int dirfd, const char *name, int flags, unsigned mode)
 {
-    int fd = open(path, (flags & ~O_TRUNC) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, (mode_t)mode);
+    int fd = openat(dirfd, name, (flags & ~O_TRUNC) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                    (mode_t)mode);
     if (fd < 0)
         return errno == ELOOP ? -ELOOP : errno == ENXIO ? -EINVAL : -errno;
     struct stat st;
@@ -33,6 +34,11 @@ int dp_open_regular(const char *path, int flags, unsigned mode)
     return fd;
 }
 
+int dp_open_regular(const char *path, int flags, unsigned mode)
+{
+    return dp_open_regular_at(AT_FDCWD, path, flags, mode);
+}
+
 static int read_fd(int fd, size_t max, char **out, size_t *len);
 
 int dp_read_file(const char *path, size_t max, char **out, size_t *len)
@@ -44,12 +50,17 @@ int dp_read_file(const char *path, size_t max, char **out, size_t *len)
     return read_fd(fd, max, out, len);
 }
 
-int dp_read_regular(const char *path, size_t max, char **out, size_t *len)
+int dp_read_regular_at(int dirfd, const char *name, size_t max, char **out, size_t *len)
 {
-    int fd = dp_open_regular(path, O_RDONLY, 0);
+    int fd = dp_open_regular_at(dirfd, name, O_RDONLY, 0);
     if (fd < 0)
         return fd;
     return read_fd(fd, max, out, len);
+}
+
+int dp_read_regular(const char *path, size_t max, char **out, size_t *len)
+{
+    return dp_read_regular_at(AT_FDCWD, path, max, out, len);
 }
 
 /* Reads the regular file open on fd (closed here). */
@@ -127,17 +138,18 @@ int dp_fsync_dir(const char *path)
     return r;
 }
 
-int dp_write_atomic(const char *path, const void *data, size_t len)
+int dp_write_atomic_at(int dirfd, const char *name, const void *data, size_t len)
 {
     char tmp[4096];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%d", name, (int)getpid());
     if (n < 0 || (size_t)n >= sizeof tmp)
         return -ENAMETOOLONG;
     /* A name left by a crash, or planted (a symlink), is removed, never
      * written through. */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    int fd = openat(dirfd, tmp, flags, 0644);
+    if (fd < 0 && errno == EEXIST && unlinkat(dirfd, tmp, 0) == 0)
+        fd = openat(dirfd, tmp, flags, 0644);
     if (fd < 0)
         return -errno;
     const char *p = data;
@@ -158,13 +170,45 @@ int dp_write_atomic(const char *path, const void *data, size_t len)
         r = -errno;
     if (close(fd) < 0 && !r)
         r = -errno;
-    if (!r && rename(tmp, path) < 0)
+    if (!r && renameat(dirfd, tmp, dirfd, name) < 0)
         r = -errno;
     if (r) {
-        unlink(tmp);
+        unlinkat(dirfd, tmp, 0);
         return r;
     }
-    return dp_fsync_dir(path);
+    if (dirfd == AT_FDCWD)
+        return dp_fsync_dir(name);
+    return fsync(dirfd) < 0 ? -errno : 0;
+}
+
+int dp_write_atomic(const char *path, const void *data, size_t len)
+{
+    return dp_write_atomic_at(AT_FDCWD, path, data, len);
+}
+
+int dp_open_subdir(int dirfd, const char *name, unsigned mode, bool *replaced)
+{
+    const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    *replaced = false;
+    if (mkdirat(dirfd, name, (mode_t)mode) < 0 && errno != EEXIST)
+        return -errno;
+    int fd = openat(dirfd, name, flags);
+    if (fd >= 0 || (errno != ELOOP && errno != ENOTDIR))
+        return fd >= 0 ? fd : -errno;
+    /* A symlink (or a file) where the folder should be: the link goes, not
+     * what it points at, and a real folder takes its place. */
+    *replaced = true;
+    if (unlinkat(dirfd, name, 0) < 0 || mkdirat(dirfd, name, (mode_t)mode) < 0)
+        return -errno;
+    fd = openat(dirfd, name, flags);
+    return fd >= 0 ? fd : -errno;
+}
+
+char *dp_fd_path(int fd)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+    return fd >= 0 && access(p, F_OK) == 0 ? dp_strdup(p) : NULL;
 }
 
 int dp_mkdir_p(const char *path, unsigned mode)

@@ -29,6 +29,15 @@ int dp_sha256_file(const char *path, char out[DP_SHA256_HEX], int64_t *size)
     int fd = dp_open_regular(path, O_RDONLY, 0); /* a symlink is not ours */
     if (fd < 0)
         return fd;
+    int e = dp_sha256_fd(fd, out, size);
+    close(fd);
+    return e;
+}
+
+int dp_sha256_fd(int fd, char out[DP_SHA256_HEX], int64_t *size)
+{
+    if (lseek(fd, 0, SEEK_SET) < 0)
+        return -errno;
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     unsigned char buf[65536];
@@ -38,16 +47,13 @@ int dp_sha256_file(const char *path, char out[DP_SHA256_HEX], int64_t *size)
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            int e = -errno;
-            close(fd);
-            return e;
+            return -errno;
         }
         if (r == 0)
             break;
         crypto_hash_sha256_update(&st, buf, (unsigned long long)r);
         total += r;
     }
-    close(fd);
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&st, h);
     to_hex(h, out);

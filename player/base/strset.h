@@ -24,5 +24,9 @@ void dp_strset_finish(struct dp_strset *s); /* NULL ok */
 bool dp_strset_add(struct dp_strset *s, const char *key, size_t i, size_t *at);
 /* The index key was added with, or SIZE_MAX. */
 size_t dp_strset_find(const struct dp_strset *s, const char *key);
+/* Gives key (already in the set) index i instead. False when absent. */
+bool dp_strset_set_index(struct dp_strset *s, const char *key, size_t i);
+/* Takes key out (the set no longer points at it). False when absent. */
+bool dp_strset_remove(struct dp_strset *s, const char *key);
 
 #endif

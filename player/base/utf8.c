@@ -109,6 +109,19 @@ char *dp_text_sanitize(const char *s, size_t len, size_t max_chars, bool keep_ne
         } else {
             dp_utf8_next(s, len, &i, &cp);
         }
+        if (cp == 0xFFFE && i < len) {
+            /* feed_ids.c's marks: U+FFFE then U+E000.. (a lone surrogate in
+             * a JSON feed, shown as U+FFFD) or U+F000 (a literal U+FFFE). */
+            size_t j = i;
+            uint32_t next;
+            dp_utf8_next(s, len, &j, &next);
+            if ((next >= 0xE000 && next <= 0xE7FF) || next == 0xF000) {
+                i = j;
+                if (next == 0xF000)
+                    continue;
+                cp = 0xFFFD;
+            }
+        }
         if (cp == '\r')
             continue;
         if (cp == '\n' || cp == 0x2028 || cp == 0x2029) {

@@ -39,23 +39,32 @@ void cache_close(struct cache *c); /* NULL ok */
 
 /* Cheap: true when url has a complete media file recorded in the index. */
 bool cache_has(struct cache *c, const char *url);
-/* Blocking (disk): the path of url's media after checking its size (every
- * call) and its SHA-256 (first use after a start). On a mismatch the file
- * and its record are deleted and -EBADMSG is returned (the caller logs a
- * skip and the downloader fetches it again). -ENOENT when not cached. */
+/* Blocking (disk): opens url's media (O_RDONLY, at its start; the caller
+ * closes *fd) after checking its size (every call) and its SHA-256 (first
+ * use after a start) on that descriptor, so what was checked is what is
+ * read. On a mismatch the file and its record are deleted and -EBADMSG is
+ * returned (the caller logs a skip and the downloader fetches it again).
+ * -ENOENT when not cached. */
+int cache_media_open(struct cache *c, const char *url, int *fd);
+/* The same checks; path gets "<dir>/media/<key>", the file's name (for
+ * messages and tools: a reader should use cache_media_open). */
 int cache_media_path(struct cache *c, const char *url, char *path, size_t cap);
 /* Cheap: records that url was shown (for least-recently-shown eviction). */
 void cache_mark_shown(struct cache *c, const char *url, int64_t wall_ms);
 
 /* A download in progress. */
 struct cache_part {
-    char path[4096]; /* where to write (append from `have`) */
+    char path[4096]; /* its name, for messages (write through cache_part_open) */
     int64_t have;    /* bytes already there from an earlier attempt */
     char etag[256];  /* validator of those bytes ("" when none) */
     char last_modified[64];
 };
 /* Prepares url's .part: fills p; `have` > 0 only when a validator is known. */
 int cache_part_begin(struct cache *c, const char *url, struct cache_part *p);
+/* Opens url's part (begun with cache_part_begin) with flags (O_RDONLY,
+ * O_WRONLY, O_TRUNC), in the cache's own media folder and never through a
+ * symlink. The descriptor (caller closes) or a negative errno value. */
+int cache_part_open(struct cache *c, const char *url, int flags);
 /* Records the validator of the bytes being written (before writing them). */
 int cache_part_set_validator(struct cache *c, const char *url, const char *etag,
                              const char *last_modified);

@@ -140,11 +140,11 @@ char *record_format(const struct record *r, size_t *len)
     return dp_buf_steal(&b, len);
 }
 
-int record_load(const char *path, struct record *r)
+int record_load(int dirfd, const char *name, struct record *r)
 {
     char *text = NULL;
     size_t len = 0;
-    int e = dp_read_regular(path, RECORD_MAX_BYTES, &text, &len);
+    int e = dp_read_regular_at(dirfd, name, RECORD_MAX_BYTES, &text, &len);
     if (e == -ENOENT)
         return -ENOENT;
     if (e < 0)
@@ -154,11 +154,11 @@ int record_load(const char *path, struct record *r)
     return ok ? 0 : -EBADMSG;
 }
 
-int record_save(const char *path, const struct record *r)
+int record_save(int dirfd, const char *name, const struct record *r)
 {
     size_t len = 0;
     char *text = record_format(r, &len);
-    int e = dp_write_atomic(path, text, len);
+    int e = dp_write_atomic_at(dirfd, name, text, len);
     free(text);
     return e;
 }

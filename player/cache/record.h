@@ -37,9 +37,11 @@ void record_finish(struct record *r);
 bool record_parse(const char *text, size_t len, struct record *r);
 /* Formats r; caller frees. */
 char *record_format(const struct record *r, size_t *len);
-/* Reads path (capped) and parses it. 0, -ENOENT, or -EBADMSG. */
-int record_load(const char *path, struct record *r);
-int record_save(const char *path, const struct record *r);
+/* Reads name in the folder open on dirfd (capped, never through a symlink)
+ * and parses it. 0, -ENOENT, or -EBADMSG. */
+int record_load(int dirfd, const char *name, struct record *r);
+/* Writes it there atomically and durably. 0 or a negative errno value. */
+int record_save(int dirfd, const char *name, const struct record *r);
 
 /* The file key of a URL: sha256 of the URL in hex. */
 void cache_key(const char *url, char key[DP_SHA256_HEX]);

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,19 +42,21 @@ static bool has_validator(const char *etag, const char *last_modified)
 
 int cache_part_begin(struct cache *c, const char *url, struct cache_part *p)
 {
-    char key[DP_SHA256_HEX], pmeta[4096];
+    char key[DP_SHA256_HEX], part[CACHE_NAME_MAX], pmeta[CACHE_NAME_MAX];
+    const int dfd = c->fd[CACHE_MEDIA];
     memset(p, 0, sizeof *p);
     cache_key(url, key);
     cache_path(c, "media", key, ".part", p->path, sizeof p->path);
-    cache_path(c, "media", key, ".pmeta", pmeta, sizeof pmeta);
+    cache_name(key, ".part", part);
+    cache_name(key, ".pmeta", pmeta);
 
     struct record r;
     struct stat st;
-    bool resumable = record_load(pmeta, &r) == 0;
+    bool resumable = record_load(dfd, pmeta, &r) == 0;
     if (resumable) {
         resumable = strcmp(r.url, url) == 0 && has_validator(r.etag, r.last_modified) &&
-                    lstat(p->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-                    st.st_nlink == 1;
+                    fstatat(dfd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+                    st.st_uid == geteuid() && st.st_nlink == 1;
         if (resumable) {
             p->have = st.st_size < r.size ? st.st_size : r.size;
             if (part_validator_usable(r.etag))
@@ -64,20 +67,20 @@ int cache_part_begin(struct cache *c, const char *url, struct cache_part *p)
         record_finish(&r);
     }
     if (!resumable || p->have == 0) {
-        unlink(pmeta);
+        unlinkat(dfd, pmeta, 0);
         p->have = 0;
         p->etag[0] = p->last_modified[0] = '\0';
     }
-    int fd = dp_open_regular(p->path, O_WRONLY | O_CREAT, 0644);
+    int fd = dp_open_regular_at(dfd, part, O_WRONLY | O_CREAT, 0644);
     if (fd == -ELOOP || fd == -EINVAL) {
         /* A symlink, FIFO or device planted at the part's name: removed,
          * and the part made anew (never written through). */
         LOG_W("cache", "removing %s: not a regular file", p->path);
-        unlink(p->path);
-        unlink(pmeta);
+        unlinkat(dfd, part, 0);
+        unlinkat(dfd, pmeta, 0);
         p->have = 0;
         p->etag[0] = p->last_modified[0] = '\0';
-        fd = dp_open_regular(p->path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        fd = dp_open_regular_at(dfd, part, O_WRONLY | O_CREAT | O_EXCL, 0644);
     }
     if (fd < 0)
         return fd;
@@ -86,14 +89,22 @@ int cache_part_begin(struct cache *c, const char *url, struct cache_part *p)
     return e;
 }
 
+int cache_part_open(struct cache *c, const char *url, int flags)
+{
+    char key[DP_SHA256_HEX], part[CACHE_NAME_MAX];
+    cache_key(url, key);
+    cache_name(key, ".part", part);
+    return dp_open_regular_at(c->fd[CACHE_MEDIA], part, flags, 0644);
+}
+
 int cache_part_set_validator(struct cache *c, const char *url, const char *etag,
                              const char *last_modified)
 {
-    char key[DP_SHA256_HEX], pmeta[4096];
+    char key[DP_SHA256_HEX], pmeta[CACHE_NAME_MAX];
     cache_key(url, key);
-    cache_path(c, "media", key, ".pmeta", pmeta, sizeof pmeta);
+    cache_name(key, ".pmeta", pmeta);
     if (!has_validator(etag, last_modified)) {
-        unlink(pmeta);
+        unlinkat(c->fd[CACHE_MEDIA], pmeta, 0);
         return 0;
     }
     struct record r = {
@@ -102,31 +113,31 @@ int cache_part_set_validator(struct cache *c, const char *url, const char *etag,
         .last_modified = (char *)last_modified,
         .committed_ms = dp_wall_ms(),
     };
-    return record_save(pmeta, &r);
+    return record_save(c->fd[CACHE_MEDIA], pmeta, &r);
 }
 
 int cache_part_checkpoint(struct cache *c, const char *url, int64_t durable_bytes)
 {
-    char key[DP_SHA256_HEX], pmeta[4096];
+    char key[DP_SHA256_HEX], pmeta[CACHE_NAME_MAX];
     cache_key(url, key);
-    cache_path(c, "media", key, ".pmeta", pmeta, sizeof pmeta);
+    cache_name(key, ".pmeta", pmeta);
     struct record r;
-    if (record_load(pmeta, &r) != 0)
+    if (record_load(c->fd[CACHE_MEDIA], pmeta, &r) != 0)
         return 0; /* not resumable: nothing to record */
     r.size = durable_bytes;
-    int e = record_save(pmeta, &r);
+    int e = record_save(c->fd[CACHE_MEDIA], pmeta, &r);
     record_finish(&r);
     return e;
 }
 
 void cache_part_discard(struct cache *c, const char *url)
 {
-    char key[DP_SHA256_HEX], p[4096];
+    char key[DP_SHA256_HEX], n[CACHE_NAME_MAX];
     cache_key(url, key);
-    cache_path(c, "media", key, ".pmeta", p, sizeof p);
-    unlink(p);
-    cache_path(c, "media", key, ".part", p, sizeof p);
-    unlink(p);
+    cache_name(key, ".pmeta", n);
+    unlinkat(c->fd[CACHE_MEDIA], n, 0);
+    cache_name(key, ".part", n);
+    unlinkat(c->fd[CACHE_MEDIA], n, 0);
 }
 
 /* ---- feeds ---- */
@@ -135,11 +146,11 @@ int cache_store_feed_ex(struct cache *c, const char *feed_url, const char *base_
                         const char *body, size_t len, const char *content_type, const char *etag,
                         const char *last_modified)
 {
-    char key[DP_SHA256_HEX], bp[4096], mp[4096];
+    char key[DP_SHA256_HEX], bp[CACHE_NAME_MAX], mp[CACHE_NAME_MAX];
     cache_key(feed_url, key);
-    cache_path(c, "feeds", key, ".body", bp, sizeof bp);
-    cache_path(c, "feeds", key, ".meta", mp, sizeof mp);
-    int e = dp_write_atomic(bp, body, len);
+    cache_name(key, ".body", bp);
+    cache_name(key, ".meta", mp);
+    int e = dp_write_atomic_at(c->fd[CACHE_FEEDS], bp, body, len);
     if (e < 0)
         return e;
     struct record r = {
@@ -152,7 +163,7 @@ int cache_store_feed_ex(struct cache *c, const char *feed_url, const char *base_
         .committed_ms = dp_wall_ms(),
     };
     dp_sha256_hex(body, len, r.sha);
-    return record_save(mp, &r);
+    return record_save(c->fd[CACHE_FEEDS], mp, &r);
 }
 
 int cache_store_feed(struct cache *c, const char *feed_url, const char *body, size_t len,
@@ -164,17 +175,17 @@ int cache_store_feed(struct cache *c, const char *feed_url, const char *body, si
 int cache_load_feed_ex(struct cache *c, const char *feed_url, char **body, size_t *len,
                        char **content_type, char **etag, char **last_modified, char **base_url)
 {
-    char key[DP_SHA256_HEX], bp[4096], mp[4096];
+    char key[DP_SHA256_HEX], bp[CACHE_NAME_MAX], mp[CACHE_NAME_MAX];
     cache_key(feed_url, key);
-    cache_path(c, "feeds", key, ".body", bp, sizeof bp);
-    cache_path(c, "feeds", key, ".meta", mp, sizeof mp);
+    cache_name(key, ".body", bp);
+    cache_name(key, ".meta", mp);
     char *data = NULL;
     size_t n = 0;
-    int e = dp_read_regular(bp, DP_FEED_MAX_BYTES, &data, &n);
+    int e = dp_read_regular_at(c->fd[CACHE_FEEDS], bp, DP_FEED_MAX_BYTES, &data, &n);
     if (e < 0)
         return e == -ENOENT ? -ENOENT : e;
     struct record r;
-    bool have_meta = record_load(mp, &r) == 0;
+    bool have_meta = record_load(c->fd[CACHE_FEEDS], mp, &r) == 0;
     if (have_meta && strcmp(r.url, feed_url) != 0) {
         record_finish(&r);
         have_meta = false;
@@ -212,26 +223,22 @@ int cache_load_feed(struct cache *c, const char *feed_url, char **body, size_t *
 
 int cache_prune_parts(struct cache *c, const char *const *keep, size_t n_keep)
 {
-    char dpath[4096];
-    snprintf(dpath, sizeof dpath, "%s/media", c->dir);
-    DIR *d = opendir(dpath);
+    DIR *d = cache_opendir(c, CACHE_MEDIA);
     if (!d)
         return 0;
+    struct dp_strset wanted;
+    dp_strset_init(&wanted, n_keep);
+    for (size_t i = 0; i < n_keep; i++)
+        dp_strset_add(&wanted, keep[i], i, NULL);
     int removed = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
         if (!cache_is_key_name(de->d_name, ".pmeta"))
             continue;
-        char p[4096];
-        if (snprintf(p, sizeof p, "%s/%s", dpath, de->d_name) >= (int)sizeof p)
-            continue;
         struct record r;
-        if (record_load(p, &r) != 0)
+        if (record_load(c->fd[CACHE_MEDIA], de->d_name, &r) != 0)
             continue;
-        bool wanted = false;
-        for (size_t i = 0; i < n_keep && !wanted; i++)
-            wanted = strcmp(keep[i], r.url) == 0;
-        if (!wanted) {
+        if (dp_strset_find(&wanted, r.url) == SIZE_MAX) {
             LOG_I("cache", "dropping the unfinished download of %s: no longer wanted", r.url);
             cache_part_discard(c, r.url);
             removed++;
@@ -239,5 +246,6 @@ int cache_prune_parts(struct cache *c, const char *const *keep, size_t n_keep)
         record_finish(&r);
     }
     closedir(d);
+    dp_strset_finish(&wanted);
     return removed;
 }

@@ -57,10 +57,11 @@ struct cJSON;
 /* Parses a whole JSON document with cJSON after the depth check: nesting
  * beyond DP_JSON_MAX_DEPTH -> FEED_ERR_REJECTED, anything feed_json_check
  * refuses -> FEED_ERR_SYNTAX. *root is freed with cJSON_Delete. */
-/* Issue 8 (feed_ids.c). A copy of the JSON text s with lone surrogate
- * escapes turned into \uFFFD and \u0000 into \uFFFF (same length), or
- * NULL when nothing needs it. Caller frees. Pure. */
-char *feed_json_fix_escapes(const char *s, size_t len);
+/* Issue 8 (feed_ids.c). A copy of the JSON text s (*out_len bytes, NUL
+ * after them) whose strings have \u0000 as \uFFFF, a lone surrogate as
+ * \uFFFE and the private-use character naming it, a literal U+FFFE as
+ * \uFFFE\uF000; or NULL when nothing needs it. Caller frees. Pure. */
+char *feed_json_fix_escapes(const char *s, size_t len, size_t *out_len);
 /* The value of one hex digit, or -1 (JSON escapes, URL percent-escapes). */
 int feed_hex_digit(char c);
 /* Sanitises a post id in place like a title, with a hash of the source

@@ -190,8 +190,9 @@ int feed_json_parse(const char *data, size_t len, cJSON **root, char *err, size_
         data += 3;
         len -= 3;
     }
-    char *fixed = feed_json_fix_escapes(data, len);
-    cJSON *doc = cJSON_ParseWithLength(fixed ? fixed : data, len);
+    size_t fixed_len = 0;
+    char *fixed = feed_json_fix_escapes(data, len, &fixed_len);
+    cJSON *doc = cJSON_ParseWithLength(fixed ? fixed : data, fixed ? fixed_len : len);
     free(fixed);
     if (!doc)
         return feed_fail(err, errlen, FEED_ERR_SYNTAX, "invalid JSON");

@@ -46,11 +46,34 @@ void video_opts_defaults(struct video_opts *o)
     };
 }
 
+static atomic_bool opens_cancelled;
+
+void video_cancel_opens(bool on)
+{
+    atomic_store(&opens_cancelled, on);
+}
+
 static int interrupt_cb(void *ctx)
 {
     struct video *v = ctx;
     long long deadline = atomic_load(&v->io_deadline_ms);
-    return atomic_load(&v->abort) || (deadline > 0 && dp_mono_ms() > deadline);
+    return atomic_load(&v->abort) || (deadline > 0 && dp_mono_ms() > deadline) ||
+           (!atomic_load(&v->running) && atomic_load(&opens_cancelled));
+}
+
+/* The first frame, within timeout_ms: video_frame_queue_wait's result,
+ * -1 when opens are cancelled meanwhile. */
+static int wait_first_frame(struct video *v, int64_t timeout_ms)
+{
+    int64_t end = dp_mono_ms() + timeout_ms;
+    for (;;) {
+        if (atomic_load(&opens_cancelled))
+            return -1;
+        int64_t left = end - dp_mono_ms();
+        int rc = video_frame_queue_wait(&v->fq, left < 100 ? (left > 0 ? left : 0) : 100);
+        if (rc != -2 || left <= 100)
+            return rc;
+    }
 }
 
 int video_interrupt_cb(void *ctx)
@@ -141,11 +164,11 @@ static void *demux_main(void *arg)
             if (atomic_load(&v->abort))
                 break;
             if (v->opts.live) {
-                LOG_I("media", "%s: the live stream ended: %s", v->path, av_err2str(rc));
+                LOG_I("media", "%s: the live stream ended: %s", v->name, av_err2str(rc));
                 break;
             }
             if (rc != AVERROR_EOF && !avio_feof(v->fmt->pb)) {
-                LOG_W("media", "%s: read error, ending: %s", v->path, av_err2str(rc));
+                LOG_W("media", "%s: read error, ending: %s", v->name, av_err2str(rc));
                 atomic_store(&v->broke, true);
                 break;
             }
@@ -153,7 +176,7 @@ static void *demux_main(void *arg)
                 break;
             rc = avformat_seek_file(v->fmt, -1, INT64_MIN, 0, 0, AVSEEK_FLAG_BACKWARD);
             if (rc < 0) {
-                LOG_W("media", "%s: cannot loop: %s", v->path, av_err2str(rc));
+                LOG_W("media", "%s: cannot loop: %s", v->name, av_err2str(rc));
                 break;
             }
             video_pkts_this_turn = 0;
@@ -216,14 +239,14 @@ static int vdec_frame(struct video *v, struct vdec_state *s, AVFrame *f)
     if (video_hw_is_hw_frame(v->vdec, f)) {
         int rc = video_hw_download(s->sw, f);
         if (rc < 0) {
-            LOG_W("media", "%s: hw frame download: %s", v->path, av_err2str(rc));
+            LOG_W("media", "%s: hw frame download: %s", v->name, av_err2str(rc));
             return 0;
         }
         av_frame_unref(f);
         f = s->sw;
     }
     if ((int64_t)f->width * f->height > VIDEO_MAX_PIXELS || f->width <= 0) {
-        LOG_W("media", "%s: frame %dx%d refused", v->path, f->width, f->height);
+        LOG_W("media", "%s: frame %dx%d refused", v->name, f->width, f->height);
         av_frame_unref(f);
         return -1;
     }
@@ -257,13 +280,13 @@ static int vdec_send(struct video *v, struct vdec_state *s, const AVPacket *pkt)
 {
     int rc = avcodec_send_packet(v->vdec, pkt);
     if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_EOF)
-        LOG_D("media", "%s: decode: %s", v->path, av_err2str(rc));
+        LOG_D("media", "%s: decode: %s", v->name, av_err2str(rc));
     for (;;) {
         rc = avcodec_receive_frame(v->vdec, s->frame);
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
             return 0;
         if (rc < 0) {
-            LOG_D("media", "%s: decode: %s", v->path, av_err2str(rc));
+            LOG_D("media", "%s: decode: %s", v->name, av_err2str(rc));
             return 0;
         }
         rc = vdec_frame(v, s, s->frame);
@@ -316,7 +339,7 @@ static int vdec_park(struct video *v, struct vdec_state *s)
     char err[160];
     v->vdec = vdec_open(v, err, sizeof err);
     if (!v->vdec) {
-        LOG_W("media", "%s: decoder reopen: %s", v->path, err);
+        LOG_W("media", "%s: decoder reopen: %s", v->name, err);
         return -1;
     }
     s->keep = false;
@@ -384,7 +407,7 @@ static void *vdec_main(void *arg)
         /* Behind: skip the frames nothing refers to, as mpv does. */
         int late = atomic_load(&v->late_ms);
         if (late > VIDEO_LATE_SKIP_MS && v->vdec->skip_frame < AVDISCARD_NONREF) {
-            LOG_D("media", "%s: %d ms late, skipping non-reference frames", v->path, late);
+            LOG_D("media", "%s: %d ms late, skipping non-reference frames", v->name, late);
             v->vdec->skip_frame = AVDISCARD_NONREF;
         } else if (late < VIDEO_LATE_OK_MS && v->vdec->skip_frame != AVDISCARD_DEFAULT) {
             v->vdec->skip_frame = AVDISCARD_DEFAULT;
@@ -429,7 +452,7 @@ static int adec_frame(struct video *v, struct adec_state *s)
         if (rc >= 0)
             rc = swr_init(s->swr);
         if (rc < 0) {
-            LOG_W("media", "%s: audio resampler: %s; silent", v->path, av_err2str(rc));
+            LOG_W("media", "%s: audio resampler: %s; silent", v->name, av_err2str(rc));
             return -1;
         }
     }
@@ -458,7 +481,7 @@ static int adec_send(struct video *v, struct adec_state *s, const AVPacket *pkt)
 {
     int rc = avcodec_send_packet(v->adec, pkt);
     if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_EOF)
-        LOG_D("media", "%s: audio decode: %s", v->path, av_err2str(rc));
+        LOG_D("media", "%s: audio decode: %s", v->name, av_err2str(rc));
     for (;;) {
         rc = avcodec_receive_frame(v->adec, s->frame);
         if (rc < 0)
@@ -523,7 +546,7 @@ static int open_audio(struct video *v)
     v->ast = v->fmt->streams[idx];
     const AVCodec *codec = avcodec_find_decoder(v->ast->codecpar->codec_id);
     if (!codec) {
-        LOG_W("media", "%s: no decoder for audio %s; silent", v->path,
+        LOG_W("media", "%s: no decoder for audio %s; silent", v->name,
               avcodec_get_name(v->ast->codecpar->codec_id));
         return 0;
     }
@@ -539,7 +562,7 @@ static int open_audio(struct video *v)
     return 0;
 
 fail:
-    LOG_W("media", "%s: audio decoder failed; silent", v->path);
+    LOG_W("media", "%s: audio decoder failed; silent", v->name);
     avcodec_free_context(&v->adec);
     return 0;
 }
@@ -582,6 +605,7 @@ void video_close(struct video *v)
     avformat_close_input(&v->fmt);
     video_webp_free(v->webp);
     free(v->path);
+    free(v->name);
     free(v);
 }
 
@@ -671,10 +695,12 @@ static struct video *video_alloc(const char *path, const struct video_opts *o)
 {
     struct video *v = dp_calloc(1, sizeof *v);
     v->path = dp_strdup(path);
+    v->name = dp_strdup(o && o->name ? o->name : path);
     if (o)
         v->opts = *o;
     else
         video_opts_defaults(&v->opts);
+    v->opts.name = NULL;  /* v->name is the copy */
     v->opts.hwdec = NULL; /* not owned: only used during open */
     if (o && o->hwdec && strcmp(o->hwdec, "auto") != 0) {
         static const char *const known[] = {"none", "vaapi", "v4l2m2m", "drm"};
@@ -736,8 +762,8 @@ struct video *video_open(const char *path, const struct video_opts *o, enum dp_r
     } else if (video_setup(v, err, errlen) < 0 || video_spawn(v, err, errlen) < 0) {
         goto fail;
     }
-    int rc = video_frame_queue_wait(&v->fq, v->opts.live ? MEDIA_LIVE_OPEN_TIMEOUT_MS
-                                                         : VIDEO_PREROLL_TIMEOUT_MS);
+    int rc = wait_first_frame(v, v->opts.live ? MEDIA_LIVE_OPEN_TIMEOUT_MS
+                                              : VIDEO_PREROLL_TIMEOUT_MS);
     if (rc != 1) {
         if (v->open_err[0])
             snprintf(err, errlen, "%s", v->open_err);

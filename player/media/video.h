@@ -117,6 +117,8 @@ struct video_opts {
                                     (Linux), so that the drawing thread wins
                                     the cores when they are short;
                                     VIDEO_DECODE_NICE by default, 0: none */
+    const char *name;            /* what messages call it (its URL), copied;
+                                    NULL: the path */
 };
 
 /* Fills o with the defaults (audio on, volume 100, hwdec "auto"). */
@@ -187,6 +189,12 @@ int64_t video_duration_ms(const struct video *v);
 
 /* True when the file has a sound track that this video plays. */
 bool video_has_audio(const struct video *v);
+
+/* Makes every video_open in progress or to come give up at once (true),
+ * or open again (false): its reads are interrupted and its wait for the
+ * first frame ends. Set at shutdown (the loader's), so that --run-for and
+ * SIGTERM never wait for a pre-roll or a stalled live server. Any thread. */
+void video_cancel_opens(bool on);
 
 /* Stops the threads and frees everything; NULL ok. Any thread; blocks only
  * while the threads notice the abort (one decode call at most). To keep the

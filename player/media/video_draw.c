@@ -43,7 +43,7 @@ static bool video_begin(struct video *v, int64_t now_ms)
     if (v->asrc) {
         audio_source_skip_before(v->asrc, v->start_pts);
         if (audio_source_attach(v->asrc) < 0)
-            LOG_W("media", "%s: too many sounds at once; this one is silent", v->path);
+            LOG_W("media", "%s: too many sounds at once; this one is silent", v->name);
     }
     return true;
 }
@@ -228,7 +228,7 @@ static int upload(struct video *v, SDL_Renderer *r, SDL_Texture **tex, const AVF
     return 1;
 
 sdl_fail:
-    LOG_W("media", "%s: texture upload: %s", v->path, SDL_GetError());
+    LOG_W("media", "%s: texture upload: %s", v->name, SDL_GetError());
     return -2;
 }
 
@@ -276,7 +276,7 @@ int video_update(struct video *v, SDL_Renderer *r, SDL_Texture **tex, int64_t no
             return 0;
         const struct video_frame *f1 = video_frame_queue_peek(&v->fq, 1);
         if (f1 && f1->pts_ms <= now) {
-            LOG_D("media", "%s: dropped frame %.0f ms at clock %.0f (%s)", v->path, f0->pts_ms,
+            LOG_D("media", "%s: dropped frame %.0f ms at clock %.0f (%s)", v->name, f0->pts_ms,
                   now, v->audio_master ? "audio" : "wall");
             video_frame_queue_pop(&v->fq);
             v->dropped++;

@@ -19,6 +19,7 @@
 
 struct video {
     char *path;
+    char *name; /* for messages */
     struct video_opts opts;
     AVFormatContext *fmt;
     AVStream *vst, *ast;

@@ -85,7 +85,7 @@ static int reconnect(struct video *v)
     char err[200];
     AVFormatContext *re = NULL;
     if (video_live_open_input(v, &re, err, sizeof err) < 0) {
-        LOG_W("media", "%s: %s", v->path, err);
+        LOG_W("media", "%s: %s", v->name, err);
         return -1;
     }
     v->fmt_re = re;
@@ -93,7 +93,7 @@ static int reconnect(struct video *v)
     v->re_aidx = v->ast ? av_find_best_stream(re, AVMEDIA_TYPE_AUDIO, -1, v->re_vidx, NULL, 0)
                         : -1;
     if (v->re_vidx < 0) {
-        LOG_W("media", "%s: no video stream after the reconnection", v->path);
+        LOG_W("media", "%s: no video stream after the reconnection", v->name);
         return -1;
     }
     return 0;
@@ -127,7 +127,7 @@ int video_live_read(struct video *v, AVPacket *pkt)
         int rc = av_read_frame(in, pkt);
         atomic_store(&v->io_deadline_ms, 0);
         if (rc < 0)
-            LOG_D("media", "%s: read: %s after %lld ms", v->path, av_err2str(rc),
+            LOG_D("media", "%s: read: %s after %lld ms", v->name, av_err2str(rc),
                   (long long)(dp_mono_ms() - t0));
         if (rc >= 0) {
             if (in == v->fmt_re && !remap(v, pkt)) {
@@ -149,7 +149,7 @@ int video_live_read(struct video *v, AVPacket *pkt)
         if (atomic_load(&v->abort) || v->reconnected)
             return rc;
         v->reconnected = true;
-        LOG_W("media", "%s: the live stream stalled (%s): reconnecting once", v->path,
+        LOG_W("media", "%s: the live stream stalled (%s): reconnecting once", v->name,
               av_err2str(rc));
         if (reconnect(v) < 0)
             return rc;

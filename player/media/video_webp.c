@@ -130,7 +130,7 @@ void *video_webp_main(void *arg)
             continue;
         }
         if (!WebPAnimDecoderGetNext(a->dec, &px, &ts)) {
-            LOG_I("media", "%s: animated WebP frame damaged", v->path);
+            LOG_I("media", "%s: animated WebP frame damaged", v->name);
             break;
         }
         double start = offset + prev_ts, dur = ts - prev_ts > 0 ? ts - prev_ts : 100;

@@ -235,13 +235,13 @@ static bool keep_part(struct part_sink *s)
 
 /* Hashes the part's first s->have bytes (a resume), so that the commit
  * need not read the whole file again. False when stopped meanwhile. */
-static bool hash_prefix(struct net *n, struct part_sink *s, const char *path)
+static bool hash_prefix(struct net *n, struct part_sink *s)
 {
     crypto_hash_sha256_init(&s->hs);
     s->hashed = true;
     if (s->have == 0)
         return true;
-    int fd = dp_open_regular(path, O_RDONLY, 0);
+    int fd = cache_part_open(n->cache, s->url, O_RDONLY);
     unsigned char buf[65536];
     int64_t left = s->have;
     while (fd >= 0 && left > 0) {
@@ -295,7 +295,7 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
         s.have = 0;
     snprintf(s.part_etag, sizeof s.part_etag, "%s", p.etag);
     snprintf(s.part_lm, sizeof s.part_lm, "%s", p.last_modified);
-    s.fd = dp_open_regular(p.path, O_WRONLY, 0);
+    s.fd = cache_part_open(n->cache, job->url, O_WRONLY);
     if (s.fd < 0 || lseek(s.fd, s.have, SEEK_SET) < 0) {
         int err = s.fd < 0 ? -s.fd : errno;
         o->result = JOB_ERROR;
@@ -304,7 +304,7 @@ static void run_http(struct net *n, int slot, const struct job *job, struct outc
             close(s.fd);
         return;
     }
-    if (!hash_prefix(n, &s, p.path)) {
+    if (!hash_prefix(n, &s)) {
         o->result = JOB_STOPPED;
         close(s.fd);
         return;
@@ -437,7 +437,7 @@ static void run_local(struct net *n, int slot, const struct job *job, struct out
                           .logged_ms = dp_mono_ms(),
                           .total = st.st_size};
     if (e == 0)
-        s.fd = dp_open_regular(p.path, O_WRONLY | O_TRUNC, 0);
+        s.fd = cache_part_open(n->cache, job->url, O_WRONLY | O_TRUNC);
     if (s.fd < 0) {
         snprintf(o->error, sizeof o->error, "cannot open the part: %s",
                  strerror(e < 0 ? -e : -s.fd));

@@ -64,6 +64,38 @@ for follow in (False, True):
           "follow_symlinks=%s: links out of the folder %s (%s)"
           % (follow, "followed" if follow else "ignored", posts))
     check(not any(p.startswith("d-fifo") for p in posts), "FIFOs in the folder skipped")
+# ---- the cache's own folders planted as symlinks (a cache in /tmp) ---------------
+# The links are replaced by real folders; the folder they point at is not
+# emptied (before: the walk at open followed media/ and removed "theirs" as a
+# leftover) and nothing is downloaded into it.
+import json  # noqa: E402
+site = os.path.join(work, "site")
+os.makedirs(site)
+dptest.make_image(os.path.join(site, "pic.png"), 320, 180, "blue")
+srv = dptest.FileServer(site)
+with open(os.path.join(site, "feed.json"), "w") as f:
+    json.dump({"version": "https://jsonfeed.org/version/1.1", "title": "t",
+               "items": [{"id": "p1", "image": srv.url("pic.png")}]}, f)
+d = os.path.join(work, "cache-links")
+planted = os.path.join(work, "planted")
+os.makedirs(os.path.join(d, "cache"))
+os.makedirs(planted)
+with open(os.path.join(planted, "theirs"), "w") as f:
+    f.write("x")
+for sub in ("media", "index", "feeds"):
+    os.symlink(planted, os.path.join(d, "cache", sub))
+run = dptest.run_player(srv.url("feed.json"), d, args=["--cycles", "2", "--run-for", "40"],
+                        timeout=120, snapshots=False)
+srv.stop()
+check(run.code == 0 and "p1" in posts_of(run),
+      "cache folders planted as links: the picture is shown (exit %s, %s)"
+      % (run.code, posts_of(run)))
+check(sorted(os.listdir(planted)) == ["theirs"],
+      "the folder the links pointed at is untouched (%s)" % sorted(os.listdir(planted)))
+media = os.path.join(d, "cache", "media")
+check(not os.path.islink(media) and os.path.isdir(media) and len(os.listdir(media)) == 1,
+      "media/ is the cache's own folder, holding the picture")
+
 # ---- a cache dir that cannot be made: exit 1, nothing leaked (under ASan a
 # leak report changes the exit code; feed_url leaked on this path) --------------
 import subprocess  # noqa: E402

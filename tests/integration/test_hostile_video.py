@@ -59,4 +59,51 @@ for name, fname, mime in [("mp4-15360x8640", "huge.mp4", "video/mp4"),
     check(skips.get("bomb#1") == "too_large", "%s: skipped as too_large (%s)" % (name, skips))
     check("honest#1" in run.shown_items(), "%s: the honest clip is shown" % name)
     check(rss < BOUND, "%s: peak memory %d MB < %d MB" % (name, rss // MB, BOUND // MB))
+# ---- a live stream whose server trickles its playlist forever ---------------------
+# The live open waits up to MEDIA_LIVE_OPEN_TIMEOUT_MS (10 s) on the loader
+# thread; --run-for 1 must not wait for it (before: exit after ~10.5 s).
+import socket  # noqa: E402
+import threading  # noqa: E402
+
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(8)
+stop = threading.Event()
+
+
+def trickle(conn):
+    try:
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.apple.mpegurl\r\n\r\n"
+                     b"#EXTM3U\n")
+        while not stop.wait(0.5):
+            conn.sendall(b"\n")
+    except OSError:
+        pass
+    conn.close()
+
+
+def serve():
+    listener.settimeout(0.5)
+    while not stop.is_set():
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            continue
+        threading.Thread(target=trickle, args=(conn,), daemon=True).start()
+
+
+threading.Thread(target=serve, daemon=True).start()
+d = os.path.join(work, "live-trickle")
+os.makedirs(d)
+url = "http://127.0.0.1:%d/live.m3u8" % listener.getsockname()[1]
+feed = hostile.image_feed(os.path.join(d, "feed.json"),
+                          [("live", url, "application/vnd.apple.mpegurl")])
+run, _ = hostile.run_measured(feed, d, args=["--run-for", "1"], timeout=120)
+stop.set()
+listener.close()
+print("live-trickle: --run-for 1 ended after %.1f s" % run.seconds)
+check(run.code == 0, "live stream trickling: exit 0 (got %s)" % run.code)
+check(run.seconds < 6, "live stream trickling: --run-for 1 ends in %.1f s, not after the "
+      "10 s live open" % run.seconds)
 dptest.finish()

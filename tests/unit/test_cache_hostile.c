@@ -3,6 +3,7 @@
  * cache must never write through a link, never rename a file it did not
  * write, never serve a foreign file, and never hang on a FIFO. Each test
  * plants its trick itself; SIGALRM turns a hang into a failure. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -242,6 +243,137 @@ static void test_media_swapped_for_link(void **state)
     cache_close(c);
 }
 
+/* Entries in folder d, dot names aside (-1 when it cannot be read). */
+static int count_entries(const char *d)
+{
+    DIR *dir = opendir(d);
+    if (!dir)
+        return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(dir)))
+        n += de->d_name[0] != '.';
+    closedir(dir);
+    return n;
+}
+
+/* An attacker's folder outside the cache, holding one file of theirs. */
+static void make_outside(struct fx *f, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/outside", f->dir);
+    assert_int_equal(mkdir(out, 0755), 0);
+    char p[400];
+    snprintf(p, sizeof p, "%s/theirs", out);
+    int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
+/* media/, feeds/ and the lock file planted as symlinks before the first
+ * open: the links are replaced by a folder (and a lock file) of the
+ * cache's own; what they point at is neither emptied nor written. (Before:
+ * the walk at open followed media/ and deleted the foreign folder's files
+ * as leftovers, and downloads were written there.) */
+static void test_folder_links_at_open(void **state)
+{
+    struct fx *f = *state;
+    char outside[300], d[400];
+    make_outside(f, outside, sizeof outside);
+    assert_int_equal(mkdir(cache_dir_of(f), 0755), 0);
+    const char *subs[] = {"media", "feeds", "index"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(d, sizeof d, "%s/%s", cache_dir_of(f), subs[i]);
+        assert_int_equal(symlink(outside, d), 0);
+    }
+    snprintf(d, sizeof d, "%s/lock", cache_dir_of(f));
+    assert_int_equal(symlink(f->victim, d), 0);
+
+    struct cache *c = open_cache(f);
+    struct stat st;
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(d, sizeof d, "%s/%s", cache_dir_of(f), subs[i]);
+        assert_int_equal(lstat(d, &st), 0);
+        assert_true(S_ISDIR(st.st_mode));
+    }
+    snprintf(d, sizeof d, "%s/lock", cache_dir_of(f));
+    assert_true(is_regular_nolink(d));
+    struct cache_part p;
+    assert_int_equal(cache_part_begin(c, URL, &p), 0);
+    append(p.path, "picture bytes");
+    assert_int_equal(cache_commit(c, URL, "\"e1\"", NULL, "image/jpeg"), 0);
+    assert_int_equal(cache_store_feed(c, FEED, "{}", 2, "application/json", NULL, NULL), 0);
+    cache_close(c);
+    assert_int_equal(count_entries(outside), 1); /* only theirs */
+    assert_victim_intact(f);
+}
+
+/* media/, index/ and feeds/ swapped for symlinks to a foreign folder while
+ * the player runs (renamed away, a link in their place; a forged file of
+ * the right size waits there under the media's name): the cache keeps
+ * using its own folders, so it serves its own bytes and writes nothing
+ * there. (Before: paths were resolved by name at every open, so the forged
+ * file was served and new downloads, records and feeds went to the foreign
+ * folder.) */
+static void test_folders_swapped_after_open(void **state)
+{
+    struct fx *f = *state;
+    char outside[300], d[400], away[400], forged[500];
+    make_outside(f, outside, sizeof outside);
+    struct cache *c = open_cache(f);
+    struct cache_part p;
+    assert_int_equal(cache_part_begin(c, URL, &p), 0);
+    append(p.path, "picture bytes");
+    assert_int_equal(cache_commit(c, URL, "\"e1\"", NULL, "image/jpeg"), 0);
+
+    char key[DP_SHA256_HEX];
+    dp_sha256_hex(URL, strlen(URL), key);
+    snprintf(forged, sizeof forged, "%s/%s", outside, key);
+    int fd = open(forged, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "forged bytes!", 13), 13); /* the same size */
+    close(fd);
+    const char *subs[] = {"media", "feeds", "index"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(d, sizeof d, "%s/%s", cache_dir_of(f), subs[i]);
+        snprintf(away, sizeof away, "%s/%s.away", f->dir, subs[i]);
+        assert_int_equal(rename(d, away), 0);
+        assert_int_equal(symlink(outside, d), 0);
+    }
+
+    /* What is read is the cache's own file. */
+    int mfd = -1;
+    assert_int_equal(cache_media_open(c, URL, &mfd), 0);
+    char buf[64] = "";
+    assert_int_equal(read(mfd, buf, sizeof buf - 1), 13);
+    assert_string_equal(buf, "picture bytes");
+    close(mfd);
+    /* Nothing is written through the links: a download, a record, a feed. */
+    const char *url2 = "https://desk.example/media/second.png";
+    assert_int_equal(cache_part_begin(c, url2, &p), 0);
+    int pfd = cache_part_open(c, url2, O_WRONLY);
+    assert_true(pfd >= 0);
+    assert_int_equal(write(pfd, "second", 6), 6);
+    close(pfd);
+    assert_int_equal(cache_part_set_validator(c, url2, "\"e2\"", NULL), 0);
+    assert_int_equal(cache_commit(c, url2, "\"e2\"", NULL, "image/png"), 0);
+    cache_mark_checked(c, URL, 1234);
+    assert_int_equal(cache_store_feed(c, FEED, "{}", 2, "application/json", NULL, NULL), 0);
+    char *body = NULL;
+    size_t len = 0;
+    assert_int_equal(cache_load_feed(c, FEED, &body, &len, NULL, NULL, NULL), 0);
+    assert_string_equal(body, "{}");
+    free(body);
+    cache_close(c);
+    assert_int_equal(count_entries(outside), 2); /* theirs and the forged file */
+    snprintf(away, sizeof away, "%s/media.away", f->dir);
+    assert_int_equal(count_entries(away), 2); /* both media files */
+    snprintf(away, sizeof away, "%s/index.away", f->dir);
+    assert_int_equal(count_entries(away), 2); /* both records */
+    snprintf(away, sizeof away, "%s/feeds.away", f->dir);
+    assert_int_equal(count_entries(away), 2); /* body and record */
+    assert_victim_intact(f);
+}
+
 /* dp_write_atomic: a symlink planted at the temporary name is replaced,
  * not written through. */
 static void test_write_atomic_tmp_link(void **state)
@@ -274,6 +406,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_planted_files_at_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_media_swapped_for_link, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_atomic_tmp_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folder_links_at_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folders_swapped_after_open, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,13 +50,16 @@ static void test_ids(void **state)
         size_t n_posts;
         const char *text, *id; /* the post with this text has this id (NULL: absent) */
     } cases[] = {
-        /* A lone surrogate: the post stays, with U+FFFD. */
+        /* A lone surrogate: the post stays, with U+FFFD and the hash of a
+         * repaired id ("~": then 16 hex digits). */
         {"{\"id\":\"x\\ud800y\",\"content_text\":\"one\"},{\"id\":\"b\",\"content_text\":\"two\"}",
-         2, "one", "x\xEF\xBF\xBDy"},
-        {"{\"id\":\"\\udc00\",\"content_text\":\"low\"}", 1, "low", "\xEF\xBF\xBD"},
+         2, "one", "x\xEF\xBF\xBDy~"},
+        {"{\"id\":\"\\udc00\",\"content_text\":\"low\"}", 1, "low", "\xEF\xBF\xBD~"},
         {"{\"id\":\"\\ud800\\u0041\",\"content_text\":\"hi\"}", 1, "hi",
          "\xEF\xBF\xBD"
-         "A"},
+         "A~"},
+        /* A literal U+FFFD is an id of its own, left as it is. */
+        {"{\"id\":\"x\\ufffdy\",\"content_text\":\"lit\"}", 1, "lit", "x\xEF\xBF\xBDy"},
         /* A real pair is left alone. */
         {"{\"id\":\"\\ud83d\\ude00\",\"content_text\":\"pair\"}", 1, "pair", "\xF0\x9F\x98\x80"},
         /* In text too: the feed is not rejected. */
@@ -84,7 +87,10 @@ static void test_ids(void **state)
         if (cases[i].id) {
             if (!p)
                 fail_msg("case %zu: no post with text \"%s\"", i, cases[i].text);
-            if (strcmp(p->id, cases[i].id) != 0)
+            size_t n = strlen(cases[i].id);
+            bool hashed = n && cases[i].id[n - 1] == '~';
+            if (hashed ? strncmp(p->id, cases[i].id, n) != 0 || strlen(p->id) != n + 16
+                       : strcmp(p->id, cases[i].id) != 0)
                 fail_msg("case %zu: id \"%s\", want \"%s\"", i, p->id, cases[i].id);
         } else if (p) {
             fail_msg("case %zu: post \"%s\" should be refused", i, cases[i].text);
@@ -122,23 +128,51 @@ static void test_long_ids_stay_apart(void **state)
     free(b);
 }
 
+/* "a\uD800", "a\uD801", a literal "a\uFFFD", "a\uFFFE" and one posing as
+ * a repaired surrogate are five ids; a surrogate shows as one U+FFFD in
+ * text. (Before: the first three were all "a\uFFFD".) */
+static void test_repaired_ids_stay_apart(void **state)
+{
+    (void)state;
+    struct feed *f = parse_items("{\"id\":\"a\\ud800\",\"content_text\":\"s1 \\ud800.\"},"
+                                 "{\"id\":\"a\\ud801\",\"content_text\":\"s2\"},"
+                                 "{\"id\":\"a\\ufffd\",\"content_text\":\"lit\"},"
+                                 "{\"id\":\"a\\ufffe\",\"content_text\":\"nc\"},"
+                                 "{\"id\":\"a\\ufffe\\ue000\",\"content_text\":\"pose\"}");
+    assert_int_equal(f->n_posts, 5);
+    for (size_t i = 0; i < f->n_posts; i++)
+        for (size_t j = i + 1; j < f->n_posts; j++)
+            if (strcmp(f->posts[i].id, f->posts[j].id) == 0)
+                fail_msg("posts %zu and %zu share the id \"%s\"", i, j, f->posts[i].id);
+    assert_non_null(post_with_text(f, "s1 \xEF\xBF\xBD."));
+    feed_unref(f);
+}
+
 static void test_fix_escapes(void **state)
 {
     (void)state;
     static const struct {
         const char *in, *out; /* out NULL: nothing to fix */
     } cases[] = {
-        {"\"\\ud800\"", "\"\\uFFFD\""},
+        {"\"\\ud800\"", "\"\\uFFFE\\uE000\""},
+        {"\"\\udfff\"", "\"\\uFFFE\\uE7FF\""},
+        {"\"\\ufffe\"", "\"\\uFFFE\\uF000\""},
+        {"\"a\xEF\xBF\xBE\"", "\"a\\uFFFE\\uF000\""}, /* raw U+FFFE */
+        {"\"\\ufffd\"", NULL},
+        {"\"\\\"\\ud800\"", "\"\\\"\\uFFFE\\uE000\""}, /* after an escaped quote */
         {"\"\\u0000\"", "\"\\uFFFF\""},
         {"\"\\ud83d\\ude00\"", NULL},
         {"\"\\\\ud800\"", NULL},
-        {"{\"k\\ud800\":1}", "{\"k\\uFFFD\":1}"},
+        {"{\"k\\ud800\":1}", "{\"k\\uFFFE\\uE000\":1}"},
         {"\\ud800", NULL}, /* outside a string */
-        {"\"\\ud800\\ud800\"", "\"\\uFFFD\\uFFFD\""},
+        {"\"\\ud800\\ud801\"", "\"\\uFFFE\\uE000\\uFFFE\\uE001\""},
         {"\"\\ud8", NULL}, /* cut short */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *got = feed_json_fix_escapes(cases[i].in, strlen(cases[i].in));
+        size_t got_len = 0;
+        char *got = feed_json_fix_escapes(cases[i].in, strlen(cases[i].in), &got_len);
+        if (got && got_len != strlen(got))
+            fail_msg("case %zu: length %zu for %zu bytes", i, got_len, strlen(got));
         if (!cases[i].out && got)
             fail_msg("case %zu: changed to %s", i, got);
         if (cases[i].out && (!got || strcmp(got, cases[i].out) != 0))
@@ -153,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_long_ids_stay_apart),
         cmocka_unit_test(test_fix_escapes),
+        cmocka_unit_test(test_repaired_ids_stay_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
