@@ -108,6 +108,16 @@ static void append(const char *path, const char *s)
     close(fd);
 }
 
+/* URL downloaded ("picture bytes") and committed, and FEED stored. */
+static void store_picture_and_feed(struct cache *c)
+{
+    struct cache_part p;
+    assert_int_equal(cache_part_begin(c, URL, &p), 0);
+    append(p.path, "picture bytes");
+    assert_int_equal(cache_commit(c, URL, "\"e1\"", NULL, "image/jpeg"), 0);
+    assert_int_equal(cache_store_feed(c, FEED, "{}", 2, "application/json", NULL, NULL), 0);
+}
+
 /* A symlink planted at media/<key>.part: the download writes a new part,
  * never the link's target. (Before: the target was truncated and
  * overwritten, then the link was committed.) */
@@ -187,13 +197,7 @@ static void test_planted_files_at_open(void **state)
 {
     struct fx *f = *state;
     struct cache *c = open_cache(f);
-    char part[4096];
-    path_of(f, "media", URL, ".part", part, sizeof part);
-    struct cache_part p;
-    assert_int_equal(cache_part_begin(c, URL, &p), 0);
-    append(p.path, "picture bytes");
-    assert_int_equal(cache_commit(c, URL, "\"e1\"", NULL, "image/jpeg"), 0);
-    assert_int_equal(cache_store_feed(c, FEED, "{}", 2, "application/json", NULL, NULL), 0);
+    store_picture_and_feed(c);
     cache_close(c);
 
     char meta[4096], media[4096], body[4096], other_meta[4096];
@@ -297,11 +301,7 @@ static void test_folder_links_at_open(void **state)
     }
     snprintf(d, sizeof d, "%s/lock", cache_dir_of(f));
     assert_true(is_regular_nolink(d));
-    struct cache_part p;
-    assert_int_equal(cache_part_begin(c, URL, &p), 0);
-    append(p.path, "picture bytes");
-    assert_int_equal(cache_commit(c, URL, "\"e1\"", NULL, "image/jpeg"), 0);
-    assert_int_equal(cache_store_feed(c, FEED, "{}", 2, "application/json", NULL, NULL), 0);
+    store_picture_and_feed(c);
     cache_close(c);
     assert_int_equal(count_entries(outside), 1); /* only theirs */
     assert_victim_intact(f);
