@@ -44,6 +44,9 @@ os.mkfifo(os.path.join(folder, "d-fifo.png"))
 os.mkfifo(os.path.join(folder, "d-fifo.txt"))
 
 
+FAST = "[playback]\nimage_duration = 1500ms\ntext_duration = 1500ms\n"
+
+
 def posts_of(run):
     return sorted({e["post"] for e in run.of("show")})
 
@@ -52,7 +55,8 @@ for follow in (False, True):
     d = os.path.join(work, "follow-%s" % follow)
     os.makedirs(d)
     conf = dptest.write_config(os.path.join(d, "c.conf"),
-                               "[feed]\nfollow_symlinks = %s\n" % ("true" if follow else "false"))
+                               "[feed]\nfollow_symlinks = %s\n%s"
+                               % ("true" if follow else "false", FAST))
     run = dptest.run_player(folder, d, config=conf, args=["--cycles", "1", "--run-for", "40"],
                             timeout=120, snapshots=False)
     posts = posts_of(run)
@@ -84,8 +88,9 @@ with open(os.path.join(planted, "theirs"), "w") as f:
     f.write("x")
 for sub in ("media", "index", "feeds"):
     os.symlink(planted, os.path.join(d, "cache", sub))
-run = dptest.run_player(srv.url("feed.json"), d, args=["--cycles", "2", "--run-for", "40"],
-                        timeout=120, snapshots=False)
+conf = dptest.write_config(os.path.join(d, "c.conf"), FAST)
+run = dptest.run_player(srv.url("feed.json"), d, config=conf,
+                        args=["--cycles", "2", "--run-for", "40"], timeout=120, snapshots=False)
 srv.stop()
 check(run.code == 0 and "p1" in posts_of(run),
       "cache folders planted as links: the picture is shown (exit %s, %s)"
