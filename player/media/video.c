@@ -89,7 +89,7 @@ void video_wake_demux(struct video *v)
     pthread_mutex_unlock(&v->wake_mu);
 }
 
-static double ts_ms(int64_t ts, AVRational tb)
+double video_ts_ms(int64_t ts, AVRational tb)
 {
     return (double)ts * av_q2d(tb) * 1000.0;
 }
@@ -104,7 +104,7 @@ static bool queue_enough(struct video_pkt_queue *q, AVStream *st, int64_t *bytes
     video_pkt_queue_level(q, &count, &b, &dur, &eof);
     *bytes += b;
     return count > VIDEO_PACKETS_ENOUGH &&
-           (dur == 0 || ts_ms(dur, st->time_base) > VIDEO_PACKETS_ENOUGH_MS);
+           (dur == 0 || video_ts_ms(dur, st->time_base) > VIDEO_PACKETS_ENOUGH_MS);
 }
 
 static uint64_t demux_gen(struct video *v)
@@ -252,8 +252,9 @@ static int vdec_frame(struct video *v, struct vdec_state *s, AVFrame *f)
     }
     double pts = s->next_pts;
     if (f->best_effort_timestamp != AV_NOPTS_VALUE)
-        pts = ts_ms(f->best_effort_timestamp, v->vst->time_base);
-    double dur = f->pkt_duration > 0 ? ts_ms(f->pkt_duration, v->vst->time_base) : s->frame_dur;
+        pts = video_ts_ms(f->best_effort_timestamp, v->vst->time_base);
+    double dur = f->pkt_duration > 0 ? video_ts_ms(f->pkt_duration, v->vst->time_base)
+                                     : s->frame_dur;
     if (s->turn_first < 0 || pts < s->turn_first)
         s->turn_first = pts;
     if (pts + dur > s->turn_end)
@@ -432,95 +433,6 @@ out:
     return NULL;
 }
 
-/* ---- audio decode thread ----------------------------------------------- */
-
-struct adec_state {
-    AVFrame *frame;
-    SwrContext *swr;
-    float *buf;
-    int buf_frames;
-};
-
-static int adec_frame(struct video *v, struct adec_state *s)
-{
-    AVFrame *f = s->frame;
-    int out_rate = audio_out_rate(v->opts.audio_out);
-    if (!s->swr) {
-        AVChannelLayout stereo = AV_CHANNEL_LAYOUT_STEREO;
-        int rc = swr_alloc_set_opts2(&s->swr, &stereo, AV_SAMPLE_FMT_FLT, out_rate, &f->ch_layout,
-                                     f->format, f->sample_rate, 0, NULL);
-        if (rc >= 0)
-            rc = swr_init(s->swr);
-        if (rc < 0) {
-            LOG_W("media", "%s: audio resampler: %s; silent", v->name, av_err2str(rc));
-            return -1;
-        }
-    }
-    int want = swr_get_out_samples(s->swr, f->nb_samples);
-    if (want > s->buf_frames) {
-        s->buf = dp_realloc(s->buf, (size_t)want * AUDIO_OUT_CHANNELS * sizeof(float));
-        s->buf_frames = want;
-    }
-    uint8_t *out[1] = {(uint8_t *)s->buf};
-    int n = swr_convert(s->swr, out, want, (const uint8_t **)f->extended_data, f->nb_samples);
-    if (n < 0)
-        return 0;
-    double pts = -1;
-    if (f->best_effort_timestamp != AV_NOPTS_VALUE) {
-        pts = ts_ms(f->best_effort_timestamp, v->ast->time_base);
-        pts -= (double)swr_get_delay(s->swr, 1000);
-        if (pts < 0)
-            pts = 0;
-    }
-    if (n == 0)
-        return 0;
-    return audio_source_write(v->asrc, s->buf, n, pts);
-}
-
-static int adec_send(struct video *v, struct adec_state *s, const AVPacket *pkt)
-{
-    int rc = avcodec_send_packet(v->adec, pkt);
-    if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_EOF)
-        LOG_D("media", "%s: audio decode: %s", v->name, av_err2str(rc));
-    for (;;) {
-        rc = avcodec_receive_frame(v->adec, s->frame);
-        if (rc < 0)
-            return 0;
-        rc = adec_frame(v, s);
-        av_frame_unref(s->frame);
-        if (rc < 0)
-            return -1;
-    }
-}
-
-static void *adec_main(void *arg)
-{
-    struct video *v = arg;
-    struct adec_state s = {.frame = av_frame_alloc()};
-    bool failed = !s.frame;
-    for (;;) {
-        AVPacket *pkt = NULL;
-        enum video_pkt_kind kind;
-        int rc = video_pkt_queue_get(&v->aq, &pkt, &kind);
-        video_wake_demux(v);
-        if (rc < 0)
-            break;
-        if (rc == 0) {
-            if (!failed)
-                adec_send(v, &s, NULL);
-            break;
-        }
-        if (kind == VIDEO_PKT_DATA && !failed && adec_send(v, &s, pkt) < 0)
-            failed = true; /* keep draining the queue so the demuxer never stalls */
-        av_packet_free(&pkt);
-    }
-    audio_source_finish(v->asrc);
-    swr_free(&s.swr);
-    free(s.buf);
-    av_frame_free(&s.frame);
-    return NULL;
-}
-
 /* ---- open / close ------------------------------------------------------ */
 
 static int read_rotation(const AVStream *st)
@@ -536,35 +448,6 @@ static int read_rotation(const AVStream *st)
     if (r < 0)
         r += 360;
     return (int)r;
-}
-
-static int open_audio(struct video *v)
-{
-    int idx = av_find_best_stream(v->fmt, AVMEDIA_TYPE_AUDIO, -1, v->vst->index, NULL, 0);
-    if (idx < 0)
-        return 0;
-    v->ast = v->fmt->streams[idx];
-    const AVCodec *codec = avcodec_find_decoder(v->ast->codecpar->codec_id);
-    if (!codec) {
-        LOG_W("media", "%s: no decoder for audio %s; silent", v->name,
-              avcodec_get_name(v->ast->codecpar->codec_id));
-        return 0;
-    }
-    v->adec = avcodec_alloc_context3(codec);
-    if (!v->adec || avcodec_parameters_to_context(v->adec, v->ast->codecpar) < 0)
-        goto fail;
-    v->adec->pkt_timebase = v->ast->time_base;
-    if (avcodec_open2(v->adec, codec, NULL) < 0)
-        goto fail;
-    v->asrc = audio_source_create(v->opts.audio_out);
-    float gain = v->opts.mute ? 0.0f : (float)v->opts.volume / 100.0f;
-    audio_source_set_gain(v->asrc, gain);
-    return 0;
-
-fail:
-    LOG_W("media", "%s: audio decoder failed; silent", v->name);
-    avcodec_free_context(&v->adec);
-    return 0;
 }
 
 static void video_stop_threads(struct video *v)
@@ -678,7 +561,7 @@ static int video_setup(struct video *v, char *err, size_t errlen)
     if (v->fmt->duration > 0)
         v->duration_ms = v->fmt->duration / (AV_TIME_BASE / 1000);
     else if (v->vst->duration > 0)
-        v->duration_ms = (int64_t)ts_ms(v->vst->duration, v->vst->time_base);
+        v->duration_ms = (int64_t)video_ts_ms(v->vst->duration, v->vst->time_base);
     if (v->opts.live)
         v->duration_ms = v->opts.max_duration_ms; /* its turn, or until it ends */
     else if (v->opts.repeat && v->opts.max_duration_ms > 0)
@@ -687,7 +570,7 @@ static int video_setup(struct video *v, char *err, size_t errlen)
         v->duration_ms = v->opts.max_duration_ms;
 
     if (v->opts.audio && v->opts.audio_out && !v->opts.loop && !v->opts.repeat)
-        open_audio(v);
+        video_audio_open(v);
     return 0;
 }
 
@@ -733,7 +616,7 @@ static int video_spawn(struct video *v, char *err, size_t errlen)
         goto fail;
     v->vdec_on = true;
     if (v->asrc) {
-        if (pthread_create(&v->adec_th, NULL, adec_main, v) != 0)
+        if (pthread_create(&v->adec_th, NULL, video_audio_main, v) != 0)
             goto fail;
         v->adec_on = true;
     }

@@ -86,6 +86,16 @@ void video_wake_demux(struct video *v);
 /* FFmpeg's interrupt callback: abort, or network I/O past io_deadline_ms. */
 int video_interrupt_cb(void *ctx);
 
+/* A stream time stamp in ms. */
+double video_ts_ms(int64_t ts, AVRational tb);
+
+/* The sound track (video_audio.c). Opens the best audio stream's decoder
+ * and the audio source when there is one; a track that cannot be decoded
+ * leaves the video silent (logged). Always 0. The opening thread. */
+int video_audio_open(struct video *v);
+/* The audio decode thread's body (arg: the video). */
+void *video_audio_main(void *arg);
+
 /* Live streams (video_live.c). Opens v->path as a live stream into *out with
  * the live options (protocols, time-outs) and reads its stream info, within
  * MEDIA_LIVE_OPEN_TIMEOUT_MS. 0, or -1 with a reason in err. The thread
