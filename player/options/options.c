@@ -5,7 +5,8 @@
  * conf_read.c, the one tokeniser; each line arrives here with its number,
  * so every message names file:line.
  *
- * The value parsers live in parse.c, the command line in cmdline.c.
+ * The table itself is options_keys.c, the value parsers parse.c, the
+ * command line cmdline.c.
  *
  * A load works on a copy of the config and replaces it only on success, so
  * a bad file (e.g. on SIGHUP) leaves the running settings untouched. */
@@ -16,6 +17,7 @@
 #include "base/xalloc.h"
 #include "options/conf_read.h"
 #include "options/options_internal.h"
+#include "options/options_keys.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,165 +27,6 @@
 #include <string.h>
 #include <strings.h>
 
-enum opt_type {
-    OPT_STRING,  /* free text; empty -> NULL */
-    OPT_SECRET,  /* free text printed as <set> by --check-config; empty -> NULL */
-    OPT_HEADERS, /* "Name: value" lines; "\n" in the file separates them */
-    OPT_ADDR,    /* HOST:PORT or empty (kept as "") */
-    OPT_BOOL,
-    OPT_INT,           /* int, min..max */
-    OPT_SIZE,          /* int64_t bytes, K/M/G suffixes, min..max */
-    OPT_DURATION,      /* int64_t ms, ms/s/m/h suffixes, min..max (0 always allowed if min 0) */
-    OPT_TEXT_DURATION, /* "auto" (stored 0) or a duration, min..max */
-    OPT_ENUM,          /* int, index into words */
-    OPT_COLOUR,        /* uint32_t 0xRRGGBB from #RRGGBB */
-    OPT_WXH,           /* two ints at offset and offset2; empty -> 0x0 */
-    OPT_ROTATION,      /* int: 0, 90, 180, 270 */
-    OPT_SCHEDULE,      /* string, checked by schedule_parse */
-};
-
-struct opt_def {
-    const char *section;
-    const char *key;
-    enum opt_type type;
-    const char *def;     /* the default, as it would be written in the file */
-    const char *meaning; /* one line for the example file */
-    const char *empty;   /* what an empty value stands for, or NULL */
-    size_t offset;
-    size_t offset2;           /* OPT_WXH: the height */
-    int64_t min, max;         /* OPT_INT, OPT_SIZE, OPT_DURATION, OPT_TEXT_DURATION */
-    const char *const *words; /* OPT_ENUM, NULL-terminated, in enum order */
-};
-
-#define KB 1024LL
-#define MB (1024LL * KB)
-#define GB (1024LL * MB)
-#define SEC 1000LL
-#define HOUR (3600LL * SEC)
-#define OFF(field) offsetof(struct dp_config, field)
-
-static const char *const transition_words[] = {"fade", "cut", NULL};
-static const char *const new_posts_words[] = {"next", "interrupt", "queue", NULL};
-static const char *const sync_words[] = {"none", "wallclock", NULL};
-static const char *const hwdec_words[] = MEDIA_HWDEC_WORDS;
-
-_Static_assert(sizeof(enum render_transition) == sizeof(int), "enums are stored as int");
-_Static_assert(sizeof(enum rotation_new_posts) == sizeof(int), "enums are stored as int");
-_Static_assert(sizeof(enum dp_sync) == sizeof(int), "enums are stored as int");
-_Static_assert(sizeof(enum media_hwdec) == sizeof(int), "enums are stored as int");
-
-static const char *const sections[] = {
-    "feed", "cache", "display", "playback", "schedule", "status", NULL,
-};
-
-/* Every key of interface.md's config table, in its order. */
-static const struct opt_def defs[] = {
-    {"feed", "url", OPT_STRING, "",
-     "where to poll: an http(s):// or file:// URL, or a local feed file or folder",
-     "the bundled demo feed", OFF(feed_url), 0, 0, 0, NULL},
-    {"feed", "poll_interval", OPT_DURATION, "60s",
-     "time between polls; each poll is jittered by up to +/-10%", NULL, OFF(poll_interval_ms), 0,
-     1 * SEC, 24 * HOUR, NULL},
-    {"feed", "public_key", OPT_STRING, "",
-     "a minisign public key (the base64 line of a .pub file); unsigned feeds are rejected",
-     "no signature check", OFF(public_key), 0, 0, 0, NULL},
-    {"feed", "ca_file", OPT_STRING, "", "extra CA bundle (PEM) for TLS", "the system store only",
-     OFF(ca_file), 0, 0, 0, NULL},
-    {"feed", "headers", OPT_HEADERS, "",
-     "extra request headers, \"Name: value\" separated by \\n or on indented lines", "none",
-     OFF(headers), 0, 0, 0, NULL},
-    /* issue 8 */
-    {"feed", "follow_symlinks", OPT_BOOL, "false",
-     "for a folder feed: follow symlinks that lead out of the folder", NULL, OFF(follow_symlinks),
-     0, 0, 0, NULL},
-    /* issue 11: push */
-    {"feed", "notify", OPT_STRING, "",
-     "mqtt://[user:password@]host[:port]/topic or mqtts://...: any message on the topic "
-     "means \"poll now\" (bursts coalesce to one poll a second)",
-     "no push; polls only", OFF(notify), 0, 0, 0, NULL},
-    {"feed", "notify_jitter", OPT_DURATION, "500ms",
-     "random delay before a pushed poll, so a fleet spreads its requests", NULL,
-     OFF(notify_jitter_ms), 0, 0, 60 * SEC, NULL},
-
-    {"cache", "dir", OPT_STRING, "", "where feeds and media are kept",
-     "$XDG_CACHE_HOME/deskplayer, else ~/.cache/deskplayer, else /var/cache/deskplayer",
-     OFF(cache_dir), 0, 0, 0, NULL},
-    {"cache", "max_size", OPT_SIZE, "2G", "upper bound on cached media bytes", NULL, OFF(max_size),
-     0, 1, 16384 * GB, NULL},
-    {"cache", "max_media_size", OPT_SIZE, "1G", "a single download larger than this is refused",
-     NULL, OFF(max_media_size), 0, 1, 16384 * GB, NULL},
-
-    {"display", "size", OPT_WXH, "", "resolution to request, WxH", "the display's native mode",
-     OFF(size_w), OFF(size_h), 0, 0, NULL},
-    {"display", "rotation", OPT_ROTATION, "0",
-     "0, 90, 180 or 270: the picture is turned clockwise by this angle", NULL, OFF(rotation), 0, 0,
-     0, NULL},
-    {"display", "margin", OPT_INT, "0", "safe-area margin in pixels (overscan)", NULL, OFF(margin),
-     0, 0, 2000, NULL},
-    {"display", "background", OPT_COLOUR, "#000000", "colour behind letterboxed media", NULL,
-     OFF(background), 0, 0, 0, NULL},
-    {"display", "transition", OPT_ENUM, "fade", "how one item gives way to the next: fade or cut",
-     NULL, OFF(transition), 0, 0, 0, transition_words},
-    {"display", "transition_time", OPT_DURATION, "600ms", "length of a transition", NULL,
-     OFF(transition_ms), 0, 0, 60 * SEC, NULL},
-    {"display", "font", OPT_STRING, "",
-     "a TTF/OTF path; fallback fonts still apply for missing glyphs", "the bundled sans",
-     OFF(font), 0, 0, 0, NULL},
-    {"display", "show_qr", OPT_BOOL, "true",
-     "a QR code of the post's link in the corner, when the post has one", NULL, OFF(show_qr), 0, 0,
-     0, NULL},
-    /* issue 12 */
-    {"display", "cec", OPT_BOOL, "false",
-     "drive the TV's power over HDMI-CEC (/dev/cec0) with [schedule] on_hours: "
-     "Standby / Image View On",
-     NULL, OFF(cec), 0, 0, 0, NULL},
-    /* Issue 10. */
-    {"display", "upscale_max", OPT_INT, "2",
-     "a picture smaller than the screen is enlarged at most this many times (1: never)", NULL,
-     OFF(upscale_max), 0, 1, 64, NULL},
-
-    {"playback", "image_duration", OPT_DURATION, "10s", "how long an image is shown", NULL,
-     OFF(image_duration_ms), 0, 100, 24 * HOUR, NULL},
-    {"playback", "text_duration", OPT_TEXT_DURATION, "auto",
-     "auto: reading time (about 200 words a minute), clamped to [6s, 30s]", NULL,
-     OFF(text_duration_ms), 0, 100, 24 * HOUR, NULL},
-    {"playback", "video_max_duration", OPT_DURATION, "0", "longest time a video plays; 0: no cap",
-     NULL, OFF(video_max_duration_ms), 0, 0, 24 * HOUR, NULL},
-    {"playback", "audio", OPT_BOOL, "true", "play video sound", NULL, OFF(audio), 0, 0, 0, NULL},
-    {"playback", "volume", OPT_INT, "100", "video sound volume, 0 to 100", NULL, OFF(volume), 0, 0,
-     100, NULL},
-    {"playback", "max_items", OPT_INT, "50", "the newest N posts are kept in rotation", NULL,
-     OFF(max_items), 0, 1, 10000, NULL},
-    {"playback", "max_age", OPT_DURATION, "0",
-     "posts older than this leave the rotation; 0: no limit", NULL, OFF(max_age_ms), 0, 0,
-     87600 * HOUR, NULL},
-    {"playback", "new_posts", OPT_ENUM, "next",
-     "when a new post shows: next (after the current item), interrupt (at once), queue", NULL,
-     OFF(new_posts), 0, 0, 0, new_posts_words},
-    {"playback", "sync", OPT_ENUM, "none",
-     "none, or wallclock: screens with the same feed and clock show the same item together", NULL,
-     OFF(sync), 0, 0, 0, sync_words},
-    {"playback", "hwdec", OPT_ENUM, "auto",
-     "video decoder: auto (the platform's hardware decoder when there is one, else "
-     "software), none, vaapi, v4l2m2m or drm",
-     NULL, OFF(hwdec), 0, 0, 0, hwdec_words},
-    /* issue 11: live streams */
-    {"playback", "live_max_duration", OPT_DURATION, "10m",
-     "longest time a live stream (HLS) holds the screen", NULL, OFF(live_max_duration_ms), 0,
-     1 * SEC, 24 * HOUR, NULL},
-
-    {"schedule", "on_hours", OPT_SCHEDULE, "",
-     "e.g. mon-fri 07:00-22:00, sat 09:00-18:00; outside it the screen is black", "always on",
-     OFF(on_hours), 0, 0, 0, NULL},
-
-    {"status", "listen", OPT_ADDR, "127.0.0.1:8642", "the status endpoint, HOST:PORT", "off",
-     OFF(status_listen), 0, 0, 0, NULL},
-    {"status", "token", OPT_SECRET, "",
-     "when set, required as Authorization: Bearer <token>; needed off loopback", "no token",
-     OFF(status_token), 0, 0, 0, NULL},
-};
-
-#define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
 static bool is_string_type(enum opt_type t)
 {
@@ -414,16 +257,16 @@ static const char *format_value(const struct dp_config *cfg, const struct opt_de
 
 static const struct opt_def *find_def(const char *section, const char *key)
 {
-    for (size_t i = 0; i < NDEFS; i++)
-        if (!strcmp(defs[i].section, section) && !strcmp(defs[i].key, key))
-            return &defs[i];
+    for (size_t i = 0; i < OPTIONS_N_KEYS; i++)
+        if (!strcmp(options_keys[i].section, section) && !strcmp(options_keys[i].key, key))
+            return &options_keys[i];
     return NULL;
 }
 
 static bool known_section(const char *s)
 {
-    for (int i = 0; sections[i]; i++)
-        if (!strcmp(sections[i], s))
+    for (int i = 0; options_sections[i]; i++)
+        if (!strcmp(options_sections[i], s))
             return true;
     return false;
 }
@@ -433,10 +276,10 @@ static bool known_section(const char *s)
 void options_defaults(struct dp_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    for (size_t i = 0; i < NDEFS; i++) {
-        if (!set_value(cfg, &defs[i], defs[i].def)) {
-            LOG_E("options", "bad built-in default [%s] %s = %s", defs[i].section, defs[i].key,
-                  defs[i].def);
+    for (size_t i = 0; i < OPTIONS_N_KEYS; i++) {
+        if (!set_value(cfg, &options_keys[i], options_keys[i].def)) {
+            LOG_E("options", "bad built-in default [%s] %s = %s", options_keys[i].section,
+                  options_keys[i].key, options_keys[i].def);
             abort();
         }
     }
@@ -446,9 +289,9 @@ void options_finish(struct dp_config *cfg)
 {
     if (!cfg)
         return;
-    for (size_t i = 0; i < NDEFS; i++) {
-        if (is_string_type(defs[i].type)) {
-            char **p = str_field(cfg, &defs[i]);
+    for (size_t i = 0; i < OPTIONS_N_KEYS; i++) {
+        if (is_string_type(options_keys[i].type)) {
+            char **p = str_field(cfg, &options_keys[i]);
             free(*p);
             *p = NULL;
         }
@@ -458,9 +301,9 @@ void options_finish(struct dp_config *cfg)
 static void config_copy(struct dp_config *dst, const struct dp_config *src)
 {
     *dst = *src;
-    for (size_t i = 0; i < NDEFS; i++)
-        if (is_string_type(defs[i].type)) {
-            char **p = str_field(dst, &defs[i]);
+    for (size_t i = 0; i < OPTIONS_N_KEYS; i++)
+        if (is_string_type(options_keys[i].type)) {
+            char **p = str_field(dst, &options_keys[i]);
             *p = dp_strdup(*p);
         }
 }
@@ -484,13 +327,13 @@ static void unknown_key(const char *section, const char *key, const char *prefix
     const struct opt_def *best = NULL;
     int best_cost = 1 << 20, best_d = 0;
     char q[72], qs[72];
-    for (size_t i = 0; i < NDEFS; i++) {
-        int dist = options_distance(key, defs[i].key);
-        int cost = dist * 2 + (strcmp(defs[i].section, section) != 0);
+    for (size_t i = 0; i < OPTIONS_N_KEYS; i++) {
+        int dist = options_distance(key, options_keys[i].key);
+        int cost = dist * 2 + (strcmp(options_keys[i].section, section) != 0);
         if (cost < best_cost) {
             best_cost = cost;
             best_d = dist;
-            best = &defs[i];
+            best = &options_keys[i];
         }
     }
     options_quote(key, q, sizeof(q));
@@ -507,9 +350,10 @@ static void unknown_key(const char *section, const char *key, const char *prefix
     char list[400];
     size_t n = 0;
     list[0] = '\0';
-    for (size_t i = 0; i < NDEFS && n < sizeof(list); i++)
-        if (!strcmp(defs[i].section, section))
-            n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", defs[i].key);
+    for (size_t i = 0; i < OPTIONS_N_KEYS && n < sizeof(list); i++)
+        if (!strcmp(options_keys[i].section, section))
+            n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "",
+                                  options_keys[i].key);
     snprintf(err, errlen, "%sunknown key \"[%s] %s\" (the keys of [%s] are: %s)", prefix, qs, q,
              qs, list);
 }
@@ -519,11 +363,11 @@ static void unknown_section(const char *section, const char *prefix, char *err, 
     const char *best = NULL;
     int best_d = 1 << 20;
     char q[72];
-    for (int i = 0; sections[i]; i++) {
-        int dist = options_distance(section, sections[i]);
+    for (int i = 0; options_sections[i]; i++) {
+        int dist = options_distance(section, options_sections[i]);
         if (dist < best_d) {
             best_d = dist;
-            best = sections[i];
+            best = options_sections[i];
         }
     }
     options_quote(section, q, sizeof(q));
@@ -561,7 +405,7 @@ struct load_ctx {
     const char *path;
     int lineno;
     bool failed;
-    int set_on[sizeof(defs) / sizeof(defs[0])]; /* line of each key, 0: not set */
+    int set_on[OPTIONS_N_KEYS]; /* line of each key, 0: not set */
     struct dp_config cfg;
     char *err;
     size_t errlen;
@@ -594,9 +438,9 @@ static int on_key(struct load_ctx *c, const struct conf_line *l)
     load_prefix(c, prefix, sizeof(prefix));
     if (!*section) {
         const struct opt_def *best = NULL;
-        for (size_t i = 0; i < NDEFS && !best; i++)
-            if (!strcmp(defs[i].key, key))
-                best = &defs[i];
+        for (size_t i = 0; i < OPTIONS_N_KEYS && !best; i++)
+            if (!strcmp(options_keys[i].key, key))
+                best = &options_keys[i];
         options_quote(key, q, sizeof(q));
         if (best)
             load_fail(c, "%skey \"%s\" before any [section] (did you mean \"[%s] %s\"?)", prefix,
@@ -611,7 +455,7 @@ static int on_key(struct load_ctx *c, const struct conf_line *l)
         c->failed = true;
         return -1;
     }
-    size_t idx = (size_t)(d - defs);
+    size_t idx = (size_t)(d - options_keys);
     if (l->kind == CONF_CONTINUATION) {
         char **p = str_field(&c->cfg, d);
         if (d->type != OPT_HEADERS) {
@@ -667,7 +511,7 @@ static void check_whole(struct load_ctx *c)
     const char *addr = c->cfg.status_listen ? c->cfg.status_listen : "";
     if (!options_addr_is_loopback(addr) && !c->cfg.status_token) {
         char q[72];
-        int line = c->set_on[listen - defs];
+        int line = c->set_on[listen - options_keys];
         options_quote(addr, q, sizeof(q));
         if (line)
             load_fail(c,
@@ -761,8 +605,8 @@ void options_print(const struct dp_config *cfg, FILE *out, enum options_secrets 
     const char *section = NULL;
     char buf[64];
     fputs("# deskplayer: the effective settings\n", out);
-    for (size_t i = 0; i < NDEFS; i++) {
-        const struct opt_def *d = &defs[i];
+    for (size_t i = 0; i < OPTIONS_N_KEYS; i++) {
+        const struct opt_def *d = &options_keys[i];
         if (!section || strcmp(section, d->section)) {
             section = d->section;
             fprintf(out, "\n[%s]\n", section);
@@ -792,8 +636,8 @@ void options_write_example(FILE *out)
           "# is seconds). Unknown sections or keys are an error.\n"
           "# Check a file with: deskplayer --config FILE --check-config\n",
           out);
-    for (size_t i = 0; i < NDEFS; i++) {
-        const struct opt_def *d = &defs[i];
+    for (size_t i = 0; i < OPTIONS_N_KEYS; i++) {
+        const struct opt_def *d = &options_keys[i];
         if (!section || strcmp(section, d->section)) {
             section = d->section;
             fprintf(out, "\n[%s]\n", section);
