@@ -41,6 +41,9 @@ char *xml_attr(const xmlNode *n, const char *name);
 /* Attribute value as a URL, resolved against the element's xml:base when
  * that base is absolute. */
 char *xml_attr_url(const xmlNode *n, const char *name);
+/* url (owned, returned or replaced) resolved against n's xml:base when
+ * that is an absolute remote URL; NULL stays NULL. */
+char *xml_with_base(const xmlNode *n, char *url);
 /* Element text as a URL, resolved against xml:base likewise. */
 char *xml_text_url(const xmlNode *n);
 /* Integer attribute, 0 when absent or not a number. */
