@@ -37,14 +37,6 @@ listen =
 """)
 
 
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def run(feed, name, notify=True):
     """Runs the player for RUN_S, then SIGTERM; returns (code, messages,
     play log events) with messages as (wall seconds, text)."""
@@ -137,7 +129,7 @@ if ready and first_show:
           "demo: READY within 1.5 s of the first show (%.2f s)" % (ready[0] - ts(first_show[0])))
 
 # A feed that cannot be reached: the standby card is the first picture.
-url = "http://127.0.0.1:%d/feed.json" % closed_port()
+url = "http://127.0.0.1:%d/feed.json" % dptest.free_port()  # nothing listens there
 code, msgs, events = run(url, "offline")
 judge("offline", code, msgs, events,
       lambda m: m.startswith("STATUS=Standby card; feed error"))

@@ -42,15 +42,7 @@ with open(os.path.join(site, "feed.json"), "w") as f:
                "items": items}, f)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-port = free_port()
+port = dptest.free_port()
 conf = os.path.join(work, "p.conf")
 
 
@@ -197,7 +189,7 @@ old_code, _ = get("/status", token="s3cret")
 check(new_code == 200, "after SIGHUP the new token gets 200 (%d)" % new_code)
 check(old_code == 401, "after SIGHUP the old token gets 401 (%d)" % old_code)
 
-port2 = free_port()
+port2 = dptest.free_port()
 write_conf(port2, "token = n3w-tok")
 proc.send_signal(signal.SIGHUP)
 code2 = 0
